@@ -1,0 +1,111 @@
+//! Client-credentials sign-in at AvePoint's identity service, with a token cache per scope set.
+
+use super::VENDOR;
+use crate::error::{Error, ErrorCode, Result};
+use crate::http;
+use crate::secret::Secret;
+use serde::Deserialize;
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+use tokio::sync::Mutex;
+use url::Url;
+
+pub(super) struct ClientCredentials {
+    pub token_url: Url,
+    pub client_id: String,
+    pub secret: Secret,
+}
+
+struct CachedToken {
+    value: Secret,
+    refresh_after: Instant,
+}
+
+pub(super) struct TokenCache {
+    credentials: ClientCredentials,
+    /// Keyed by the requested scope; the lock also makes concurrent callers share one sign-in.
+    tokens: Mutex<HashMap<String, CachedToken>>,
+}
+
+#[derive(Deserialize)]
+struct TokenResponse {
+    access_token: String,
+    expires_in: Option<u64>,
+}
+
+#[derive(Deserialize)]
+struct TokenError {
+    error: Option<String>,
+    error_description: Option<String>,
+}
+
+impl TokenCache {
+    pub fn new(credentials: ClientCredentials) -> Self {
+        TokenCache { credentials, tokens: Mutex::new(HashMap::new()) }
+    }
+
+    /// A token for `scope`, from the cache unless it is close to expiring or `fresh` is asked for.
+    pub async fn access_token(&self, client: &reqwest::Client, scope: &str, fresh: bool) -> Result<Secret> {
+        let mut tokens = self.tokens.lock().await;
+        if !fresh {
+            if let Some(cached) = tokens.get(scope).filter(|cached| Instant::now() < cached.refresh_after) {
+                return Ok(cached.value.clone());
+            }
+        }
+        let (value, lifetime) = self.request_token(client, scope).await?;
+        // Refresh a little before the vendor's expiry so a token never dies mid-request.
+        let margin = (lifetime / 10).min(Duration::from_secs(60));
+        let refresh_after = Instant::now() + lifetime - margin;
+        tokens.insert(scope.to_string(), CachedToken { value: value.clone(), refresh_after });
+        Ok(value)
+    }
+
+    async fn request_token(&self, client: &reqwest::Client, scope: &str) -> Result<(Secret, Duration)> {
+        let credentials = &self.credentials;
+        let host = credentials.token_url.host_str().unwrap_or_default().to_string();
+        let form = [
+            ("grant_type", "client_credentials"),
+            ("client_id", credentials.client_id.as_str()),
+            ("client_secret", credentials.secret.expose()),
+            ("scope", scope),
+        ];
+        let started = Instant::now();
+        let response = http::send(client.post(credentials.token_url.clone()).form(&form), VENDOR, &host).await?;
+        let status = response.status();
+        log::info!("{VENDOR} POST {host}/connect/token -> {} in {} ms", status.as_u16(), started.elapsed().as_millis());
+        let body = response.bytes().await.map_err(|error| http::transport_error(&error, VENDOR, &host))?;
+        if status.is_success() {
+            let token: TokenResponse = serde_json::from_slice(&body).map_err(|_| {
+                Error::new(
+                    ErrorCode::MalformedResponse,
+                    format!("{VENDOR}'s sign-in service sent a reply Switchboard can't read."),
+                )
+            })?;
+            if token.access_token.is_empty() {
+                return Err(Error::new(
+                    ErrorCode::MalformedResponse,
+                    format!("{VENDOR}'s sign-in service sent an empty token."),
+                ));
+            }
+            return Ok((Secret::new(token.access_token), Duration::from_secs(token.expires_in.unwrap_or(3600))));
+        }
+        let oauth = serde_json::from_slice::<TokenError>(&body).ok();
+        let error_name = oauth.as_ref().and_then(|e| e.error.clone()).unwrap_or_default();
+        let description = oauth.and_then(|e| e.error_description).unwrap_or_default();
+        let vendor_message = format!("HTTP {}: {} {}", status.as_u16(), error_name, description).trim().to_string();
+        let error = match (status.as_u16(), error_name.as_str()) {
+            (_, "invalid_scope") | (_, "unauthorized_client") => Error::new(
+                ErrorCode::Forbidden,
+                format!(
+                    "The AvePoint app registration is not granted the permission {scope}. Add it under Elements > Settings > API app registration."
+                ),
+            ),
+            (400 | 401, _) => Error::new(
+                ErrorCode::SignInRejected,
+                "AvePoint rejected the saved sign-in: the client ID or client secret is wrong, expired or revoked. Update it in the connection settings.",
+            ),
+            (code, _) => http::status_error(VENDOR, status, Some(format!("sign-in failed ({code})"))),
+        };
+        Err(error.with_vendor_message(vendor_message))
+    }
+}

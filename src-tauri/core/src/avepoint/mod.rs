@@ -1,0 +1,235 @@
+//! AvePoint Elements for Partners ("Elements API"): sign-in, the user read, and one module per
+//! updatable section of a user.
+
+pub mod account_information;
+mod auth;
+
+use crate::error::{Error, ErrorCode, Result};
+use crate::http;
+use crate::secret::Secret;
+use serde::{Deserialize, Serialize};
+use std::time::Instant;
+use ts_rs::TS;
+use url::Url;
+
+pub const VENDOR: &str = "AvePoint";
+/// Needed to read one user or list users.
+pub const SCOPE_USER_READ: &str = "elements.um.user.read.all";
+/// Needed for every user update (`PUT .../users/{userId}/...`).
+pub const SCOPE_USER_READ_WRITE: &str = "elements.um.user.readwrite.all";
+
+const USER_PATH_TEMPLATE: &str = "/partner/external/v3/um/customers/{customerId}/tenants/{tenantId}/users/{userId}";
+
+/// AvePoint's clouds, each with its own identity and API host.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Environment {
+    Commercial,
+    UsGovernment,
+    Aos2,
+    FedRamp,
+}
+
+impl Environment {
+    pub fn api_url(self) -> &'static str {
+        match self {
+            Environment::Commercial => "https://graph.avepointonlineservices.com",
+            Environment::UsGovernment => "https://graph-gov.avepointonlineservices.com",
+            Environment::Aos2 => "https://graph-aos2.avepointonlineservices.com",
+            Environment::FedRamp => "https://graphusgovapi.online15.net",
+        }
+    }
+
+    pub fn identity_url(self) -> &'static str {
+        match self {
+            Environment::Commercial => "https://identity.avepointonlineservices.com",
+            Environment::UsGovernment => "https://identity-gov.avepointonlineservices.com",
+            Environment::Aos2 => "https://identity-aos2.avepointonlineservices.com",
+            Environment::FedRamp => "https://identity.online15.net",
+        }
+    }
+}
+
+/// The non-secret half of an AvePoint connection.
+#[derive(Debug, Clone)]
+pub struct AvePointSettings {
+    /// The API host, e.g. `https://graph.avepointonlineservices.com` (may carry a path prefix).
+    pub api_url: Url,
+    /// The identity host; `/connect/token` is appended.
+    pub identity_url: Url,
+    pub client_id: String,
+}
+
+impl AvePointSettings {
+    pub fn new(api_url: &str, identity_url: &str, client_id: &str) -> Result<Self> {
+        let client_id = client_id.trim();
+        if client_id.is_empty() {
+            return Err(Error::new(ErrorCode::InvalidConnection, "Client ID is required.")
+                .with_field("clientId", "Client ID is required.".into()));
+        }
+        Ok(AvePointSettings {
+            api_url: http::check_base_url("apiUrl", "API address", api_url)?,
+            identity_url: http::check_base_url("identityUrl", "Sign-in address", identity_url)?,
+            client_id: client_id.to_string(),
+        })
+    }
+
+    pub fn for_environment(environment: Environment, client_id: &str) -> Result<Self> {
+        Self::new(environment.api_url(), environment.identity_url(), client_id)
+    }
+}
+
+/// Which user an operation is about.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct UserTarget {
+    pub customer_id: String,
+    pub tenant_id: String,
+    pub user_id: String,
+}
+
+impl UserTarget {
+    /// The user's URL path; every id is checked so it stays one path segment.
+    fn path(&self) -> Result<String> {
+        let checks = [
+            http::path_segment("customerId", "Customer ID", &self.customer_id),
+            http::path_segment("tenantId", "Tenant ID", &self.tenant_id),
+            http::path_segment("userId", "User ID", &self.user_id),
+        ];
+        let mut segments = Vec::new();
+        let mut errors = Vec::new();
+        for check in checks {
+            match check {
+                Ok(segment) => segments.push(segment),
+                Err(error) => errors.extend(error.field_errors),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(Error::invalid_fields(errors));
+        }
+        Ok(format!("/partner/external/v3/um/customers/{}/tenants/{}/users/{}", segments[0], segments[1], segments[2]))
+    }
+}
+
+/// What AvePoint's GET user returns, as far as Switchboard uses it. Fields may be `null`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UserRecord {
+    pub id: Option<String>,
+    pub display_name: Option<String>,
+    pub mail: Option<String>,
+    pub usage_location: Option<String>,
+    pub preferred_language: Option<String>,
+    pub enforce_start: Option<bool>,
+    pub enforce_start_date_time: Option<String>,
+    pub enforce_end: Option<bool>,
+    pub enforce_end_date_time: Option<String>,
+}
+
+/// A signed-in AvePoint client for one connection. Cheap to share; tokens are cached inside.
+pub struct AvePointClient {
+    http: reqwest::Client,
+    settings: AvePointSettings,
+    tokens: auth::TokenCache,
+}
+
+impl AvePointClient {
+    pub fn new(settings: AvePointSettings, client_secret: Secret) -> Self {
+        let http = http::build_client();
+        let tokens = auth::TokenCache::new(auth::ClientCredentials {
+            token_url: http::join(&settings.identity_url, "/connect/token"),
+            client_id: settings.client_id.clone(),
+            secret: client_secret,
+        });
+        AvePointClient { http, settings, tokens }
+    }
+
+    pub fn settings(&self) -> &AvePointSettings {
+        &self.settings
+    }
+
+    /// `GET .../users/{userId}`: the user's current values.
+    pub async fn read_user(&self, target: &UserTarget, scope: &str) -> Result<UserRecord> {
+        let path = target.path()?;
+        let response = self.send(reqwest::Method::GET, &path, USER_PATH_TEMPLATE, None, scope).await?;
+        let body = response.bytes().await.map_err(|error| self.transport_error(&error))?;
+        serde_json::from_slice(&body).map_err(|_| {
+            Error::new(ErrorCode::MalformedResponse, format!("{VENDOR} sent a reply Switchboard can't read."))
+                .with_vendor_message(format!("Expected a user as JSON; got {} bytes that are not.", body.len()))
+        })
+    }
+
+    /// `PUT .../users/{userId}/{section}` with the whole section; returns AvePoint's `request-id`.
+    async fn put_section(&self, target: &UserTarget, section: &str, body: serde_json::Value) -> Result<Option<String>> {
+        let path = format!("{}/{section}", target.path()?);
+        let template = format!("{USER_PATH_TEMPLATE}/{section}");
+        let response = self.send(reqwest::Method::PUT, &path, &template, Some(body), SCOPE_USER_READ_WRITE).await?;
+        Ok(request_id(&response))
+    }
+
+    /// Sends with a cached token; on a 401 fetches a fresh token once and tries again.
+    async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        template: &str,
+        body: Option<serde_json::Value>,
+        scope: &str,
+    ) -> Result<reqwest::Response> {
+        let url = http::join(&self.settings.api_url, path);
+        let host = self.host();
+        let mut fresh_token = false;
+        loop {
+            let token = self.tokens.access_token(&self.http, scope, fresh_token).await?;
+            let mut request = self
+                .http
+                .request(method.clone(), url.clone())
+                .bearer_auth(token.expose())
+                .header("Accept", "application/json");
+            if let Some(body) = &body {
+                request = request.json(body);
+            }
+            let started = Instant::now();
+            let response = http::send(request, VENDOR, &host).await?;
+            let status = response.status();
+            log::info!(
+                "{VENDOR} {method} {host}{template} -> {} in {} ms request-id={}",
+                status.as_u16(),
+                started.elapsed().as_millis(),
+                request_id(&response).unwrap_or_else(|| "-".into())
+            );
+            if status == reqwest::StatusCode::UNAUTHORIZED && !fresh_token {
+                fresh_token = true;
+                continue;
+            }
+            if status.is_success() {
+                return Ok(response);
+            }
+            let reference = request_id(&response);
+            let text = response.text().await.ok();
+            let mut error = http::status_error(VENDOR, status, text.as_deref().map(vendor_text));
+            error.reference = reference;
+            return Err(error);
+        }
+    }
+
+    fn host(&self) -> String {
+        self.settings.api_url.host_str().unwrap_or_default().to_string()
+    }
+
+    fn transport_error(&self, error: &reqwest::Error) -> Error {
+        http::transport_error(error, VENDOR, &self.host())
+    }
+}
+
+fn request_id(response: &reqwest::Response) -> Option<String> {
+    response.headers().get("request-id").and_then(|value| value.to_str().ok()).map(str::to_string)
+}
+
+/// AvePoint's error body is undocumented; its services answer `{"message": "..."}`.
+fn vendor_text(body: &str) -> String {
+    serde_json::from_str::<serde_json::Value>(body)
+        .ok()
+        .and_then(|json| json.get("message").and_then(|m| m.as_str()).map(str::to_string))
+        .unwrap_or_else(|| body.to_string())
+}

@@ -1,0 +1,16 @@
+//! Every type that crosses the IPC seam, exported to TypeScript in one call so the generated
+//! files can be written and checked from one place (`tests/bindings.rs`).
+
+use std::path::Path;
+use ts_rs::{Config, TS};
+
+pub fn export_all(out_dir: &Path) -> Result<(), ts_rs::ExportError> {
+    let config = Config::new().with_out_dir(out_dir);
+    crate::error::Error::export_all(&config)?;
+    crate::fields::OperationSpec::export_all(&config)?;
+    crate::fields::UpdateReceipt::<crate::avepoint::account_information::AccountInformation>::export_all(&config)?;
+    crate::avepoint::account_information::AccountInformationChanges::export_all(&config)?;
+    crate::avepoint::UserTarget::export_all(&config)?;
+    crate::connection::ConnectionSummary::export_all(&config)?;
+    Ok(())
+}

@@ -1,0 +1,349 @@
+//! One definition per field: key, label, kind, limits and allowed values live here once. The
+//! validator, the UI form (through [`FieldSpec`]) and error messages are all derived from it.
+
+use crate::error::FieldError;
+use crate::reference::{Choice, ValueList};
+use serde::Serialize;
+use serde_json::Value;
+use ts_rs::TS;
+
+/// How a field is edited and checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum FieldKind {
+    Text,
+    Email,
+    /// One value from a vendor list (see [`FieldSpec::choices`]).
+    Choice,
+    Boolean,
+    /// ISO 8601 in UTC, e.g. `1970-01-01T00:00:00Z`.
+    DateTimeUtc,
+}
+
+/// What a field means, independent of the vendor's name for it, so the same person's data can
+/// later be lined up across vendors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum FieldMeaning {
+    Email,
+    Country,
+    Language,
+    AccessStartEnforced,
+    AccessStart,
+    AccessEndEnforced,
+    AccessEnd,
+}
+
+/// A field's single source of truth. Kept `'static` so definitions are plain constants.
+#[derive(Debug, Clone, Copy)]
+pub struct FieldDef {
+    /// The vendor's JSON key.
+    pub key: &'static str,
+    pub label: &'static str,
+    /// One plain-language sentence shown under the input.
+    pub help: &'static str,
+    pub kind: FieldKind,
+    pub meaning: FieldMeaning,
+    pub required: bool,
+    /// Counted in UTF-16 code units: what the vendors' .NET services and the browser both count.
+    pub max_length: Option<u32>,
+    pub allowed: Option<ValueList>,
+    pub placeholder: Option<&'static str>,
+}
+
+impl FieldDef {
+    pub const fn new(key: &'static str, label: &'static str, kind: FieldKind, meaning: FieldMeaning) -> Self {
+        FieldDef {
+            key,
+            label,
+            help: "",
+            kind,
+            meaning,
+            required: false,
+            max_length: None,
+            allowed: None,
+            placeholder: None,
+        }
+    }
+    pub const fn help(mut self, help: &'static str) -> Self {
+        self.help = help;
+        self
+    }
+    pub const fn required(mut self) -> Self {
+        self.required = true;
+        self
+    }
+    pub const fn max_length(mut self, max: u32) -> Self {
+        self.max_length = Some(max);
+        self
+    }
+    pub const fn allowed(mut self, list: ValueList) -> Self {
+        self.allowed = Some(list);
+        self
+    }
+    pub const fn placeholder(mut self, placeholder: &'static str) -> Self {
+        self.placeholder = Some(placeholder);
+        self
+    }
+
+    /// Checks one value (as JSON, `null` when absent) against every rule of this field.
+    pub fn check(&self, value: &Value) -> Option<FieldError> {
+        let fail = |message: String| Some(FieldError { field: self.key.to_string(), message });
+        let label = self.label;
+        if self.kind == FieldKind::Boolean {
+            return match value {
+                Value::Bool(_) => None,
+                Value::Null if !self.required => None,
+                _ => fail(format!("{label} must be either on or off.")),
+            };
+        }
+        let text = match value {
+            Value::String(text) => text.as_str(),
+            Value::Null => "",
+            _ => return fail(format!("{label} must be text.")),
+        };
+        if text.trim().is_empty() {
+            return if self.required { fail(format!("{label} is required.")) } else { None };
+        }
+        if let Some(max) = self.max_length {
+            let length = text.encode_utf16().count();
+            if length > max as usize {
+                return fail(format!("{label} can be at most {max} characters long (it has {length})."));
+            }
+        }
+        match self.kind {
+            FieldKind::Email if !is_email_address(text) => {
+                fail(format!("{label} must be an email address, like name@example.com."))
+            }
+            FieldKind::DateTimeUtc if !is_utc_date_time(text) => {
+                fail(format!("{label} must be a date and time in UTC (ISO 8601), like 2025-01-31T09:00:00Z."))
+            }
+            _ => match self.allowed {
+                Some(list) if !list.contains(text) => {
+                    fail(format!("{label} must be one of {}; \"{text}\" is not.", list.description()))
+                }
+                _ => None,
+            },
+        }
+    }
+}
+
+/// Checks a whole section (a JSON object keyed by the vendor's keys) against its definitions.
+pub fn check_all(defs: &[FieldDef], values: &Value) -> Vec<FieldError> {
+    defs.iter().filter_map(|def| def.check(values.get(def.key).unwrap_or(&Value::Null))).collect()
+}
+
+/// Checks only the keys present in `changes`, so edits can be refused before anything is read.
+pub fn check_present(defs: &[FieldDef], changes: &Value) -> Vec<FieldError> {
+    defs.iter().filter_map(|def| changes.get(def.key).and_then(|value| def.check(value))).collect()
+}
+
+/// An address the vendors accept: one `@`, a local part of at most 64 characters without spaces
+/// or stray dots, and a domain of dot-separated labels with a TLD.
+pub fn is_email_address(text: &str) -> bool {
+    let Some((local, domain)) = text.split_once('@') else { return false };
+    let local_ok = !local.is_empty()
+        && local.len() <= 64
+        && !local.starts_with('.')
+        && !local.ends_with('.')
+        && !local.contains("..")
+        && local.chars().all(|c| c.is_ascii_alphanumeric() || "!#$%&'*+/=?^_`{|}~.-".contains(c));
+    let labels: Vec<&str> = domain.split('.').collect();
+    let domain_ok = labels.len() >= 2
+        && domain.len() <= 253
+        && labels.iter().all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label.chars().all(|c| c.is_alphanumeric() || c == '-')
+        })
+        && labels.last().is_some_and(|tld| tld.len() >= 2 && tld.chars().all(char::is_alphabetic));
+    local_ok && domain_ok
+}
+
+/// ISO 8601 / RFC 3339 with an explicit UTC designator (`Z` or `+00:00`).
+pub fn is_utc_date_time(text: &str) -> bool {
+    use time::format_description::well_known::Rfc3339;
+    match time::OffsetDateTime::parse(text, &Rfc3339) {
+        Ok(parsed) => parsed.offset().is_utc() && !text.ends_with("-00:00"),
+        Err(_) => false,
+    }
+}
+
+/// A field as the UI sees it: everything needed to render, label and count, nothing restated.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct FieldSpec {
+    pub key: String,
+    pub label: String,
+    pub help: String,
+    pub kind: FieldKind,
+    pub meaning: FieldMeaning,
+    pub required: bool,
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_length: Option<u32>,
+    /// For `choice` fields: every allowed value with a readable label.
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub choices: Option<Vec<Choice>>,
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub placeholder: Option<String>,
+}
+
+impl From<&FieldDef> for FieldSpec {
+    fn from(def: &FieldDef) -> Self {
+        FieldSpec {
+            key: def.key.to_string(),
+            label: def.label.to_string(),
+            help: def.help.to_string(),
+            kind: def.kind,
+            meaning: def.meaning,
+            required: def.required,
+            max_length: def.max_length,
+            choices: def.allowed.map(|list| list.choices().to_vec()),
+            placeholder: def.placeholder.map(str::to_string),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const NAME: FieldDef = FieldDef::new("name", "Name", FieldKind::Text, FieldMeaning::Email).required().max_length(5);
+
+    #[test]
+    fn accepts_common_email_addresses() {
+        for ok in ["Mark@element.onmicrosoft.com", "a.b+tag@example.co.uk", "x@sub-domain.example.org"] {
+            assert!(is_email_address(ok), "{ok}");
+        }
+    }
+
+    #[test]
+    fn rejects_malformed_email_addresses() {
+        for bad in [
+            "",
+            "plain",
+            "@example.com",
+            "a@",
+            "a@b",
+            "a b@example.com",
+            "a@@example.com",
+            ".a@example.com",
+            "a.@example.com",
+            "a..b@example.com",
+            "a@-example.com",
+            "a@example.c",
+            "a@example..com",
+            "a@exa mple.com",
+            "a@example.123",
+        ] {
+            assert!(!is_email_address(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn accepts_utc_date_times_only() {
+        assert!(is_utc_date_time("1970-01-01T00:00:00Z"));
+        assert!(is_utc_date_time("2025-12-31T23:59:59.123Z"));
+        assert!(is_utc_date_time("2025-12-31T23:59:59+00:00"));
+        for bad in [
+            "2025-12-31",
+            "2025-12-31T23:59:59",
+            "2025-12-31T23:59:59+02:00",
+            "2025-02-30T00:00:00Z",
+            "31/12/2025 10:00",
+            "2025-12-31T23:59:59-00:00",
+            "yesterday",
+        ] {
+            assert!(!is_utc_date_time(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn required_text_rejects_missing_and_blank_values() {
+        for value in [Value::Null, json!(""), json!("   ")] {
+            let error = NAME.check(&value).unwrap();
+            assert_eq!(error.field, "name");
+            assert_eq!(error.message, "Name is required.");
+        }
+    }
+
+    #[test]
+    fn max_length_counts_utf16_units_like_the_browser() {
+        assert!(NAME.check(&json!("abcde")).is_none());
+        assert!(NAME.check(&json!("ééééé")).is_none());
+        let error = NAME.check(&json!("abcdef")).unwrap();
+        assert_eq!(error.message, "Name can be at most 5 characters long (it has 6).");
+        // One emoji is two UTF-16 units, as the vendor's .NET validation counts it.
+        assert!(NAME.check(&json!("abcd😀")).is_some());
+    }
+
+    #[test]
+    fn text_fields_reject_non_text_values() {
+        assert_eq!(NAME.check(&json!(5)).unwrap().message, "Name must be text.");
+    }
+
+    #[test]
+    fn boolean_fields_need_a_boolean() {
+        let flag = FieldDef::new("flag", "Flag", FieldKind::Boolean, FieldMeaning::AccessEndEnforced).required();
+        assert!(flag.check(&json!(true)).is_none());
+        assert_eq!(flag.check(&json!("yes")).unwrap().message, "Flag must be either on or off.");
+        assert!(flag.check(&Value::Null).is_some());
+    }
+
+    #[test]
+    fn choice_fields_name_what_is_allowed() {
+        let country =
+            FieldDef::new("c", "Country", FieldKind::Choice, FieldMeaning::Country).allowed(ValueList::UsageLocations);
+        assert!(country.check(&json!("DE")).is_none());
+        let error = country.check(&json!("Germany")).unwrap();
+        assert_eq!(
+            error.message,
+            "Country must be one of the two-letter ISO 3166-1 country codes, such as US or DE; \"Germany\" is not."
+        );
+    }
+
+    #[test]
+    fn check_present_ignores_absent_keys() {
+        assert!(check_present(&[NAME], &json!({})).is_empty());
+        assert_eq!(check_present(&[NAME], &json!({"name": ""})).len(), 1);
+        assert_eq!(check_all(&[NAME], &json!({})).len(), 1);
+    }
+
+    #[test]
+    fn field_spec_carries_limits_and_choices() {
+        let spec = FieldSpec::from(&NAME);
+        assert_eq!(spec.max_length, Some(5));
+        assert!(spec.required);
+        assert!(spec.choices.is_none());
+    }
+}
+
+/// A vendor operation's form: which fields, in which order, with which rules.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct OperationSpec {
+    /// The operation's name everywhere (UI, CLI, logs), e.g. `avepoint.account-information`.
+    pub id: String,
+    pub vendor: String,
+    pub title: String,
+    pub fields: Vec<FieldSpec>,
+}
+
+/// What an update did: the values before and after, which keys changed, and the vendor's
+/// reference for the request (absent when nothing changed and nothing was sent).
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct UpdateReceipt<T> {
+    pub before: T,
+    pub after: T,
+    pub changed_fields: Vec<String>,
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+}

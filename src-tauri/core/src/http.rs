@@ -1,0 +1,233 @@
+//! The one place for HTTP behaviour shared by every vendor: the client, URL policy, path
+//! parameters, and turning transport failures and status codes into [`Error`]s.
+
+use crate::error::{Error, ErrorCode, FieldError, Result};
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use std::time::Duration;
+use url::Url;
+
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// Vendor error bodies are short; anything longer is cut before it reaches a message.
+const MAX_VENDOR_MESSAGE: usize = 500;
+
+pub fn build_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .connect_timeout(CONNECT_TIMEOUT)
+        .timeout(REQUEST_TIMEOUT)
+        .user_agent(concat!("Switchboard/", env!("CARGO_PKG_VERSION")))
+        // Vendor hosts never redirect API calls; following one could leak a bearer token.
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("the HTTP client configuration is static and valid")
+}
+
+/// Accepts `https://` for any host and `http://` only for loopback (the sandbox).
+pub fn check_base_url(field: &str, label: &str, text: &str) -> Result<Url> {
+    let invalid =
+        |message: String| Error::new(ErrorCode::InvalidConnection, message.clone()).with_field(field, message);
+    let url = Url::parse(text.trim()).map_err(|_| {
+        invalid(format!("{label} must be a full web address starting with https://, like https://example.com."))
+    })?;
+    let host = url.host_str().unwrap_or_default();
+    match url.scheme() {
+        "https" if !host.is_empty() => {}
+        "http" if is_loopback(host) => {}
+        "http" => {
+            return Err(invalid(format!(
+            "{label} must use https://. Plain http:// is only allowed for this computer (127.0.0.1, ::1 or localhost)."
+        )))
+        }
+        _ => return Err(invalid(format!("{label} must start with https://."))),
+    }
+    if !url.username().is_empty() || url.password().is_some() || url.query().is_some() || url.fragment().is_some() {
+        return Err(invalid(format!("{label} must not contain a user name, password, query or fragment.")));
+    }
+    Ok(url)
+}
+
+fn is_loopback(host: &str) -> bool {
+    matches!(host, "localhost" | "[::1]" | "::1") || host.parse::<std::net::Ipv4Addr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+/// Joins a base URL (which may carry a path prefix) and an already-encoded path.
+pub fn join(base: &Url, path: &str) -> Url {
+    let mut url = base.clone();
+    let joined = format!("{}/{}", base.path().trim_end_matches('/'), path.trim_start_matches('/'));
+    url.set_path(&joined);
+    url
+}
+
+/// Characters left as they are in a path segment: RFC 3986 unreserved.
+const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+
+/// Turns an id into one path segment that can never change the path: separators, `?`, `#`,
+/// whitespace and dot segments are refused with a message naming the field; everything else is
+/// percent-encoded.
+pub fn path_segment(field: &str, label: &str, id: &str) -> Result<String> {
+    let refuse = |message: String| Err(Error::invalid_fields(vec![FieldError { field: field.into(), message }]));
+    if id.trim().is_empty() {
+        return refuse(format!("{label} is required."));
+    }
+    if id == "." || id == ".." || id.contains("..") {
+        return refuse(format!("{label} can't contain \"..\"."));
+    }
+    if let Some(bad) =
+        id.chars().find(|c| matches!(c, '/' | '\\' | '?' | '#' | '%') || c.is_whitespace() || c.is_control())
+    {
+        let shown = if bad.is_whitespace() { "spaces".to_string() } else { format!("\"{bad}\"") };
+        return refuse(format!(
+            "{label} can't contain {shown}. Paste the ID exactly as the vendor shows it, like 966f35cc-61f4-4070-819c-25cdbcf82a07."
+        ));
+    }
+    Ok(utf8_percent_encode(id, SEGMENT).to_string())
+}
+
+/// Sends a request, turning transport failures into plain-language errors that name the host.
+pub async fn send(request: reqwest::RequestBuilder, vendor: &str, host: &str) -> Result<reqwest::Response> {
+    request.send().await.map_err(|error| transport_error(&error, vendor, host))
+}
+
+pub fn transport_error(error: &reqwest::Error, vendor: &str, host: &str) -> Error {
+    let message = if error.is_timeout() {
+        format!("{vendor} ({host}) did not answer in time. Check your internet connection and try again.")
+    } else {
+        format!("Can't reach {vendor} ({host}). Check your internet connection or proxy, then try again.")
+    };
+    // reqwest's Display never includes headers or bodies, so it is safe to keep for support.
+    Error::new(ErrorCode::Unreachable, message).with_vendor_message(error.to_string())
+}
+
+/// Maps a failed response to an error; `vendor_text` is the vendor's own message if it gave one.
+pub fn status_error(vendor: &str, status: reqwest::StatusCode, vendor_text: Option<String>) -> Error {
+    let code = status.as_u16();
+    let (error_code, message) = match code {
+        400 | 422 => (ErrorCode::VendorRejected, format!("{vendor} refused the change as invalid.")),
+        401 => (
+            ErrorCode::SignInRejected,
+            format!("{vendor} rejected the saved sign-in. Check the connection's client ID and secret."),
+        ),
+        403 => (
+            ErrorCode::Forbidden,
+            format!(
+                "{vendor} says this connection is not allowed to do that. The app registration needs more permissions."
+            ),
+        ),
+        404 => (ErrorCode::NotFound, format!("{vendor} has no such record. Check the IDs; it may have been deleted.")),
+        429 => (ErrorCode::RateLimited, format!("{vendor} is busy and asked us to slow down. Try again in a minute.")),
+        500..=599 => (
+            ErrorCode::VendorUnavailable,
+            format!("{vendor} had a problem on its side (HTTP {code}). Try again later."),
+        ),
+        _ => (ErrorCode::MalformedResponse, format!("{vendor} answered with an unexpected status (HTTP {code}).")),
+    };
+    let vendor_words = vendor_text.map(|text| truncate(text.trim())).filter(|text| !text.is_empty());
+    let mut error = Error::new(error_code, message);
+    if let Some(words) = &vendor_words {
+        if error_code == ErrorCode::VendorRejected {
+            error.message = format!("{vendor} refused the change: {words}");
+        }
+    }
+    error.with_vendor_message(match vendor_words {
+        Some(words) => format!("HTTP {code}: {words}"),
+        None => format!("HTTP {code}"),
+    })
+}
+
+fn truncate(text: &str) -> String {
+    if text.len() <= MAX_VENDOR_MESSAGE {
+        return text.to_string();
+    }
+    let mut end = MAX_VENDOR_MESSAGE;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &text[..end])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn https_base_urls_are_accepted() {
+        assert!(check_base_url("baseUrl", "API address", "https://graph.avepointonlineservices.com").is_ok());
+    }
+
+    #[test]
+    fn plain_http_is_allowed_for_loopback_only() {
+        for ok in ["http://127.0.0.1:8080", "http://localhost:1/prefix", "http://[::1]:9"] {
+            assert!(check_base_url("baseUrl", "API address", ok).is_ok(), "{ok}");
+        }
+        let error = check_base_url("baseUrl", "API address", "http://graph.avepointonlineservices.com").unwrap_err();
+        assert_eq!(error.code, ErrorCode::InvalidConnection);
+        assert_eq!(error.field.as_deref(), Some("baseUrl"));
+        assert!(error.message.contains("must use https://"), "{}", error.message);
+    }
+
+    #[test]
+    fn other_schemes_and_garbage_are_refused() {
+        for bad in ["ftp://example.com", "example.com", "", "https://user:pw@example.com", "https://x.com/?a=1"] {
+            assert!(check_base_url("baseUrl", "API address", bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn join_keeps_a_base_path_prefix() {
+        let base = Url::parse("http://127.0.0.1:9/avepoint/graph/").unwrap();
+        assert_eq!(join(&base, "/partner/x").as_str(), "http://127.0.0.1:9/avepoint/graph/partner/x");
+        let bare = Url::parse("https://graph.example.com").unwrap();
+        assert_eq!(join(&bare, "partner/x").as_str(), "https://graph.example.com/partner/x");
+    }
+
+    #[test]
+    fn path_segments_refuse_anything_that_could_change_the_path() {
+        for bad in ["a/b", "..", "a/../b", "a?x=1", "a#b", "a b", "a\\b", "a%2Fb", " ", "", "a\nb", "..."] {
+            let error = path_segment("userId", "User ID", bad).unwrap_err();
+            assert_eq!(error.code, ErrorCode::InvalidInput, "{bad}");
+            assert_eq!(error.field.as_deref(), Some("userId"), "{bad}");
+            assert!(error.message.starts_with("User ID "), "{}", error.message);
+        }
+    }
+
+    #[test]
+    fn path_segments_pass_guids_and_encode_the_rest() {
+        assert_eq!(
+            path_segment("userId", "User ID", "7c18fd6f-fb26-4353-8dbd-5725fa9edc3f").unwrap(),
+            "7c18fd6f-fb26-4353-8dbd-5725fa9edc3f"
+        );
+        assert_eq!(path_segment("userId", "User ID", "a@b:c").unwrap(), "a%40b%3Ac");
+        assert_eq!(path_segment("userId", "User ID", "é").unwrap(), "%C3%A9");
+    }
+
+    #[test]
+    fn status_codes_map_to_stable_error_codes() {
+        use reqwest::StatusCode as S;
+        let cases = [
+            (S::BAD_REQUEST, ErrorCode::VendorRejected),
+            (S::UNAUTHORIZED, ErrorCode::SignInRejected),
+            (S::FORBIDDEN, ErrorCode::Forbidden),
+            (S::NOT_FOUND, ErrorCode::NotFound),
+            (S::TOO_MANY_REQUESTS, ErrorCode::RateLimited),
+            (S::BAD_GATEWAY, ErrorCode::VendorUnavailable),
+            (S::IM_A_TEAPOT, ErrorCode::MalformedResponse),
+        ];
+        for (status, code) in cases {
+            assert_eq!(status_error("AvePoint", status, None).code, code, "{status}");
+        }
+    }
+
+    #[test]
+    fn vendor_rejections_quote_the_vendor_and_keep_its_words() {
+        let error =
+            status_error("AvePoint", reqwest::StatusCode::BAD_REQUEST, Some("The mail field is invalid.".into()));
+        assert_eq!(error.message, "AvePoint refused the change: The mail field is invalid.");
+        assert_eq!(error.vendor_message.as_deref(), Some("HTTP 400: The mail field is invalid."));
+    }
+
+    #[test]
+    fn long_vendor_text_is_truncated() {
+        let error = status_error("X", reqwest::StatusCode::BAD_GATEWAY, Some("é".repeat(600)));
+        assert!(error.vendor_message.unwrap().chars().count() < 520);
+    }
+}

@@ -1,0 +1,15 @@
+//! Switchboard's core: vendor clients, field definitions and validation.
+//!
+//! Nothing in this crate knows about Tauri or a window: the desktop shell, the tests and (later)
+//! the command-line client all drive the same functions.
+
+pub mod avepoint;
+pub mod bindings;
+pub mod connection;
+pub mod error;
+pub mod fields;
+pub mod http;
+pub mod reference;
+pub mod secret;
+
+pub use error::{Error, ErrorCode, FieldError};

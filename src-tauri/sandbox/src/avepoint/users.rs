@@ -1,0 +1,140 @@
+//! The user endpoints: read one user, and replace its account-information section.
+
+use super::identity::authorize;
+use super::{error, find_user, find_user_mut, SCOPE_USER_READ, SCOPE_USER_READ_WRITE};
+use crate::SandboxState;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::{Map, Value};
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
+
+type UserPath = Path<(String, String, String)>;
+
+pub(super) async fn get_user(
+    State(state): State<Arc<SandboxState>>,
+    headers: HeaderMap,
+    Path((c, t, u)): UserPath,
+) -> Response {
+    if let Err(response) = authorize(&state, &headers, &[SCOPE_USER_READ, SCOPE_USER_READ_WRITE]) {
+        return response;
+    }
+    let inner = state.avepoint.inner.lock().unwrap();
+    match find_user(&inner.customers, &c, &t, &u) {
+        Ok(user) => {
+            (StatusCode::OK, [("request-id", uuid::Uuid::new_v4().to_string())], Json(user.clone())).into_response()
+        }
+        Err(response) => response,
+    }
+}
+
+pub(super) async fn put_account_information(
+    State(state): State<Arc<SandboxState>>,
+    headers: HeaderMap,
+    Path((c, t, u)): UserPath,
+    body: Bytes,
+) -> Response {
+    if let Err(response) = authorize(&state, &headers, &[SCOPE_USER_READ_WRITE]) {
+        return response;
+    }
+    if let Err(response) = find_user(&state.avepoint.inner.lock().unwrap().customers, &c, &t, &u) {
+        return response;
+    }
+    let body = match serde_json::from_slice::<Value>(&body) {
+        Ok(Value::Object(body)) => body,
+        _ => return error(StatusCode::BAD_REQUEST, "The request body must be a JSON object."),
+    };
+    let checked = (|| {
+        Ok::<_, String>((
+            email(&body, "mail", 256)?,
+            listed(&body, "usageLocation", 128, usage_locations())?,
+            listed(&body, "preferredLanguage", usize::MAX, languages())?,
+            boolean(&body, "enforceStart")?,
+            date_time(&body, "enforceStartDateTime")?,
+            boolean(&body, "enforceEnd")?,
+            date_time(&body, "enforceEndDateTime")?,
+        ))
+    })();
+    let (mail, usage_location, preferred_language, enforce_start, start, enforce_end, end) = match checked {
+        Ok(values) => values,
+        Err(message) => return error(StatusCode::BAD_REQUEST, message),
+    };
+    let mut inner = state.avepoint.inner.lock().unwrap();
+    let user = find_user_mut(&mut inner.customers, &c, &t, &u).expect("checked above");
+    user.mail = mail;
+    user.usage_location = usage_location;
+    user.preferred_language = preferred_language;
+    user.enforce_start = enforce_start;
+    user.enforce_start_date_time = start;
+    user.enforce_end = enforce_end;
+    user.enforce_end_date_time = end;
+    (StatusCode::NO_CONTENT, [("request-id", uuid::Uuid::new_v4().to_string())]).into_response()
+}
+
+fn required_string(body: &Map<String, Value>, key: &str, max: usize) -> Result<String, String> {
+    match body.get(key) {
+        Some(Value::String(text)) if !text.trim().is_empty() => {
+            if text.encode_utf16().count() > max {
+                Err(format!("The field {key} must be a string with a maximum length of {max}."))
+            } else {
+                Ok(text.clone())
+            }
+        }
+        Some(Value::String(_)) | None | Some(Value::Null) => Err(format!("The {key} field is required.")),
+        Some(_) => Err(format!("The field {key} must be a string.")),
+    }
+}
+
+/// .NET's `[EmailAddress]`: one `@`, not first or last. The vendor is no stricter than that.
+fn email(body: &Map<String, Value>, key: &str, max: usize) -> Result<String, String> {
+    let text = required_string(body, key, max)?;
+    let at = text.matches('@').count() == 1 && !text.starts_with('@') && !text.ends_with('@');
+    if at {
+        Ok(text)
+    } else {
+        Err(format!("The {key} field is not a valid e-mail address."))
+    }
+}
+
+fn listed(
+    body: &Map<String, Value>,
+    key: &str,
+    max: usize,
+    allowed: &HashMap<String, String>,
+) -> Result<String, String> {
+    let text = required_string(body, key, max)?;
+    if allowed.contains_key(&text) {
+        Ok(text)
+    } else {
+        Err(format!("The value '{text}' is not valid for {key}."))
+    }
+}
+
+fn boolean(body: &Map<String, Value>, key: &str) -> Result<bool, String> {
+    match body.get(key) {
+        Some(Value::Bool(value)) => Ok(*value),
+        None | Some(Value::Null) => Err(format!("The {key} field is required.")),
+        Some(_) => Err(format!("The JSON value could not be converted to System.Boolean. Path: $.{key}")),
+    }
+}
+
+fn date_time(body: &Map<String, Value>, key: &str) -> Result<String, String> {
+    let text = required_string(body, key, usize::MAX)?;
+    match time::OffsetDateTime::parse(&text, &time::format_description::well_known::Rfc3339) {
+        Ok(_) => Ok(text),
+        Err(_) => Err(format!("The JSON value could not be converted to System.DateTime. Path: $.{key}")),
+    }
+}
+
+fn usage_locations() -> &'static HashMap<String, String> {
+    static LIST: OnceLock<HashMap<String, String>> = OnceLock::new();
+    LIST.get_or_init(|| serde_json::from_str(include_str!("../../../data/avepoint-usage-locations.json")).unwrap())
+}
+
+fn languages() -> &'static HashMap<String, String> {
+    static LIST: OnceLock<HashMap<String, String>> = OnceLock::new();
+    LIST.get_or_init(|| serde_json::from_str(include_str!("../../../data/avepoint-languages.json")).unwrap())
+}

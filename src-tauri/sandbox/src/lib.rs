@@ -1,0 +1,106 @@
+//! A faithful local stand-in for the vendor APIs: their sign-in, reads, updates, validation and
+//! error formats, served over real HTTP on 127.0.0.1. Tests and the app's Practice connection
+//! use it; `switchboard-sandbox` runs it on its own for manual testing.
+//!
+//! Each vendor lives under its own path prefix (`/avepoint/identity`, `/avepoint/graph`, ...) so
+//! that vendors' paths never collide and a client sees the prefix as part of its base URL.
+
+pub mod avepoint;
+mod recorder;
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use tokio::sync::oneshot;
+
+pub use recorder::RecordedRequest;
+
+/// The Practice connection's client id. Not a secret: it only opens this sandbox.
+pub const PRACTICE_CLIENT_ID: &str = "switchboard-practice";
+/// The Practice connection's client secret. Not a real credential: it only opens this sandbox.
+pub const PRACTICE_CLIENT_SECRET: &str = "practice-secret-for-the-local-sandbox";
+/// A registered app that may read users but not change them (for permission tests).
+pub const READ_ONLY_CLIENT_ID: &str = "switchboard-read-only";
+pub const READ_ONLY_CLIENT_SECRET: &str = "read-only-secret-for-the-local-sandbox";
+
+/// Everything the sandbox holds; tests reach it through [`Sandbox::state`].
+#[derive(Default)]
+pub struct SandboxState {
+    pub avepoint: avepoint::AvePointState,
+    requests: Mutex<Vec<RecordedRequest>>,
+}
+
+impl SandboxState {
+    /// Every request received so far, oldest first.
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.requests.lock().unwrap().clone()
+    }
+
+    pub fn clear_requests(&self) {
+        self.requests.lock().unwrap().clear();
+    }
+}
+
+/// A running sandbox. Dropping it stops the server.
+pub struct Sandbox {
+    address: SocketAddr,
+    state: Arc<SandboxState>,
+    shutdown: Option<oneshot::Sender<()>>,
+}
+
+impl Sandbox {
+    /// Starts on 127.0.0.1 on a free port, seeded with the sample customers and users.
+    pub async fn start() -> std::io::Result<Sandbox> {
+        Self::start_on(SocketAddr::from(([127, 0, 0, 1], 0))).await
+    }
+
+    pub async fn start_on(address: SocketAddr) -> std::io::Result<Sandbox> {
+        let state = Arc::new(SandboxState::default());
+        let listener = tokio::net::TcpListener::bind(address).await?;
+        let address = listener.local_addr()?;
+        let app = axum::Router::new()
+            .nest("/avepoint", avepoint::routes())
+            .layer(axum::middleware::from_fn_with_state(state.clone(), recorder::record))
+            .with_state(state.clone());
+        let (shutdown, stopped) = oneshot::channel::<()>();
+        tokio::spawn(async move {
+            let server = axum::serve(listener, app).with_graceful_shutdown(async {
+                let _ = stopped.await;
+            });
+            if let Err(error) = server.await {
+                log::error!("sandbox stopped: {error}");
+            }
+        });
+        Ok(Sandbox { address, state, shutdown: Some(shutdown) })
+    }
+
+    pub fn address(&self) -> SocketAddr {
+        self.address
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.address)
+    }
+
+    /// The base URL a client uses as AvePoint's API host.
+    pub fn avepoint_api_url(&self) -> String {
+        format!("{}/avepoint/graph", self.url())
+    }
+
+    /// The base URL a client uses as AvePoint's identity host (`/connect/token` is appended).
+    pub fn avepoint_identity_url(&self) -> String {
+        format!("{}/avepoint/identity", self.url())
+    }
+
+    pub fn state(&self) -> &Arc<SandboxState> {
+        &self.state
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+    }
+}

@@ -1,0 +1,72 @@
+// The one IPC seam: every call into Rust goes through here, typed by the generated bindings.
+// Components receive a `Backend` (see BackendProvider), so tests can hand them a fake.
+import { invoke } from "@tauri-apps/api/core";
+import type { AccountInformation } from "./bindings/AccountInformation";
+import type { AccountInformationChanges } from "./bindings/AccountInformationChanges";
+import type { AppError } from "./bindings/AppError";
+import type { ConnectionSummary } from "./bindings/ConnectionSummary";
+import type { ErrorCode } from "./bindings/ErrorCode";
+import type { FieldError } from "./bindings/FieldError";
+import type { OperationSpec } from "./bindings/OperationSpec";
+import type { UpdateReceipt } from "./bindings/UpdateReceipt";
+import type { UserTarget } from "./bindings/UserTarget";
+
+export interface Backend {
+  listConnections(): Promise<ConnectionSummary[]>;
+  describeOperation(operation: string): Promise<OperationSpec>;
+  checkAccountInformation(values: AccountInformation): Promise<FieldError[]>;
+  readAccountInformation(connectionId: string, target: UserTarget): Promise<AccountInformation>;
+  updateAccountInformation(
+    connectionId: string,
+    target: UserTarget,
+    changes: AccountInformationChanges,
+  ): Promise<UpdateReceipt<AccountInformation>>;
+}
+
+/** A failed call, always in the backend's `{ code, message, field?, ... }` shape. */
+export class BackendError extends Error implements AppError {
+  readonly code: ErrorCode;
+  readonly field?: string;
+  readonly fieldErrors: FieldError[];
+  readonly vendorMessage?: string;
+  readonly reference?: string;
+
+  constructor(payload: AppError) {
+    super(payload.message);
+    this.name = "BackendError";
+    this.code = payload.code;
+    this.field = payload.field;
+    this.fieldErrors = payload.fieldErrors ?? [];
+    this.vendorMessage = payload.vendorMessage;
+    this.reference = payload.reference;
+  }
+}
+
+function isAppError(value: unknown): value is AppError {
+  return typeof value === "object" && value !== null && "code" in value && "message" in value;
+}
+
+/** Tauri rejects with our payload, or with a plain string when arguments don't deserialize. */
+export function toBackendError(reason: unknown): BackendError {
+  if (reason instanceof BackendError) return reason;
+  if (isAppError(reason)) return new BackendError(reason);
+  const message = typeof reason === "string" ? reason : reason instanceof Error ? reason.message : String(reason);
+  return new BackendError({ code: "internal", message: `Switchboard hit an unexpected problem: ${message}`, fieldErrors: [] });
+}
+
+async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await invoke<T>(command, args);
+  } catch (reason) {
+    throw toBackendError(reason);
+  }
+}
+
+export const tauriBackend: Backend = {
+  listConnections: () => call("list_connections"),
+  describeOperation: (operation) => call("describe_operation", { operation }),
+  checkAccountInformation: (values) => call("check_account_information", { values }),
+  readAccountInformation: (connectionId, target) => call("read_account_information", { connectionId, target }),
+  updateAccountInformation: (connectionId, target, changes) =>
+    call("update_account_information", { connectionId, target, changes }),
+};

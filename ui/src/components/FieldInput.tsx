@@ -1,0 +1,168 @@
+// Renders one field from its Rust definition (FieldSpec): label, help, limits and choices all
+// come from the spec; nothing about a particular field is written here.
+import {
+  Button,
+  ComboBox,
+  FieldError,
+  Input,
+  Label,
+  ListBox,
+  ListBoxItem,
+  Popover,
+  Switch,
+  Text,
+  TextField,
+} from "react-aria-components";
+import type { Choice } from "../bindings/Choice";
+import type { FieldSpec } from "../bindings/FieldSpec";
+import { characterCount, type FieldValue } from "../form";
+
+export interface FieldInputProps {
+  field: FieldSpec;
+  value: FieldValue;
+  error?: string;
+  dirty: boolean;
+  disabled?: boolean;
+  onChange(value: FieldValue): void;
+}
+
+export function FieldInput(props: FieldInputProps) {
+  switch (props.field.kind) {
+    case "boolean":
+      return <BooleanField {...props} />;
+    case "choice":
+      return <ChoiceField {...props} />;
+    case "text":
+    case "email":
+    case "date_time_utc":
+      return <TextInputField {...props} />;
+  }
+}
+
+function FieldLabel({ field, dirty }: { field: FieldSpec; dirty: boolean }) {
+  return (
+    <Label className="field-label">
+      {field.label}
+      {field.required && (
+        <span className="required" aria-hidden="true">
+          {" "}*
+        </span>
+      )}
+      {dirty && <span className="dirty-badge">changed</span>}
+    </Label>
+  );
+}
+
+function Counter({ field, text }: { field: FieldSpec; text: string }) {
+  if (field.maxLength == null) return null;
+  const count = characterCount(text);
+  const over = count > field.maxLength;
+  return (
+    <span className={over ? "counter over" : "counter"} data-counter={field.key}>
+      {count} / {field.maxLength}
+    </span>
+  );
+}
+
+function TextInputField({ field, value, error, dirty, disabled, onChange }: FieldInputProps) {
+  const text = typeof value === "string" ? value : "";
+  return (
+    <TextField
+      className="field"
+      name={field.key}
+      value={text}
+      onChange={onChange}
+      isRequired={field.required}
+      isInvalid={error != null}
+      isDisabled={disabled}
+      validationBehavior="aria"
+      type={field.kind === "email" ? "email" : "text"}
+    >
+      <FieldLabel field={field} dirty={dirty} />
+      <Input className="input" placeholder={field.placeholder} data-field={field.key} spellCheck={false} />
+      <div className="field-meta">
+        <Text slot="description">{field.help}</Text>
+        <Counter field={field} text={text} />
+      </div>
+      <FieldError className="field-error" data-error-for={field.key}>
+        {error}
+      </FieldError>
+    </TextField>
+  );
+}
+
+function ChoiceField({ field, value, error, dirty, disabled, onChange }: FieldInputProps) {
+  const choices: Choice[] = field.choices ?? [];
+  const selected = typeof value === "string" && value !== "" ? value : null;
+  return (
+    <ComboBox
+      className="field"
+      name={field.key}
+      defaultItems={choices}
+      selectedKey={selected}
+      onSelectionChange={(key) => {
+        if (key != null) onChange(String(key));
+      }}
+      isRequired={field.required}
+      isInvalid={error != null}
+      isDisabled={disabled}
+      validationBehavior="aria"
+    >
+      <FieldLabel field={field} dirty={dirty} />
+      <div className="combo">
+        <Input className="input" data-field={field.key} spellCheck={false} />
+        <Button className="combo-button" aria-label={`Show all choices for ${field.label}`}>
+          ▾
+        </Button>
+      </div>
+      <div className="field-meta">
+        <Text slot="description">{field.help}</Text>
+        {selected && <span className="code-hint">{selected}</span>}
+      </div>
+      <FieldError className="field-error" data-error-for={field.key}>
+        {error}
+      </FieldError>
+      <Popover className="popover">
+        <ListBox className="listbox">
+          {(choice: Choice) => (
+            <ListBoxItem className="option" id={choice.value} textValue={`${choice.label} (${choice.value})`}>
+              {choice.label} <span className="code">({choice.value})</span>
+            </ListBoxItem>
+          )}
+        </ListBox>
+      </Popover>
+    </ComboBox>
+  );
+}
+
+function BooleanField({ field, value, error, dirty, disabled, onChange }: FieldInputProps) {
+  const helpId = `help-${field.key}`;
+  return (
+    <div className="field field-boolean">
+      <Switch
+        className="switch"
+        isSelected={value === true}
+        onChange={onChange}
+        isDisabled={disabled}
+        aria-describedby={helpId}
+        data-field={field.key}
+      >
+        <span className="switch-track" aria-hidden="true">
+          <span className="switch-thumb" />
+        </span>
+        <span className="field-label">
+          {field.label}
+          {dirty && <span className="dirty-badge">changed</span>}
+        </span>
+      </Switch>
+      <span id={helpId} className="help">
+        {field.help}
+      </span>
+      {error && (
+        <span className="field-error" role="alert" data-error-for={field.key}>
+          {error}
+        </span>
+      )}
+    </div>
+  );
+}

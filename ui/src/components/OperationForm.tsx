@@ -1,0 +1,33 @@
+import type { OperationSpec } from "../bindings/OperationSpec";
+import type { FieldValue, FormValues } from "../form";
+import { FieldInput } from "./FieldInput";
+
+export interface OperationFormProps<T extends object> {
+  spec: OperationSpec;
+  values: T;
+  original: T;
+  errors: Record<string, string>;
+  disabled?: boolean;
+  onChange(key: keyof T & string, value: FieldValue): void;
+}
+
+/** Every field of an operation, in the order the Rust definition lists them. */
+export function OperationForm<T extends object>({ spec, values, original, errors, disabled, onChange }: OperationFormProps<T>) {
+  const current = values as FormValues;
+  const before = original as FormValues;
+  return (
+    <div className="form-grid" data-operation={spec.id}>
+      {spec.fields.map((field) => (
+        <FieldInput
+          key={field.key}
+          field={field}
+          value={current[field.key] ?? ""}
+          error={errors[field.key]}
+          dirty={current[field.key] !== before[field.key]}
+          disabled={disabled}
+          onChange={(value) => onChange(field.key as keyof T & string, value)}
+        />
+      ))}
+    </div>
+  );
+}

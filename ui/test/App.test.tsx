@@ -1,0 +1,100 @@
+import { render, screen, waitFor } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it } from "vitest";
+import { App } from "../src/App";
+import type { Backend } from "../src/backend";
+import { BackendProvider } from "../src/context";
+import { fakeBackend, sampleTarget, vendorRefusal } from "./fakeBackend";
+
+function renderApp(backend: Backend) {
+  return render(
+    <BackendProvider backend={backend}>
+      <App />
+    </BackendProvider>,
+  );
+}
+
+async function loadSampleUser(user: ReturnType<typeof userEvent.setup>) {
+  await user.click(await screen.findByRole("button", { name: "Load user" }));
+  return (await screen.findByLabelText(/E-mail \(from spec\)/)) as HTMLInputElement;
+}
+
+describe("the account-information desk", () => {
+  it("preselects Practice and prefills its sample user", async () => {
+    renderApp(fakeBackend());
+    expect(await screen.findByDisplayValue(sampleTarget.customerId)).toBeTruthy();
+    expect(screen.getByDisplayValue(sampleTarget.userId)).toBeTruthy();
+    expect(screen.getAllByText("Practice").length).toBeGreaterThan(0);
+  });
+
+  it("renders the form from the field definitions with counters", async () => {
+    const user = userEvent.setup();
+    renderApp(fakeBackend());
+    const mail = await loadSampleUser(user);
+    expect(mail.value).toBe("mark@contoso.example");
+    expect(screen.getByText("20 / 256")).toBeTruthy();
+    expect(screen.getByRole("switch", { name: /Enforce a start date/ })).toBeTruthy();
+    expect(screen.getByRole("combobox", { name: /Usage location/ })).toBeTruthy();
+  });
+
+  it("shows an invalid mail inline and sends nothing", async () => {
+    const user = userEvent.setup();
+    const backend = fakeBackend();
+    renderApp(backend);
+    const mail = await loadSampleUser(user);
+    await user.clear(mail);
+    await user.type(mail, "not-an-address");
+    expect(await screen.findByText(/must be an email address/)).toBeTruthy();
+    await user.click(screen.getByRole("button", { name: "Save" }));
+    await waitFor(() => expect(backend.checkAccountInformation).toHaveBeenCalled());
+    expect(backend.updateAccountInformation).not.toHaveBeenCalled();
+    expect(mail.value).toBe("not-an-address");
+  });
+
+  it("saves only the changed field and names it", async () => {
+    const user = userEvent.setup();
+    const backend = fakeBackend();
+    renderApp(backend);
+    const mail = await loadSampleUser(user);
+    await user.clear(mail);
+    await user.type(mail, "new@contoso.example");
+    await user.click(screen.getByRole("button", { name: "Save" }));
+    const saved = await screen.findByText(/Saved\./);
+    expect(saved.parentElement?.textContent).toContain("E-mail (from spec)");
+    expect(saved.parentElement?.textContent).toContain("req-42");
+    expect(backend.updateAccountInformation).toHaveBeenCalledWith("practice", sampleTarget, { mail: "new@contoso.example" });
+  });
+
+  it("keeps typed values and explains a vendor refusal", async () => {
+    const user = userEvent.setup();
+    const backend = fakeBackend({ updateAccountInformation: async () => Promise.reject(vendorRefusal()) });
+    renderApp(backend);
+    const mail = await loadSampleUser(user);
+    await user.clear(mail);
+    await user.type(mail, "kept@contoso.example");
+    await user.click(screen.getByRole("button", { name: "Save" }));
+    const alert = await screen.findByRole("alert");
+    expect(alert.textContent).toContain("The vendor refused the change");
+    expect(alert.textContent).toContain("req-9");
+    expect(mail.value).toBe("kept@contoso.example");
+  });
+
+  it("says when there is nothing to save", async () => {
+    const user = userEvent.setup();
+    const backend = fakeBackend();
+    renderApp(backend);
+    await loadSampleUser(user);
+    await user.click(screen.getByRole("button", { name: "Save" }));
+    expect(await screen.findByText(/Nothing to save/)).toBeTruthy();
+    expect(backend.updateAccountInformation).not.toHaveBeenCalled();
+  });
+
+  it("turns a plain-string rejection into a readable error", async () => {
+    const user = userEvent.setup();
+    const backend = fakeBackend({ readAccountInformation: async () => Promise.reject("invalid args `target`") });
+    renderApp(backend);
+    await user.click(await screen.findByRole("button", { name: "Load user" }));
+    const alert = await screen.findByRole("alert");
+    expect(alert.textContent).toContain("Something went wrong in Switchboard");
+  });
+});
