@@ -1,0 +1,267 @@
+//! The AvePoint client against the sandbox, over real HTTP on 127.0.0.1.
+
+mod common;
+
+use common::{api_calls, client_for, practice_client, sample_target, token_requests};
+use std::time::Duration;
+use switchboard_core::avepoint::account_information::{self, AccountInformationChanges};
+use switchboard_core::avepoint::{AvePointClient, AvePointSettings, UserTarget};
+use switchboard_core::secret::Secret;
+use switchboard_core::ErrorCode;
+use switchboard_sandbox::{Sandbox, READ_ONLY_CLIENT_ID, READ_ONLY_CLIENT_SECRET};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+const USER_PATH: &str = "/avepoint/graph/partner/external/v3/um/customers/966f35cc-61f4-4070-819c-25cdbcf82a07/tenants/0c7715b3-bc2f-4c4c-a8a0-f3634dcfacec/users/7c18fd6f-fb26-4353-8dbd-5725fa9edc3f";
+
+fn mail_change(mail: &str) -> AccountInformationChanges {
+    AccountInformationChanges { mail: Some(mail.into()), ..Default::default() }
+}
+
+#[tokio::test]
+async fn reads_the_sample_users_account_information() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let info = account_information::read(&practice_client(&sandbox), &sample_target()).await.unwrap();
+    assert_eq!(info.mail, "Mark@element.onmicrosoft.com");
+    assert_eq!(info.usage_location, "AF");
+    assert_eq!(info.preferred_language, "af-NA");
+    assert_eq!(info.enforce_start_date_time, "1970-01-01T00:00:00Z");
+}
+
+#[tokio::test]
+async fn update_reads_merges_and_puts_all_seven_fields() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let client = practice_client(&sandbox);
+    let changes = AccountInformationChanges {
+        mail: Some("mark.lee@contoso.example".into()),
+        usage_location: Some("DE".into()),
+        ..Default::default()
+    };
+    let receipt = account_information::update(&client, &sample_target(), &changes).await.unwrap();
+
+    assert_eq!(receipt.changed_fields, vec!["mail", "usageLocation"]);
+    assert_eq!(receipt.before.mail, "Mark@element.onmicrosoft.com");
+    assert!(receipt.request_id.is_some(), "the vendor's request-id is kept");
+    assert_eq!(api_calls(&sandbox), vec![format!("GET {USER_PATH}"), format!("PUT {USER_PATH}/account-information")]);
+
+    let put = sandbox.state().requests().into_iter().find(|r| r.method == "PUT").unwrap();
+    assert_eq!(
+        put.json().unwrap(),
+        serde_json::json!({
+            "mail": "mark.lee@contoso.example",
+            "usageLocation": "DE",
+            "preferredLanguage": "af-NA",
+            "enforceStart": false,
+            "enforceStartDateTime": "1970-01-01T00:00:00Z",
+            "enforceEnd": false,
+            "enforceEndDateTime": "1970-01-01T00:00:00Z"
+        })
+    );
+    assert!(put.header("authorization").is_some_and(|h| h.starts_with("Bearer ")));
+    assert_eq!(put.header("content-type"), Some("application/json"));
+
+    let (c, t, u) = switchboard_sandbox::avepoint::sample_user();
+    let stored = sandbox.state().avepoint.user(c, t, u).unwrap();
+    assert_eq!((stored.mail.as_str(), stored.usage_location.as_str()), ("mark.lee@contoso.example", "DE"));
+}
+
+#[tokio::test]
+async fn nothing_is_sent_when_nothing_changed() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let receipt = account_information::update(
+        &practice_client(&sandbox),
+        &sample_target(),
+        &mail_change("Mark@element.onmicrosoft.com"),
+    )
+    .await
+    .unwrap();
+    assert!(receipt.changed_fields.is_empty());
+    assert_eq!(receipt.request_id, None);
+    assert_eq!(api_calls(&sandbox), vec![format!("GET {USER_PATH}")]);
+}
+
+#[tokio::test]
+async fn invalid_edits_are_refused_before_any_request() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let error =
+        account_information::update(&practice_client(&sandbox), &sample_target(), &mail_change("not-an-address"))
+            .await
+            .unwrap_err();
+    assert_eq!(error.code, ErrorCode::InvalidInput);
+    assert_eq!(error.field.as_deref(), Some("mail"));
+    assert_eq!(error.message, "Email must be an email address, like name@example.com.");
+    assert!(sandbox.state().requests().is_empty(), "no request, not even sign-in");
+}
+
+#[tokio::test]
+async fn path_injection_attempts_never_reach_the_vendor() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let client = practice_client(&sandbox);
+    for (customer_id, tenant_id, user_id, field) in [
+        ("../../general/customers", "t", "u", "customerId"),
+        ("c", "t/../../x", "u", "tenantId"),
+        ("c", "t", "u?admin=1", "userId"),
+        ("c", "t", "u#frag", "userId"),
+        ("c", "t", "u v", "userId"),
+        ("c", "t", "%2e%2e", "userId"),
+    ] {
+        let target =
+            UserTarget { customer_id: customer_id.into(), tenant_id: tenant_id.into(), user_id: user_id.into() };
+        let error = account_information::read(&client, &target).await.unwrap_err();
+        assert_eq!(error.code, ErrorCode::InvalidInput, "{target:?}");
+        assert_eq!(error.field.as_deref(), Some(field), "{target:?}");
+        let error = account_information::update(&client, &target, &mail_change("a@b.example")).await.unwrap_err();
+        assert_eq!(error.field.as_deref(), Some(field), "{target:?}");
+    }
+    assert!(sandbox.state().requests().is_empty());
+}
+
+#[tokio::test]
+async fn unknown_user_is_not_found() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let target = UserTarget { user_id: "00000000-0000-0000-0000-000000000000".into(), ..sample_target() };
+    let error = account_information::read(&practice_client(&sandbox), &target).await.unwrap_err();
+    assert_eq!(error.code, ErrorCode::NotFound);
+    assert!(error.vendor_message.unwrap().contains("was not found"));
+    assert!(error.reference.is_some(), "the vendor's request-id is kept for support");
+}
+
+#[tokio::test]
+async fn wrong_secret_is_a_rejected_sign_in_without_the_secret_in_the_error() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let client = client_for(&sandbox, switchboard_sandbox::PRACTICE_CLIENT_ID, "wrong-secret-value");
+    let error = account_information::read(&client, &sample_target()).await.unwrap_err();
+    assert_eq!(error.code, ErrorCode::SignInRejected);
+    let json = serde_json::to_string(&error).unwrap();
+    assert!(!json.contains("wrong-secret-value"), "{json}");
+    assert!(json.contains("invalid_client"), "{json}");
+}
+
+#[tokio::test]
+async fn missing_write_permission_is_forbidden_and_named() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let client = client_for(&sandbox, READ_ONLY_CLIENT_ID, READ_ONLY_CLIENT_SECRET);
+    let error = account_information::update(&client, &sample_target(), &mail_change("a@b.example")).await.unwrap_err();
+    assert_eq!(error.code, ErrorCode::Forbidden);
+    assert!(error.message.contains("elements.um.user.readwrite.all"), "{}", error.message);
+}
+
+#[tokio::test]
+async fn a_token_without_the_write_scope_gets_the_vendors_403() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let http = reqwest::Client::new();
+    let token: serde_json::Value = http
+        .post(format!("{}/connect/token", sandbox.avepoint_identity_url()))
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", READ_ONLY_CLIENT_ID),
+            ("client_secret", READ_ONLY_CLIENT_SECRET),
+            ("scope", "elements.um.user.read.all"),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let response = http
+        .put(format!("{}{}/account-information", sandbox.url(), USER_PATH))
+        .bearer_auth(token["access_token"].as_str().unwrap())
+        .json(&serde_json::json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 403);
+}
+
+#[tokio::test]
+async fn the_token_is_cached_between_calls() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let client = practice_client(&sandbox);
+    for _ in 0..3 {
+        account_information::read(&client, &sample_target()).await.unwrap();
+    }
+    assert_eq!(token_requests(&sandbox), 1);
+}
+
+#[tokio::test]
+async fn an_expired_token_is_refreshed_once_and_the_call_succeeds() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let client = practice_client(&sandbox);
+    account_information::read(&client, &sample_target()).await.unwrap();
+    sandbox.state().avepoint.expire_tokens();
+    sandbox.state().clear_requests();
+    account_information::update(&client, &sample_target(), &mail_change("fresh@contoso.example")).await.unwrap();
+    let calls: Vec<String> = sandbox
+        .state()
+        .requests()
+        .iter()
+        .map(|r| format!("{} {}", r.method, r.path.rsplit('/').next().unwrap()))
+        .collect();
+    assert_eq!(
+        calls,
+        vec![
+            "GET 7c18fd6f-fb26-4353-8dbd-5725fa9edc3f",
+            "POST token",
+            "GET 7c18fd6f-fb26-4353-8dbd-5725fa9edc3f",
+            "PUT account-information"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_short_lived_token_is_renewed_before_it_expires() {
+    let sandbox = Sandbox::start().await.unwrap();
+    sandbox.state().avepoint.set_token_lifetime(Duration::from_secs(1));
+    let client = practice_client(&sandbox);
+    account_information::read(&client, &sample_target()).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    account_information::read(&client, &sample_target()).await.unwrap();
+    assert_eq!(token_requests(&sandbox), 2);
+    assert_eq!(sandbox.state().requests().len(), 4, "no call was made with an expired token");
+}
+
+#[tokio::test]
+async fn an_unreachable_vendor_is_a_plain_message() {
+    // Bind then drop a listener to get a port nothing listens on.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let url = format!("http://127.0.0.1:{port}");
+    let client = AvePointClient::new(AvePointSettings::new(&url, &url, "id").unwrap(), Secret::new("s"));
+    let error = account_information::read(&client, &sample_target()).await.unwrap_err();
+    assert_eq!(error.code, ErrorCode::Unreachable);
+    assert!(error.message.starts_with("Can't reach AvePoint (127.0.0.1)"), "{}", error.message);
+}
+
+/// A vendor that signs in fine but answers the user read with `body`.
+async fn vendor_answering(body: &'static str) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let mut buffer = vec![0; 16 * 1024];
+            let read = socket.read(&mut buffer).await.unwrap_or(0);
+            let request = String::from_utf8_lossy(&buffer[..read]);
+            let reply = if request.contains("/connect/token") {
+                r#"{"access_token":"t","expires_in":3600,"token_type":"Bearer"}"#
+            } else {
+                body
+            };
+            let response = format!(
+                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{reply}",
+                reply.len()
+            );
+            let _ = socket.write_all(response.as_bytes()).await;
+        }
+    });
+    url
+}
+
+#[tokio::test]
+async fn a_malformed_reply_is_a_clear_error_not_a_panic() {
+    for body in ["<html>gateway</html>", "[1,2,3]", "{\"mail\": 42}", ""] {
+        let url = vendor_answering(body).await;
+        let client = AvePointClient::new(AvePointSettings::new(&url, &url, "id").unwrap(), Secret::new("s"));
+        let error = account_information::read(&client, &sample_target()).await.unwrap_err();
+        assert_eq!(error.code, ErrorCode::MalformedResponse, "{body}");
+        assert_eq!(error.message, "AvePoint sent a reply Switchboard can't read.");
+    }
+}
