@@ -37,6 +37,12 @@ export function App() {
   const [outcome, setOutcome] = useState<Outcome | null>(null);
   const checkSequence = useRef(0);
   const formRef = useRef<HTMLDivElement>(null);
+  const outcomeRef = useRef<HTMLDivElement>(null);
+
+  // Bring a new result into view: after Save it appears below the form.
+  useEffect(() => {
+    if (outcome) outcomeRef.current?.scrollIntoView?.({ block: "nearest", behavior: "smooth" });
+  }, [outcome]);
 
   useEffect(() => {
     Promise.all([backend.listConnections(), backend.describeOperation(OPERATION)])
@@ -264,28 +270,31 @@ export function App() {
           </section>
         )}
 
-        <div aria-live="polite" className="outcome">
-          {outcome?.kind === "saved" && (
-            <div className="banner success" role="status" data-outcome="saved">
-              <strong>Saved.</strong>{" "}
-              {outcome.receipt.changedFields.length > 0
-                ? `${spec?.vendor ?? "The vendor"} now has the new ${outcome.receipt.changedFields.map(labelOf).join(", ")}.`
-                : "Nothing needed changing."}
-              {outcome.receipt.requestId && (
-                <span className="reference">
-                  {" "}
-                  Reference: <code>{outcome.receipt.requestId}</code>
-                </span>
-              )}
-            </div>
-          )}
-          {outcome?.kind === "unchanged" && (
-            <div className="banner info" role="status" data-outcome="unchanged">
-              Nothing to save: every field still matches what {spec?.vendor ?? "the vendor"} holds.
-            </div>
-          )}
+        <div ref={outcomeRef} className="outcome-area">
+          <div aria-live="polite" className="outcome">
+            {outcome?.kind === "saved" && (
+              <div className="banner success" role="status" data-outcome="saved">
+                <strong>Saved.</strong>{" "}
+                {outcome.receipt.changedFields.length > 0
+                  ? `${spec?.vendor ?? "The vendor"} now has the new ${outcome.receipt.changedFields.map(labelOf).join(", ")}.`
+                  : "Nothing needed changing."}
+                {outcome.receipt.requestId && (
+                  <span className="reference">
+                    {" "}
+                    Reference: <code>{outcome.receipt.requestId}</code>
+                  </span>
+                )}
+              </div>
+            )}
+            {outcome?.kind === "unchanged" && (
+              <div className="banner info" role="status" data-outcome="unchanged">
+                Nothing to save: every field still matches what {spec?.vendor ?? "the vendor"} holds.
+              </div>
+            )}
+          </div>
+          {outcome?.kind === "error" && <ErrorBanner error={outcome.error} />}
         </div>
-        {outcome?.kind === "error" && <ErrorBanner error={outcome.error} />}
+
       </main>
     </div>
   );

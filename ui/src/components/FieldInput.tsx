@@ -115,10 +115,9 @@ function ChoiceField({ field, value, error, dirty, disabled, onChange }: FieldIn
           ▾
         </Button>
       </div>
-      <div className="field-meta">
-        <Text slot="description">{field.help}</Text>
-        {selected && <span className="code-hint">{selected}</span>}
-      </div>
+      <Text slot="description" className="help">
+        {field.help}
+      </Text>
       <FieldError className="field-error" data-error-for={field.key}>
         {error}
       </FieldError>

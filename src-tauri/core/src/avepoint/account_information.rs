@@ -72,7 +72,7 @@ pub const FIELDS: &[FieldDef] = &[
         .help("The language and region the user's apps and emails use."),
     FieldDef::new("enforceStart", "Enforce a start date", FieldKind::Boolean, FieldMeaning::AccessStartEnforced)
         .required()
-        .help("When on, AvePoint applies the start date and time below to this user."),
+        .help("When on, AvePoint applies the start date and time to this user."),
     FieldDef::new(
         "enforceStartDateTime",
         "Start date and time (UTC)",
@@ -84,7 +84,7 @@ pub const FIELDS: &[FieldDef] = &[
     .placeholder("2025-01-31T09:00:00Z"),
     FieldDef::new("enforceEnd", "Enforce an end date", FieldKind::Boolean, FieldMeaning::AccessEndEnforced)
         .required()
-        .help("When on, AvePoint applies the end date and time below to this user."),
+        .help("When on, AvePoint applies the end date and time to this user."),
     FieldDef::new("enforceEndDateTime", "End date and time (UTC)", FieldKind::DateTimeUtc, FieldMeaning::AccessEnd)
         .required()
         .help("When the user's access ends, in UTC.")
