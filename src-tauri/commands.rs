@@ -1,16 +1,109 @@
 //! Tauri commands: each converts arguments, delegates to the core and returns its result.
 
-use crate::Connections;
+use crate::AppState;
 use switchboard_core::avepoint::account_information::{self, AccountInformation, AccountInformationChanges};
-use switchboard_core::avepoint::UserTarget;
-use switchboard_core::connection::ConnectionSummary;
+use switchboard_core::avepoint::connection_test::ConnectionTestReport;
+use switchboard_core::avepoint::{Environment, EnvironmentInfo, UserTarget};
+use switchboard_core::connection::{ConnectionList, ImportSummary, SaveOutcome};
 use switchboard_core::fields::{OperationSpec, UpdateReceipt};
+use switchboard_core::profiles::ProfileDraft;
+use switchboard_core::secret::Secret;
 use switchboard_core::{Error, ErrorCode, FieldError};
-use tauri::State;
+use tauri::{AppHandle, Runtime, State};
+use tauri_plugin_dialog::DialogExt;
+use tauri_plugin_store::StoreExt;
+
+/// UI preferences (never secrets) kept with tauri-plugin-store.
+const SETTINGS_FILE: &str = "settings.json";
+const LAST_CONNECTION: &str = "lastConnectionId";
 
 #[tauri::command]
-pub fn list_connections(connections: State<'_, Connections>) -> Vec<ConnectionSummary> {
-    connections.list()
+pub fn list_connections<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>) -> Result<ConnectionList, Error> {
+    let mut list = state.connections.list()?;
+    let remembered = app
+        .store(SETTINGS_FILE)
+        .ok()
+        .and_then(|store| store.get(LAST_CONNECTION))
+        .and_then(|value| value.as_str().map(str::to_string));
+    list.selected_id = remembered.filter(|id| list.connections.iter().any(|c| &c.id == id));
+    Ok(list)
+}
+
+#[tauri::command]
+pub fn remember_connection<R: Runtime>(app: AppHandle<R>, id: String) -> Result<(), Error> {
+    let store = app.store(SETTINGS_FILE).map_err(|e| Error::internal(format!("Settings could not be opened: {e}")))?;
+    store.set(LAST_CONNECTION, id);
+    store.save().map_err(|e| Error::internal(format!("Settings could not be saved: {e}")))
+}
+
+#[tauri::command]
+pub fn save_connection(
+    state: State<'_, AppState>,
+    id: Option<String>,
+    draft: ProfileDraft,
+    client_secret: Option<String>,
+) -> Result<SaveOutcome, Error> {
+    state.connections.save(id.as_deref(), &draft, client_secret.map(Secret::new))
+}
+
+#[tauri::command]
+pub fn duplicate_connection(state: State<'_, AppState>, id: String) -> Result<SaveOutcome, Error> {
+    state.connections.duplicate(&id)
+}
+
+#[tauri::command]
+pub fn delete_connection(state: State<'_, AppState>, id: String) -> Result<(), Error> {
+    state.connections.delete(&id)
+}
+
+#[tauri::command]
+pub async fn test_connection(state: State<'_, AppState>, id: String) -> Result<ConnectionTestReport, Error> {
+    Ok(state.connections.test(&id).await)
+}
+
+/// Asks where to save (the path never comes from the webview) and writes the profiles there.
+#[tauri::command]
+pub async fn export_connections<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    ids: Vec<String>,
+) -> Result<Option<String>, Error> {
+    let (sender, receiver) = tokio::sync::oneshot::channel();
+    app.dialog()
+        .file()
+        .set_title("Export connections (no secrets)")
+        .set_file_name("switchboard-connections.json")
+        .add_filter("Switchboard connections", &["json"])
+        .save_file(move |path| {
+            let _ = sender.send(path);
+        });
+    let Some(path) = receiver.await.ok().flatten().and_then(|path| path.into_path().ok()) else {
+        return Ok(None);
+    };
+    state.connections.export(&ids, &path)?;
+    Ok(Some(path.display().to_string()))
+}
+
+#[tauri::command]
+pub async fn import_connections<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+) -> Result<Option<ImportSummary>, Error> {
+    let (sender, receiver) = tokio::sync::oneshot::channel();
+    app.dialog().file().set_title("Import connections").add_filter("Switchboard connections", &["json"]).pick_file(
+        move |path| {
+            let _ = sender.send(path);
+        },
+    );
+    let Some(path) = receiver.await.ok().flatten().and_then(|path| path.into_path().ok()) else {
+        return Ok(None);
+    };
+    state.connections.import(&path).map(Some)
+}
+
+#[tauri::command]
+pub fn list_environments() -> Vec<EnvironmentInfo> {
+    Environment::all_info()
 }
 
 #[tauri::command]
@@ -28,21 +121,21 @@ pub fn check_account_information(values: AccountInformation) -> Vec<FieldError> 
 
 #[tauri::command]
 pub async fn read_account_information(
-    connections: State<'_, Connections>,
+    state: State<'_, AppState>,
     connection_id: String,
     target: UserTarget,
 ) -> Result<AccountInformation, Error> {
-    let client = connections.avepoint(&connection_id)?;
+    let client = state.connections.avepoint(&connection_id)?;
     account_information::read(&client, &target).await
 }
 
 #[tauri::command]
 pub async fn update_account_information(
-    connections: State<'_, Connections>,
+    state: State<'_, AppState>,
     connection_id: String,
     target: UserTarget,
     changes: AccountInformationChanges,
 ) -> Result<UpdateReceipt<AccountInformation>, Error> {
-    let client = connections.avepoint(&connection_id)?;
+    let client = state.connections.avepoint(&connection_id)?;
     account_information::update(&client, &target, &changes).await
 }

@@ -1,33 +1,78 @@
 //! The desktop shell: Tauri wiring and thin commands over `switchboard-core`.
 
 mod commands;
-mod connections;
+pub mod practice;
 
-pub use connections::Connections;
+use std::path::PathBuf;
+use std::sync::Arc;
+use switchboard_core::connection::{Connections, PracticeEndpoint};
+use switchboard_core::secrets::{KeychainStore, SecretStore};
+use switchboard_sandbox::Sandbox;
+use tauri::{Manager, Runtime};
 
-use tauri::Runtime;
+/// What the app needs before its window opens.
+pub struct Startup {
+    pub practice: PracticeEndpoint,
+    /// The in-process sandbox behind Practice, kept alive with the app.
+    pub sandbox: Option<Sandbox>,
+    pub secrets: Arc<dyn SecretStore>,
+    /// Where profiles are saved; the app's data folder when `None`.
+    pub data_dir: Option<PathBuf>,
+}
 
-/// Adds the app's state and commands to a builder; generic over the runtime so tests can pass
+pub struct AppState {
+    pub connections: Connections,
+    _sandbox: Option<Sandbox>,
+}
+
+/// Adds plugins and commands to a builder; generic over the runtime so tests can pass
 /// `tauri::test::mock_builder()`.
-pub fn configure<R: Runtime>(builder: tauri::Builder<R>, connections: Connections) -> tauri::Builder<R> {
-    builder.manage(connections).invoke_handler(tauri::generate_handler![
-        commands::list_connections,
-        commands::describe_operation,
-        commands::check_account_information,
-        commands::read_account_information,
-        commands::update_account_information,
-    ])
+pub fn configure<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
+    builder.plugin(tauri_plugin_store::Builder::new().build()).plugin(tauri_plugin_dialog::init()).invoke_handler(
+        tauri::generate_handler![
+            commands::list_connections,
+            commands::remember_connection,
+            commands::save_connection,
+            commands::duplicate_connection,
+            commands::delete_connection,
+            commands::test_connection,
+            commands::export_connections,
+            commands::import_connections,
+            commands::list_environments,
+            commands::describe_operation,
+            commands::check_account_information,
+            commands::read_account_information,
+            commands::update_account_information,
+        ],
+    )
+}
+
+/// Opens the saved connections and hands the app its state; call once after `build`.
+pub fn manage_state<R: Runtime>(app: &tauri::App<R>, startup: Startup) -> Result<(), Box<dyn std::error::Error>> {
+    let data_dir = match startup.data_dir {
+        Some(dir) => dir,
+        None => app.path().app_data_dir()?,
+    };
+    let connections = Connections::open(&data_dir, startup.practice, startup.secrets)?;
+    app.manage(AppState { connections, _sandbox: startup.sandbox });
+    Ok(())
 }
 
 pub fn run() {
-    let connections = match tauri::async_runtime::block_on(Connections::start()) {
-        Ok(connections) => connections,
+    let (practice, sandbox) = match tauri::async_runtime::block_on(practice::start()) {
+        Ok(started) => started,
         Err(error) => {
             eprintln!("Switchboard could not start its Practice connection: {error}");
             std::process::exit(1);
         }
     };
-    configure(tauri::Builder::default(), connections)
-        .run(tauri::generate_context!("tauri.conf.json"))
+    let startup = Startup { practice, sandbox, secrets: Arc::new(KeychainStore::for_this_build()), data_dir: None };
+    let app = configure(tauri::Builder::default())
+        .build(tauri::generate_context!("tauri.conf.json"))
         .expect("the Tauri application failed to start");
+    if let Err(error) = manage_state(&app, startup) {
+        eprintln!("Switchboard could not open its saved connections: {error}");
+        std::process::exit(1);
+    }
+    app.run(|_, _| {});
 }

@@ -4,27 +4,55 @@
 mod common;
 
 use serde_json::{json, Value};
-use switchboard_app::{configure, Connections};
-use switchboard_sandbox::Sandbox;
+use std::sync::{Arc, Once};
+use switchboard_app::{configure, manage_state, practice, AppState, Startup};
+use switchboard_core::secrets::MemoryStore;
+use switchboard_sandbox::{Sandbox, PRACTICE_CLIENT_ID, PRACTICE_CLIENT_SECRET};
 use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY};
 use tauri::webview::InvokeRequest;
-use tauri::WebviewWindow;
+use tauri::{Manager, WebviewWindow};
 
 struct Harness {
     sandbox: Sandbox,
-    _app: tauri::App<MockRuntime>,
+    data: tempfile::TempDir,
+    app: tauri::App<MockRuntime>,
     webview: WebviewWindow<MockRuntime>,
 }
 
 fn harness() -> Harness {
+    harness_with(|_| {})
+}
+
+/// `prepare` may put files into the data folder before the app starts.
+fn harness_with(prepare: impl FnOnce(&std::path::Path)) -> Harness {
+    static ISOLATE: Once = Once::new();
+    // The store plugin writes under the app data folder: keep it out of the real home.
+    ISOLATE.call_once(|| std::env::set_var("XDG_DATA_HOME", tempfile::tempdir().unwrap().keep()));
     // The sandbox runs on Tauri's async runtime, which keeps serving while a command blocks here.
     let sandbox = tauri::async_runtime::block_on(Sandbox::start()).unwrap();
-    let connections =
-        Connections::with_practice_sandbox_at(&sandbox.avepoint_api_url(), &sandbox.avepoint_identity_url(), None)
-            .unwrap();
-    let app = configure(mock_builder(), connections).build(mock_context(noop_assets())).unwrap();
+    let data = tempfile::tempdir().unwrap();
+    prepare(data.path());
+    let startup = Startup {
+        practice: practice::endpoint_at(&sandbox.url()),
+        sandbox: None,
+        secrets: Arc::new(MemoryStore::default()),
+        data_dir: Some(data.path().to_path_buf()),
+    };
+    let app = configure(mock_builder()).build(mock_context(noop_assets())).unwrap();
+    manage_state(&app, startup).unwrap();
     let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default()).build().unwrap();
-    Harness { sandbox, _app: app, webview }
+    Harness { sandbox, data, app, webview }
+}
+
+fn sandbox_draft(sandbox: &Sandbox, name: &str) -> Value {
+    json!({
+        "name": name,
+        "vendor": "avepoint",
+        "environment": "commercial",
+        "apiUrl": sandbox.avepoint_api_url(),
+        "identityUrl": sandbox.avepoint_identity_url(),
+        "clientId": PRACTICE_CLIENT_ID,
+    })
 }
 
 impl Harness {
@@ -50,9 +78,12 @@ fn sample_target() -> Value {
 fn lists_the_practice_connection_with_a_sample_user() {
     let h = harness();
     let list = h.invoke("list_connections", json!({})).unwrap();
-    assert_eq!(list[0]["id"], "practice");
-    assert_eq!(list[0]["isPractice"], true);
-    assert_eq!(list[0]["sampleTarget"], sample_target());
+    let practice = &list["connections"][0];
+    assert_eq!(practice["id"], "practice");
+    assert_eq!(practice["isPractice"], true);
+    assert_eq!(practice["secretState"], "built_in");
+    assert_eq!(practice["sampleTarget"], sample_target());
+    assert!(list.get("notice").is_none());
 }
 
 #[test]
@@ -143,4 +174,169 @@ fn errors_reach_the_ui_with_stable_codes() {
         .invoke("read_account_information", json!({ "connectionId": "elsewhere", "target": sample_target() }))
         .unwrap_err();
     assert_eq!(error["code"], "invalid_connection");
+}
+
+#[test]
+fn profiles_are_created_duplicated_renamed_and_deleted_with_their_secret() {
+    let h = harness();
+    let saved = h
+        .invoke(
+            "save_connection",
+            json!({ "draft": sandbox_draft(&h.sandbox, "Contoso EU"), "clientSecret": PRACTICE_CLIENT_SECRET }),
+        )
+        .unwrap();
+    let id = saved["connection"]["id"].as_str().unwrap().to_string();
+    assert_eq!(saved["connection"]["secretState"], "set");
+    assert!(saved.get("secretError").is_none());
+
+    let copy = h.invoke("duplicate_connection", json!({ "id": id })).unwrap();
+    assert_eq!(copy["connection"]["name"], "Contoso EU (copy)");
+    assert_eq!(copy["connection"]["secretState"], "set", "the copy can sign in too");
+    let copy_id = copy["connection"]["id"].as_str().unwrap().to_string();
+
+    let renamed = h
+        .invoke("save_connection", json!({ "id": copy_id, "draft": sandbox_draft(&h.sandbox, "Contoso US") }))
+        .unwrap();
+    assert_eq!(renamed["connection"]["name"], "Contoso US");
+    assert_eq!(renamed["connection"]["secretState"], "set", "saving without a secret keeps it");
+
+    let clash = h
+        .invoke("save_connection", json!({ "id": copy_id, "draft": sandbox_draft(&h.sandbox, "contoso eu") }))
+        .unwrap_err();
+    assert_eq!(clash["code"], "invalid_input");
+    assert_eq!(clash["field"], "name");
+
+    h.invoke("delete_connection", json!({ "id": copy_id })).unwrap();
+    let list = h.invoke("list_connections", json!({})).unwrap();
+    let names: Vec<&str> =
+        list["connections"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["Practice (AvePoint sandbox)", "Contoso EU"]);
+    let secrets = &h.app.state::<AppState>().connections;
+    let error = secrets.avepoint(&copy_id).err().unwrap();
+    assert_eq!(error.code, switchboard_core::ErrorCode::InvalidConnection, "the deleted profile is gone");
+
+    let error = h.invoke("delete_connection", json!({ "id": "practice" })).unwrap_err();
+    assert!(error["message"].as_str().unwrap().contains("built in"));
+}
+
+#[test]
+fn a_bad_profile_names_each_field() {
+    let h = harness();
+    let mut draft = sandbox_draft(&h.sandbox, " ");
+    draft["apiUrl"] = json!("http://graph.example.com");
+    draft["clientId"] = json!("");
+    let error = h.invoke("save_connection", json!({ "draft": draft })).unwrap_err();
+    let fields: Vec<&str> =
+        error["fieldErrors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, ["name", "clientId", "apiUrl"]);
+}
+
+#[test]
+fn test_connection_says_what_worked_and_what_did_not() {
+    let h = harness();
+    let good = h
+        .invoke(
+            "save_connection",
+            json!({ "draft": sandbox_draft(&h.sandbox, "Good"), "clientSecret": PRACTICE_CLIENT_SECRET }),
+        )
+        .unwrap();
+    let report = h.invoke("test_connection", json!({ "id": good["connection"]["id"] })).unwrap();
+    assert_eq!(report["ok"], true, "{report}");
+    assert!(report["steps"][1]["message"].as_str().unwrap().contains("2 customers visible"), "{report}");
+
+    let wrong = h
+        .invoke(
+            "save_connection",
+            json!({ "draft": sandbox_draft(&h.sandbox, "Wrong"), "clientSecret": "not-the-secret" }),
+        )
+        .unwrap();
+    let report = h.invoke("test_connection", json!({ "id": wrong["connection"]["id"] })).unwrap();
+    assert_eq!(report["ok"], false);
+    assert_eq!(report["steps"][0]["title"], "Sign in");
+    assert!(
+        report["steps"][0]["message"].as_str().unwrap().contains("client ID or client secret is wrong"),
+        "{report}"
+    );
+
+    let missing = h.invoke("save_connection", json!({ "draft": sandbox_draft(&h.sandbox, "No secret") })).unwrap();
+    assert_eq!(missing["connection"]["secretState"], "missing");
+    let report = h.invoke("test_connection", json!({ "id": missing["connection"]["id"] })).unwrap();
+    assert!(report["steps"][0]["message"].as_str().unwrap().contains("no client secret saved"), "{report}");
+}
+
+#[test]
+fn the_secret_appears_in_no_file_the_app_wrote() {
+    let h = harness();
+    let saved = h
+        .invoke(
+            "save_connection",
+            json!({ "draft": sandbox_draft(&h.sandbox, "Leak check"), "clientSecret": PRACTICE_CLIENT_SECRET }),
+        )
+        .unwrap();
+    let id = saved["connection"]["id"].as_str().unwrap().to_string();
+    assert!(!saved.to_string().contains(PRACTICE_CLIENT_SECRET), "the UI never sees the secret");
+    assert_eq!(h.invoke("test_connection", json!({ "id": id })).unwrap()["ok"], true);
+    h.invoke("remember_connection", json!({ "id": id })).unwrap();
+    h.invoke(
+        "update_account_information",
+        json!({ "connectionId": id, "target": sample_target(), "changes": { "preferredLanguage": "en-US" } }),
+    )
+    .unwrap();
+    let list = h.invoke("list_connections", json!({})).unwrap();
+    assert_eq!(list["selectedId"], id.as_str());
+    assert!(!list.to_string().contains(PRACTICE_CLIENT_SECRET));
+    let export = h.data.path().join("exported.json");
+    h.app.state::<AppState>().connections.export(&[], &export).unwrap();
+
+    let mut written = Vec::new();
+    let settings_dir = std::path::PathBuf::from(std::env::var("XDG_DATA_HOME").unwrap());
+    for root in [h.data.path().to_path_buf(), settings_dir] {
+        let mut stack = vec![root];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(dir).unwrap().flatten() {
+                if entry.file_type().unwrap().is_dir() {
+                    stack.push(entry.path());
+                } else {
+                    written.push(entry.path());
+                }
+            }
+        }
+    }
+    assert!(written.iter().any(|p| p.ends_with("profiles.json")));
+    assert!(written.iter().any(|p| p.ends_with("exported.json")));
+    assert!(written.iter().any(|p| p.ends_with("settings.json")), "{written:?}");
+    for path in written {
+        let bytes = std::fs::read(&path).unwrap();
+        assert!(
+            !String::from_utf8_lossy(&bytes).contains(PRACTICE_CLIENT_SECRET),
+            "{} contains the secret",
+            path.display()
+        );
+    }
+}
+
+#[test]
+fn exported_profiles_import_back_and_need_their_secret() {
+    let h = harness();
+    h.invoke("save_connection", json!({ "draft": sandbox_draft(&h.sandbox, "Roundtrip") })).unwrap();
+    let connections = &h.app.state::<AppState>().connections;
+    let file = h.data.path().join("export.json");
+    assert_eq!(connections.export(&[], &file).unwrap(), 1);
+
+    let other = harness();
+    let summary = other.app.state::<AppState>().connections.import(&file).unwrap();
+    assert_eq!((summary.added, summary.updated), (1, 0));
+    assert_eq!(summary.need_secret, vec!["Roundtrip".to_string()]);
+    let again = other.app.state::<AppState>().connections.import(&file).unwrap();
+    assert_eq!((again.added, again.updated), (0, 1));
+}
+
+#[test]
+fn an_unreadable_profile_file_is_reported_and_the_app_starts_with_practice() {
+    let h = harness_with(|dir| std::fs::write(dir.join("profiles.json"), "{ not json").unwrap());
+    let list = h.invoke("list_connections", json!({})).unwrap();
+    assert_eq!(list["connections"].as_array().unwrap().len(), 1);
+    let moved_to = list["notice"]["movedTo"].as_str().unwrap();
+    assert!(std::path::Path::new(moved_to).exists());
+    assert!(list["notice"]["message"].as_str().unwrap().contains(moved_to));
 }

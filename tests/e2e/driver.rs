@@ -12,7 +12,7 @@ const WAIT: Duration = Duration::from_secs(30);
 
 pub struct App {
     driver: Child,
-    _home: tempfile::TempDir,
+    home: tempfile::TempDir,
 }
 
 impl App {
@@ -31,7 +31,7 @@ impl App {
             .stderr(Stdio::null())
             .spawn()
             .map_err(|e| format!("can't run tauri-driver (cargo install tauri-driver --locked --version '^2'): {e}"))?;
-        let app = App { driver, _home: home };
+        let app = App { driver, home: home };
         // tauri-driver (4444) proxies to WebKitWebDriver (4445); under load the second can lag.
         for port in [4444, 4445] {
             let deadline = Instant::now() + WAIT;
@@ -47,6 +47,11 @@ impl App {
     }
 
     /// A new WebDriver session: a fresh app window.
+    /// The XDG data folder the app writes to (its profiles live in `com.switchboard.desk/`).
+    pub fn data_dir(&self) -> std::path::PathBuf {
+        self.home.path().join("data")
+    }
+
     pub async fn session(&self) -> Result<Session, String> {
         let mut capabilities = Capabilities::new();
         capabilities.set("browserName", "wry").map_err(|e| e.to_string())?;

@@ -8,7 +8,8 @@ mod driver;
 
 use driver::{App, Session};
 use std::time::Duration;
-use switchboard_sandbox::{avepoint::sample_user, Sandbox};
+use switchboard_core::secrets::{KeychainStore, SecretKind, SecretStore};
+use switchboard_sandbox::{avepoint::sample_user, Sandbox, PRACTICE_CLIENT_ID, PRACTICE_CLIENT_SECRET};
 
 type Outcome = Result<(), String>;
 
@@ -23,6 +24,8 @@ async fn main() {
     sandbox.state().clear_requests();
     let outcome = editing_mail_and_usage_location_saves_them_at_the_vendor(&sandbox, &app).await;
     tally.record("editing_mail_and_usage_location_saves_them_at_the_vendor", outcome);
+    let outcome = a_connection_is_created_tested_and_deleted(&sandbox, &app).await;
+    tally.record("a_connection_is_created_tested_and_deleted", outcome);
     app.stop();
     println!("\ne2e: {} passed, {} failed", tally.passed, tally.failed);
     std::process::exit(if tally.failed == 0 { 0 } else { 1 });
@@ -132,6 +135,62 @@ async fn editing_mail_and_usage_location_saves_them_at_the_vendor(sandbox: &Sand
         }
         tokio::time::sleep(Duration::from_millis(500)).await;
         session.screenshot("account-information-saved.png").await
+    }
+    .await;
+    session.finish(result).await
+}
+
+/// The saved profiles file the app wrote, as JSON (empty when there is none).
+fn saved_profiles(app: &App) -> serde_json::Value {
+    let path = app.data_dir().join("com.switchboard.desk").join("profiles.json");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|_| "{}".into());
+    assert!(!text.contains(PRACTICE_CLIENT_SECRET), "the profile file holds the secret");
+    serde_json::from_str(&text).unwrap_or_default()
+}
+
+async fn a_connection_is_created_tested_and_deleted(sandbox: &Sandbox, app: &App) -> Outcome {
+    // Debug builds keep their secrets under the development namespace.
+    let keychain = KeychainStore::new("com.switchboard.desk.dev");
+    let session = app.session().await?;
+    let result = async {
+        session.click("[data-nav='connections']").await?;
+        session.click("[data-action='new-connection']").await?;
+        session.replace_text("[data-field='name']", "E2E Contoso").await?;
+        session.replace_text("[data-field='clientId']", PRACTICE_CLIENT_ID).await?;
+        session.replace_text("[data-field='clientSecret']", PRACTICE_CLIENT_SECRET).await?;
+        session.replace_text("[data-field='apiUrl']", &sandbox.avepoint_api_url()).await?;
+        session.replace_text("[data-field='identityUrl']", &sandbox.avepoint_identity_url()).await?;
+        session.click("[data-action='save-connection']").await?;
+        session.wait_for_text("[data-outcome='connection-saved']", "Saved \"E2E Contoso\"").await?;
+
+        let profiles = saved_profiles(app);
+        let id = profiles["profiles"][0]["id"].as_str().ok_or(format!("no profile saved: {profiles}"))?.to_string();
+        if profiles["profiles"][0]["name"] != "E2E Contoso" {
+            return Err(format!("unexpected profile: {profiles}"));
+        }
+        let stored = keychain.get(&id, SecretKind::ClientSecret).map_err(|e| e.message)?;
+        if stored.as_ref().map(|s| s.expose()) != Some(PRACTICE_CLIENT_SECRET) {
+            return Err("the secret is not in the system keychain".into());
+        }
+
+        session.click("[data-action='test-connection']").await?;
+        session.wait_for_text("[data-test-report='ok']", "customers visible").await?;
+        session.screenshot("connections-test.png").await?;
+
+        session.click("[data-action='delete-connection']").await?;
+        let question = session.wait_for_text("[role='alertdialog']", "E2E Contoso").await?;
+        if !question.contains("keychain") {
+            return Err(format!("the confirmation does not say the secret goes too: {question:?}"));
+        }
+        session.click("[data-action='confirm-delete']").await?;
+        session.wait_for_text("[data-outcome='connection-saved']", "Deleted \"E2E Contoso\"").await?;
+        if saved_profiles(app)["profiles"].as_array().is_some_and(|p| !p.is_empty()) {
+            return Err("the profile is still saved".into());
+        }
+        if keychain.get(&id, SecretKind::ClientSecret).map_err(|e| e.message)?.is_some() {
+            return Err("the keychain entry was not removed".into());
+        }
+        Ok(())
     }
     .await;
     session.finish(result).await

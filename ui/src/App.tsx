@@ -2,14 +2,15 @@ import { useCallback, useEffect, useRef, useState } from "react";
 import { Button, FieldError, Form, Input, Label, ListBox, ListBoxItem, Popover, Select, SelectValue, TextField } from "react-aria-components";
 import { BackendError, toBackendError } from "./backend";
 import type { AccountInformation } from "./bindings/AccountInformation";
-import type { ConnectionSummary } from "./bindings/ConnectionSummary";
+import type { ConnectionList } from "./bindings/ConnectionList";
 import type { OperationSpec } from "./bindings/OperationSpec";
 import type { UpdateReceipt } from "./bindings/UpdateReceipt";
 import type { UserTarget } from "./bindings/UserTarget";
 import { OperationForm } from "./components/OperationForm";
 import { useBackend } from "./context";
 import { changedKeys, changesOf, errorsByField, type FieldValue } from "./form";
-import { errorTitles } from "./messages";
+import { ErrorBanner } from "./components/ErrorBanner";
+import { ConnectionsPage } from "./components/ConnectionsPage";
 
 const OPERATION = "avepoint.account-information";
 const EMPTY_TARGET: UserTarget = { customerId: "", tenantId: "", userId: "" };
@@ -24,8 +25,88 @@ type Outcome = { kind: "saved"; receipt: UpdateReceipt<AccountInformation> } | {
 
 export function App() {
   const backend = useBackend();
-  const [connections, setConnections] = useState<ConnectionSummary[]>([]);
+  const [list, setList] = useState<ConnectionList | null>(null);
   const [connectionId, setConnectionId] = useState<string | null>(null);
+  const [page, setPage] = useState<"desk" | "connections">("desk");
+  const [startupError, setStartupError] = useState<BackendError | null>(null);
+
+  const refresh = useCallback(async () => {
+    const next = await backend.listConnections();
+    setList(next);
+    setConnectionId((current) =>
+      current && next.connections.some((c) => c.id === current)
+        ? current
+        : (next.selectedId ?? next.connections.find((c) => c.isPractice)?.id ?? next.connections[0]?.id ?? null),
+    );
+  }, [backend]);
+
+  useEffect(() => {
+    refresh().catch((reason) => setStartupError(toBackendError(reason)));
+  }, [refresh]);
+
+  if (startupError) {
+    return (
+      <main className="app content">
+        <ErrorBanner error={startupError} />
+      </main>
+    );
+  }
+  const connection = list?.connections.find((c) => c.id === connectionId) ?? null;
+
+  return (
+    <div className="app">
+      <header className="app-header">
+        <div className="brand">Switchboard</div>
+        <nav className="nav" aria-label="Sections">
+          <Button className="nav-button" aria-current={page === "desk" ? "page" : undefined} onPress={() => setPage("desk")} data-nav="desk">
+            Desk
+          </Button>
+          <Button
+            className="nav-button"
+            aria-current={page === "connections" ? "page" : undefined}
+            onPress={() => setPage("connections")}
+            data-nav="connections"
+          >
+            Connections
+          </Button>
+        </nav>
+        <div className="context" aria-label="Where your changes go">
+          {connection && <span className={connection.isPractice ? "pill practice" : "pill"}>{connection.isPractice ? "Practice" : connection.name}</span>}
+        </div>
+      </header>
+      {list?.notice && (
+        <div className="content">
+          <div className="banner error" role="alert" data-outcome="storage-notice">
+            {list.notice.message}
+          </div>
+        </div>
+      )}
+      {list && page === "desk" && (
+        <Desk
+          list={list}
+          connectionId={connectionId}
+          onConnectionChange={(id) => {
+            setConnectionId(id);
+            void backend.rememberConnection(id).catch(() => undefined);
+          }}
+        />
+      )}
+      {list && page === "connections" && <ConnectionsPage list={list} onChanged={refresh} />}
+    </div>
+  );
+}
+
+function Desk({
+  list,
+  connectionId,
+  onConnectionChange,
+}: {
+  list: ConnectionList;
+  connectionId: string | null;
+  onConnectionChange(id: string): void;
+}) {
+  const backend = useBackend();
+  const connections = list.connections;
   const [spec, setSpec] = useState<OperationSpec | null>(null);
   const [startupError, setStartupError] = useState<BackendError | null>(null);
   const [target, setTarget] = useState<UserTarget>(EMPTY_TARGET);
@@ -45,18 +126,17 @@ export function App() {
   }, [outcome]);
 
   useEffect(() => {
-    Promise.all([backend.listConnections(), backend.describeOperation(OPERATION)])
-      .then(([list, operation]) => {
-        setConnections(list);
-        setSpec(operation);
-        const practice = list.find((c) => c.isPractice) ?? list[0];
-        if (practice) {
-          setConnectionId(practice.id);
-          if (practice.sampleTarget) setTarget(practice.sampleTarget);
-        }
-      })
+    backend
+      .describeOperation(OPERATION)
+      .then(setSpec)
       .catch((reason) => setStartupError(toBackendError(reason)));
   }, [backend]);
+
+  // Practice comes with a sample user, so a new user can try everything straight away.
+  const sample = connections.find((c) => c.id === connectionId)?.sampleTarget;
+  useEffect(() => {
+    if (sample) setTarget(sample);
+  }, [sample?.customerId, sample?.tenantId, sample?.userId]); // eslint-disable-line react-hooks/exhaustive-deps
 
   const connection = connections.find((c) => c.id === connectionId) ?? null;
   const dirtyKeys = spec && loaded && values ? changedKeys(spec.fields, loaded.original, values) : [];
@@ -150,37 +230,32 @@ export function App() {
 
   if (startupError) {
     return (
-      <main className="app">
+      <main className="content">
         <ErrorBanner error={startupError} />
       </main>
     );
   }
 
   return (
-    <div className="app">
-      <header className="app-header">
-        <div className="brand">Switchboard</div>
-        <div className="context" aria-label="Where your changes go">
-          {connection && (
-            <span className={connection.isPractice ? "pill practice" : "pill"}>
-              {connection.isPractice ? "Practice" : connection.vendor}
-            </span>
-          )}
-          {loaded && (
-            <span className="context-target">
-              Customer <code>{loaded.target.customerId}</code> · Tenant <code>{loaded.target.tenantId}</code>
-            </span>
-          )}
-        </div>
-      </header>
-
+    <>
       <main className="content">
+        {loaded && (
+          <p className="context-target" aria-label="Editing">
+            {connection?.name} · Customer <code>{loaded.target.customerId}</code> · Tenant <code>{loaded.target.tenantId}</code>
+          </p>
+        )}
         <section className="card" aria-labelledby="find-heading">
           <h1 id="find-heading">Find the user</h1>
           <Select
             className="field connection-select"
             selectedKey={connectionId}
-            onSelectionChange={(key) => setConnectionId(key == null ? null : String(key))}
+            onSelectionChange={(key) => {
+              if (key == null) return;
+              onConnectionChange(String(key));
+              setLoaded(null);
+              setValues(null);
+              setOutcome(null);
+            }}
           >
             <Label className="field-label">Connection</Label>
             <Button className="select-button">
@@ -294,29 +369,7 @@ export function App() {
           </div>
           {outcome?.kind === "error" && <ErrorBanner error={outcome.error} />}
         </div>
-
       </main>
-    </div>
-  );
-}
-
-function ErrorBanner({ error }: { error: BackendError }) {
-  const hasDetails = error.vendorMessage != null || error.reference != null;
-  return (
-    <div className="banner error" role="alert" data-outcome="error" data-code={error.code}>
-      <strong>{errorTitles[error.code]}.</strong> {error.message}
-      <p className="help">Your typed values are kept; nothing was lost.</p>
-      {hasDetails && (
-        <details>
-          <summary>Details for support</summary>
-          {error.vendorMessage && <p className="mono">{error.vendorMessage}</p>}
-          {error.reference && (
-            <p>
-              Reference: <code>{error.reference}</code>
-            </p>
-          )}
-        </details>
-      )}
-    </div>
+    </>
   );
 }

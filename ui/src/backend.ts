@@ -4,7 +4,12 @@ import { invoke } from "@tauri-apps/api/core";
 import type { AccountInformation } from "./bindings/AccountInformation";
 import type { AccountInformationChanges } from "./bindings/AccountInformationChanges";
 import type { AppError } from "./bindings/AppError";
-import type { ConnectionSummary } from "./bindings/ConnectionSummary";
+import type { ConnectionList } from "./bindings/ConnectionList";
+import type { ConnectionTestReport } from "./bindings/ConnectionTestReport";
+import type { EnvironmentInfo } from "./bindings/EnvironmentInfo";
+import type { ImportSummary } from "./bindings/ImportSummary";
+import type { ProfileDraft } from "./bindings/ProfileDraft";
+import type { SaveOutcome } from "./bindings/SaveOutcome";
 import type { ErrorCode } from "./bindings/ErrorCode";
 import type { FieldError } from "./bindings/FieldError";
 import type { OperationSpec } from "./bindings/OperationSpec";
@@ -12,7 +17,18 @@ import type { UpdateReceipt } from "./bindings/UpdateReceipt";
 import type { UserTarget } from "./bindings/UserTarget";
 
 export interface Backend {
-  listConnections(): Promise<ConnectionSummary[]>;
+  listConnections(): Promise<ConnectionList>;
+  rememberConnection(id: string): Promise<void>;
+  listEnvironments(): Promise<EnvironmentInfo[]>;
+  /** Creates (id null) or updates a connection; a non-empty secret goes to the OS keychain. */
+  saveConnection(id: string | null, draft: ProfileDraft, clientSecret: string | null): Promise<SaveOutcome>;
+  duplicateConnection(id: string): Promise<SaveOutcome>;
+  deleteConnection(id: string): Promise<void>;
+  testConnection(id: string): Promise<ConnectionTestReport>;
+  /** Asks where to save; resolves to the path written, or null if cancelled. */
+  exportConnections(ids: string[]): Promise<string | null>;
+  /** Asks for a file; resolves to what was imported, or null if cancelled. */
+  importConnections(): Promise<ImportSummary | null>;
   describeOperation(operation: string): Promise<OperationSpec>;
   checkAccountInformation(values: AccountInformation): Promise<FieldError[]>;
   readAccountInformation(connectionId: string, target: UserTarget): Promise<AccountInformation>;
@@ -64,6 +80,14 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
 
 export const tauriBackend: Backend = {
   listConnections: () => call("list_connections"),
+  rememberConnection: (id) => call("remember_connection", { id }),
+  listEnvironments: () => call("list_environments"),
+  saveConnection: (id, draft, clientSecret) => call("save_connection", { id, draft, clientSecret }),
+  duplicateConnection: (id) => call("duplicate_connection", { id }),
+  deleteConnection: (id) => call("delete_connection", { id }),
+  testConnection: (id) => call("test_connection", { id }),
+  exportConnections: (ids) => call("export_connections", { ids }),
+  importConnections: () => call("import_connections"),
   describeOperation: (operation) => call("describe_operation", { operation }),
   checkAccountInformation: (values) => call("check_account_information", { values }),
   readAccountInformation: (connectionId, target) => call("read_account_information", { connectionId, target }),

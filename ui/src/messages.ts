@@ -12,5 +12,8 @@ export const errorTitles: Record<ErrorCode, string> = {
   rate_limited: "The vendor is busy",
   vendor_unavailable: "The vendor is having problems",
   malformed_response: "Unexpected reply from the vendor",
+  keychain_unavailable: "The system keychain is not available",
+  profile_storage: "Saved connections could not be read or written",
+  secret_missing: "This connection has no secret yet",
   internal: "Something went wrong in Switchboard",
 };

@@ -2,7 +2,9 @@
 import { vi } from "vitest";
 import { BackendError, type Backend } from "../src/backend";
 import type { AccountInformation } from "../src/bindings/AccountInformation";
+import type { ConnectionSummary } from "../src/bindings/ConnectionSummary";
 import type { OperationSpec } from "../src/bindings/OperationSpec";
+import type { ProfileDraft } from "../src/bindings/ProfileDraft";
 
 export const sampleTarget = { customerId: "c-1", tenantId: "t-1", userId: "u-1" };
 
@@ -44,11 +46,50 @@ export const spec: OperationSpec = {
   ],
 };
 
+export const practice: ConnectionSummary = {
+  id: "practice",
+  name: "Practice (AvePoint sandbox)",
+  vendor: "AvePoint",
+  description: "Sandbox",
+  isPractice: true,
+  secretState: "built_in",
+  sampleTarget,
+};
+
+export const contoso: ConnectionSummary = {
+  id: "p-1",
+  name: "Contoso EU",
+  vendor: "AvePoint",
+  description: "AvePoint Elements at graph.avepointonlineservices.com, app app-1.",
+  isPractice: false,
+  secretState: "set",
+  profile: { id: "p-1", name: "Contoso EU", vendor: "avepoint", environment: "commercial", clientId: "app-1" },
+};
+
 export function fakeBackend(overrides: Partial<Backend> = {}) {
+  const saved = (id: string, draft: ProfileDraft): ConnectionSummary => ({
+    ...contoso,
+    id,
+    name: draft.name,
+    profile: { ...draft, id },
+  });
+  const created: ConnectionSummary[] = [];
   const backend = {
-    listConnections: vi.fn(async () => [
-      { id: "practice", name: "Practice (AvePoint sandbox)", vendor: "AvePoint", description: "Sandbox", isPractice: true, sampleTarget },
+    listConnections: vi.fn(async () => ({ connections: [practice, contoso, ...created] })),
+    rememberConnection: vi.fn(async () => undefined),
+    listEnvironments: vi.fn(async () => [
+      { value: "commercial" as const, label: "Commercial", apiUrl: "https://graph.avepointonlineservices.com", identityUrl: "https://identity.avepointonlineservices.com" },
     ]),
+    saveConnection: vi.fn(async (id: string | null, draft: ProfileDraft) => {
+      const connection = saved(id ?? `p-new-${created.length}`, draft);
+      if (id == null) created.push(connection);
+      return { connection };
+    }),
+    duplicateConnection: vi.fn(async () => ({ connection: { ...contoso, id: "p-2", name: "Contoso EU (copy)" } })),
+    deleteConnection: vi.fn(async () => undefined),
+    testConnection: vi.fn(async () => ({ ok: true, steps: [{ title: "Sign in", ok: true, message: "Signed in." }] })),
+    exportConnections: vi.fn(async () => "/tmp/out.json"),
+    importConnections: vi.fn(async () => ({ added: 1, updated: 0, needSecret: ["Imported"] })),
     describeOperation: vi.fn(async () => spec),
     checkAccountInformation: vi.fn(async (values: AccountInformation) =>
       values.mail.includes("@") ? [] : [{ field: "mail", message: "E-mail (from spec) must be an email address, like name@example.com." }],

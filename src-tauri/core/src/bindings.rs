@@ -11,6 +11,11 @@ pub fn export_all(out_dir: &Path) -> Result<(), ts_rs::ExportError> {
     crate::fields::UpdateReceipt::<crate::avepoint::account_information::AccountInformation>::export_all(&config)?;
     crate::avepoint::account_information::AccountInformationChanges::export_all(&config)?;
     crate::avepoint::UserTarget::export_all(&config)?;
-    crate::connection::ConnectionSummary::export_all(&config)?;
+    crate::connection::ConnectionList::export_all(&config)?;
+    crate::connection::SaveOutcome::export_all(&config)?;
+    crate::connection::ImportSummary::export_all(&config)?;
+    crate::profiles::ProfileDraft::export_all(&config)?;
+    crate::avepoint::EnvironmentInfo::export_all(&config)?;
+    crate::avepoint::connection_test::ConnectionTestReport::export_all(&config)?;
     Ok(())
 }

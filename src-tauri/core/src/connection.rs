@@ -1,9 +1,32 @@
-//! Connections as the UI lists them. Saved profiles (issue: profiles) will add more kinds; for
-//! now the built-in Practice connection points at the in-process sandbox.
+//! The connections the user can pick: the built-in Practice connection and the saved profiles,
+//! each with one signed-in client (so tokens are cached across calls). Knows nothing of Tauri:
+//! the desktop shell and the CLI both drive it.
 
-use crate::avepoint::UserTarget;
+use crate::avepoint::connection_test::{self, ConnectionTestReport, ConnectionTestStep};
+use crate::avepoint::{AvePointClient, AvePointSettings, UserTarget};
+use crate::error::{Error, ErrorCode, Result};
+use crate::profiles::{self, Profile, ProfileDraft, ProfileStore, StorageNotice};
+use crate::secret::Secret;
+use crate::secrets::{SecretKind, SecretStore};
 use serde::Serialize;
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
 use ts_rs::TS;
+
+pub const PRACTICE_ID: &str = "practice";
+
+/// Whether a connection's secret is in the keychain. The UI never sees the value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum SecretState {
+    /// The Practice connection needs no secret of yours.
+    BuiltIn,
+    Set,
+    Missing,
+    /// The keychain could not be asked.
+    Unknown,
+}
 
 /// A connection the user can pick. Holds no secret.
 #[derive(Debug, Clone, Serialize, TS)]
@@ -15,8 +38,285 @@ pub struct ConnectionSummary {
     /// One sentence on where this connection goes.
     pub description: String,
     pub is_practice: bool,
+    pub secret_state: SecretState,
+    /// The saved settings (absent for Practice).
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub profile: Option<Profile>,
     /// A user that exists behind this connection, to try things with (Practice only).
     #[ts(optional)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sample_target: Option<UserTarget>,
+}
+
+/// Everything the connection picker shows.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ConnectionList {
+    pub connections: Vec<ConnectionSummary>,
+    /// The connection used last, to preselect (Practice when absent).
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub selected_id: Option<String>,
+    /// A problem with the saved connections file found at start-up.
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notice: Option<StorageNotice>,
+}
+
+/// The result of saving a profile: its settings are saved even if the keychain refused the secret.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SaveOutcome {
+    pub connection: ConnectionSummary,
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secret_error: Option<Error>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportSummary {
+    pub added: u32,
+    pub updated: u32,
+    /// Names of imported connections that still need their secret entered.
+    pub need_secret: Vec<String>,
+}
+
+/// Where the Practice connection goes (the in-process sandbox, or one named by the environment).
+pub struct PracticeEndpoint {
+    pub api_url: String,
+    pub identity_url: String,
+    pub client_id: String,
+    pub client_secret: Secret,
+    pub sample_target: UserTarget,
+}
+
+pub struct Connections {
+    practice: Arc<AvePointClient>,
+    practice_sample: UserTarget,
+    store: ProfileStore,
+    notice: Option<StorageNotice>,
+    secrets: Arc<dyn SecretStore>,
+    clients: Mutex<HashMap<String, Arc<AvePointClient>>>,
+}
+
+impl Connections {
+    /// Opens the saved profiles in `data_dir` (moving an unreadable file aside).
+    pub fn open(data_dir: &Path, practice: PracticeEndpoint, secrets: Arc<dyn SecretStore>) -> Result<Connections> {
+        let settings = AvePointSettings::new(&practice.api_url, &practice.identity_url, &practice.client_id)?;
+        let (store, notice) = ProfileStore::open(data_dir);
+        Ok(Connections {
+            practice: Arc::new(AvePointClient::new(settings, practice.client_secret)),
+            practice_sample: practice.sample_target,
+            store,
+            notice,
+            secrets,
+            clients: Mutex::new(HashMap::new()),
+        })
+    }
+
+    pub fn list(&self) -> Result<ConnectionList> {
+        let mut connections = vec![self.practice_summary()];
+        for profile in self.store.list()? {
+            connections.push(self.summary(profile));
+        }
+        Ok(ConnectionList { connections, selected_id: None, notice: self.notice.clone() })
+    }
+
+    fn practice_summary(&self) -> ConnectionSummary {
+        ConnectionSummary {
+            id: PRACTICE_ID.to_string(),
+            name: "Practice (AvePoint sandbox)".to_string(),
+            vendor: crate::avepoint::VENDOR.to_string(),
+            description: "A safe copy of AvePoint on this computer with sample customers. Changes here never reach a real customer.".to_string(),
+            is_practice: true,
+            secret_state: SecretState::BuiltIn,
+            profile: None,
+            sample_target: Some(self.practice_sample.clone()),
+        }
+    }
+
+    fn summary(&self, profile: Profile) -> ConnectionSummary {
+        let secret_state = match self.secrets.get(&profile.id, SecretKind::ClientSecret) {
+            Ok(Some(_)) => SecretState::Set,
+            Ok(None) => SecretState::Missing,
+            Err(_) => SecretState::Unknown,
+        };
+        let host = profile
+            .avepoint_settings()
+            .map(|s| s.api_url.host_str().unwrap_or_default().to_string())
+            .unwrap_or_default();
+        ConnectionSummary {
+            id: profile.id.clone(),
+            name: profile.name.clone(),
+            vendor: crate::avepoint::VENDOR.to_string(),
+            description: format!("AvePoint Elements at {host}, app {}.", profile.client_id),
+            is_practice: false,
+            secret_state,
+            profile: Some(profile),
+            sample_target: None,
+        }
+    }
+
+    /// Creates (`id` = None) or updates a profile; stores `client_secret` when one is given.
+    pub fn save(&self, id: Option<&str>, draft: &ProfileDraft, client_secret: Option<Secret>) -> Result<SaveOutcome> {
+        let profile = self.store.update(|profiles| {
+            let others: Vec<Profile> = profiles.iter().filter(|p| Some(p.id.as_str()) != id).cloned().collect();
+            let checked = draft.checked(&others)?;
+            match id {
+                Some(id) => {
+                    let existing =
+                        profiles.iter_mut().find(|p| p.id == id).ok_or_else(|| profiles::no_such_profile(id))?;
+                    *existing = checked.into_profile(id.to_string());
+                    Ok(existing.clone())
+                }
+                None => {
+                    let profile = checked.into_profile(uuid::Uuid::new_v4().to_string());
+                    profiles.push(profile.clone());
+                    Ok(profile)
+                }
+            }
+        })?;
+        self.forget_client(&profile.id);
+        let secret_error = match client_secret {
+            Some(secret) if !secret.expose().trim().is_empty() => {
+                self.secrets.set(&profile.id, SecretKind::ClientSecret, &Secret::new(secret.expose().trim())).err()
+            }
+            _ => None,
+        };
+        Ok(SaveOutcome { connection: self.summary(profile), secret_error })
+    }
+
+    /// Copies a profile (and its secret) under a new name.
+    pub fn duplicate(&self, id: &str) -> Result<SaveOutcome> {
+        let original = self.profile(id)?;
+        let copy = self.store.update(|profiles| {
+            let mut name = format!("{} (copy)", original.name);
+            let mut n = 2;
+            while profiles.iter().any(|p| p.name.eq_ignore_ascii_case(&name)) {
+                name = format!("{} (copy {n})", original.name);
+                n += 1;
+            }
+            let copy = Profile { id: uuid::Uuid::new_v4().to_string(), name, ..original.clone() };
+            profiles.push(copy.clone());
+            Ok(copy)
+        })?;
+        let secret_error = match self.secrets.get(id, SecretKind::ClientSecret) {
+            Ok(Some(secret)) => self.secrets.set(&copy.id, SecretKind::ClientSecret, &secret).err(),
+            Ok(None) => None,
+            Err(error) => Some(error),
+        };
+        Ok(SaveOutcome { connection: self.summary(copy), secret_error })
+    }
+
+    /// Deletes a profile and its keychain entries. If the keychain refuses, nothing is deleted.
+    pub fn delete(&self, id: &str) -> Result<()> {
+        if id == PRACTICE_ID {
+            return Err(Error::new(
+                ErrorCode::InvalidInput,
+                "The Practice connection is built in and can't be deleted.",
+            ));
+        }
+        self.profile(id)?;
+        for kind in SecretKind::ALL {
+            self.secrets.delete(id, kind)?;
+        }
+        self.store.update(|profiles| {
+            profiles.retain(|p| p.id != id);
+            Ok(())
+        })?;
+        self.forget_client(id);
+        Ok(())
+    }
+
+    pub fn profile(&self, id: &str) -> Result<Profile> {
+        self.store.get(id)
+    }
+
+    /// A signed-in AvePoint client for the connection (cached, so its token is reused).
+    pub fn avepoint(&self, id: &str) -> Result<Arc<AvePointClient>> {
+        if id == PRACTICE_ID {
+            return Ok(self.practice.clone());
+        }
+        if let Some(client) = self.clients.lock().unwrap().get(id) {
+            return Ok(client.clone());
+        }
+        let profile = self.profile(id)?;
+        let settings = profile.avepoint_settings()?;
+        let secret = self.secrets.get(id, SecretKind::ClientSecret)?.ok_or_else(|| {
+            Error::new(
+                ErrorCode::SecretMissing,
+                format!("The connection \"{}\" has no client secret saved yet. Open it in Connections and enter the secret.", profile.name),
+            )
+        })?;
+        let client = Arc::new(AvePointClient::new(settings, secret));
+        self.clients.lock().unwrap().insert(id.to_string(), client.clone());
+        Ok(client)
+    }
+
+    /// Signs in and makes one harmless read; every failure is a step with what to do next.
+    pub async fn test(&self, id: &str) -> ConnectionTestReport {
+        self.forget_client(id);
+        match self.avepoint(id) {
+            Ok(client) => connection_test::test_connection(&client).await,
+            Err(error) => ConnectionTestReport {
+                ok: false,
+                steps: vec![ConnectionTestStep { title: "Saved settings".into(), ok: false, message: error.message }],
+            },
+        }
+    }
+
+    /// Writes the given profiles (all when `ids` is empty) to `path`, without secrets.
+    pub fn export(&self, ids: &[String], path: &Path) -> Result<usize> {
+        let profiles: Vec<Profile> =
+            self.store.list()?.into_iter().filter(|p| ids.is_empty() || ids.contains(&p.id)).collect();
+        profiles::export(&profiles, path)?;
+        Ok(profiles.len())
+    }
+
+    /// Adds the profiles in `path`; a profile whose id exists already updates it (secrets untouched).
+    pub fn import(&self, path: &Path) -> Result<ImportSummary> {
+        let incoming = profiles::read_profile_file(path)?;
+        let mut summary = ImportSummary { added: 0, updated: 0, need_secret: Vec::new() };
+        let saved = self.store.update(|profiles| {
+            let mut saved = Vec::new();
+            for profile in &incoming {
+                let id =
+                    if profile.id.trim().is_empty() { uuid::Uuid::new_v4().to_string() } else { profile.id.clone() };
+                let others: Vec<Profile> = profiles.iter().filter(|p| p.id != id).cloned().collect();
+                let checked = profile.draft().checked(&others).map_err(|error| {
+                    Error::new(
+                        ErrorCode::InvalidInput,
+                        format!("The connection \"{}\" in the file can't be imported: {}", profile.name, error.message),
+                    )
+                    .with_field("file", error.message.clone())
+                })?;
+                let imported = checked.into_profile(id.clone());
+                match profiles.iter_mut().find(|p| p.id == id) {
+                    Some(existing) => {
+                        *existing = imported.clone();
+                        summary.updated += 1;
+                    }
+                    None => {
+                        profiles.push(imported.clone());
+                        summary.added += 1;
+                    }
+                }
+                saved.push(imported);
+            }
+            Ok(saved)
+        })?;
+        for profile in saved {
+            self.forget_client(&profile.id);
+            if !matches!(self.secrets.get(&profile.id, SecretKind::ClientSecret), Ok(Some(_))) {
+                summary.need_secret.push(profile.name);
+            }
+        }
+        Ok(summary)
+    }
+
+    fn forget_client(&self, id: &str) {
+        self.clients.lock().unwrap().remove(id);
+    }
 }

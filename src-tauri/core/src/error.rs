@@ -28,6 +28,12 @@ pub enum ErrorCode {
     VendorUnavailable,
     /// The vendor answered with something we cannot read.
     MalformedResponse,
+    /// The OS keychain is missing, locked or refused; no secret was stored elsewhere.
+    KeychainUnavailable,
+    /// The saved connections could not be read or written.
+    ProfileStorage,
+    /// The connection has no saved secret yet.
+    SecretMissing,
     /// A bug or an unexpected state in Switchboard itself.
     Internal,
 }

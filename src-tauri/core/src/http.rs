@@ -50,11 +50,17 @@ fn is_loopback(host: &str) -> bool {
     matches!(host, "localhost" | "[::1]" | "::1") || host.parse::<std::net::Ipv4Addr>().is_ok_and(|ip| ip.is_loopback())
 }
 
-/// Joins a base URL (which may carry a path prefix) and an already-encoded path.
-pub fn join(base: &Url, path: &str) -> Url {
+/// Joins a base URL (which may carry a path prefix) and an already-encoded path with an
+/// optional `?query`.
+pub fn join(base: &Url, path_and_query: &str) -> Url {
+    let (path, query) = match path_and_query.split_once('?') {
+        Some((path, query)) => (path, Some(query)),
+        None => (path_and_query, None),
+    };
     let mut url = base.clone();
     let joined = format!("{}/{}", base.path().trim_end_matches('/'), path.trim_start_matches('/'));
     url.set_path(&joined);
+    url.set_query(query);
     url
 }
 
@@ -178,6 +184,10 @@ mod tests {
         assert_eq!(join(&base, "/partner/x").as_str(), "http://127.0.0.1:9/avepoint/graph/partner/x");
         let bare = Url::parse("https://graph.example.com").unwrap();
         assert_eq!(join(&bare, "partner/x").as_str(), "https://graph.example.com/partner/x");
+        assert_eq!(
+            join(&bare, "/a/batch?pageIndex=1&pageSize=1").as_str(),
+            "https://graph.example.com/a/batch?pageIndex=1&pageSize=1"
+        );
     }
 
     #[test]

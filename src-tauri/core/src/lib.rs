@@ -9,7 +9,9 @@ pub mod connection;
 pub mod error;
 pub mod fields;
 pub mod http;
+pub mod profiles;
 pub mod reference;
 pub mod secret;
+pub mod secrets;
 
 pub use error::{Error, ErrorCode, FieldError};

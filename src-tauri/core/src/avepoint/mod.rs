@@ -3,6 +3,7 @@
 
 pub mod account_information;
 mod auth;
+pub mod connection_test;
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::http;
@@ -17,6 +18,8 @@ pub const VENDOR: &str = "AvePoint";
 pub const SCOPE_USER_READ: &str = "elements.um.user.read.all";
 /// Needed for every user update (`PUT .../users/{userId}/...`).
 pub const SCOPE_USER_READ_WRITE: &str = "elements.um.user.readwrite.all";
+/// Needed to list customers and their tenants.
+pub const SCOPE_CUSTOMERS_READ: &str = "elements.customers.read.all";
 
 const USER_PATH_TEMPLATE: &str = "/partner/external/v3/um/customers/{customerId}/tenants/{tenantId}/users/{userId}";
 
@@ -30,7 +33,41 @@ pub enum Environment {
     FedRamp,
 }
 
+/// An environment as the connection form offers it.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct EnvironmentInfo {
+    pub value: Environment,
+    pub label: String,
+    pub api_url: String,
+    pub identity_url: String,
+}
+
 impl Environment {
+    pub const ALL: [Environment; 4] =
+        [Environment::Commercial, Environment::UsGovernment, Environment::Aos2, Environment::FedRamp];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Environment::Commercial => "Commercial",
+            Environment::UsGovernment => "U.S. Government",
+            Environment::Aos2 => "AOS2",
+            Environment::FedRamp => "FedRAMP (Project Hosts)",
+        }
+    }
+
+    pub fn all_info() -> Vec<EnvironmentInfo> {
+        Self::ALL
+            .iter()
+            .map(|&value| EnvironmentInfo {
+                value,
+                label: value.label().to_string(),
+                api_url: value.api_url().to_string(),
+                identity_url: value.identity_url().to_string(),
+            })
+            .collect()
+    }
+
     pub fn api_url(self) -> &'static str {
         match self {
             Environment::Commercial => "https://graph.avepointonlineservices.com",
@@ -148,14 +185,38 @@ impl AvePointClient {
         &self.settings
     }
 
+    /// Fetches a token for `scope` (from the cache if it is still fresh).
+    pub async fn sign_in(&self, scope: &str) -> Result<()> {
+        self.tokens.access_token(&self.http, scope, false).await.map(|_| ())
+    }
+
     /// `GET .../users/{userId}`: the user's current values.
     pub async fn read_user(&self, target: &UserTarget, scope: &str) -> Result<UserRecord> {
         let path = target.path()?;
         let response = self.send(reqwest::Method::GET, &path, USER_PATH_TEMPLATE, None, scope).await?;
+        self.read_json(response).await
+    }
+
+    /// A POST that reads (AvePoint's list endpoints are `POST .../batch`).
+    pub(crate) async fn post_json<T: serde::de::DeserializeOwned>(
+        &self,
+        path: &str,
+        template: &str,
+        body: serde_json::Value,
+        scope: &str,
+    ) -> Result<T> {
+        let response = self.send(reqwest::Method::POST, path, template, Some(body), scope).await?;
+        self.read_json(response).await
+    }
+
+    async fn read_json<T: serde::de::DeserializeOwned>(&self, response: reqwest::Response) -> Result<T> {
         let body = response.bytes().await.map_err(|error| self.transport_error(&error))?;
         serde_json::from_slice(&body).map_err(|_| {
             Error::new(ErrorCode::MalformedResponse, format!("{VENDOR} sent a reply Switchboard can't read."))
-                .with_vendor_message(format!("Expected a user as JSON; got {} bytes that are not.", body.len()))
+                .with_vendor_message(format!(
+                    "Expected JSON of the documented shape; got {} bytes that are not.",
+                    body.len()
+                ))
         })
     }
 

@@ -1,6 +1,7 @@
 //! AvePoint Elements for Partners: the identity service (`/avepoint/identity`) and the API
 //! (`/avepoint/graph`), as `../shared/vendors.md` §1 documents them.
 
+mod customers;
 mod identity;
 mod seed;
 mod users;
@@ -114,6 +115,7 @@ pub(crate) fn routes() -> Router<Arc<SandboxState>> {
     let user = "/graph/partner/external/v3/um/customers/{customer_id}/tenants/{tenant_id}/users/{user_id}";
     Router::new()
         .route("/identity/connect/token", post(identity::token))
+        .route("/graph/partner/external/v3/general/customers/batch", post(customers::batch))
         .route(user, get(users::get_user))
         .route(&format!("{user}/account-information"), put(users::put_account_information))
 }

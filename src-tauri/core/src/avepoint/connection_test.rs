@@ -1,0 +1,82 @@
+//! "Test connection": sign in, then one harmless read (the first page of customers), and say
+//! plainly what worked and what to do about what didn't.
+
+use super::{AvePointClient, SCOPE_CUSTOMERS_READ, VENDOR};
+use crate::error::{ErrorCode, Result};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ConnectionTestStep {
+    pub title: String,
+    pub ok: bool,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ConnectionTestReport {
+    pub ok: bool,
+    pub steps: Vec<ConnectionTestStep>,
+}
+
+#[derive(Deserialize)]
+struct CustomerPage {
+    metadata: Metadata,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Metadata {
+    total_count: u64,
+}
+
+pub async fn test_connection(client: &AvePointClient) -> ConnectionTestReport {
+    let mut steps = Vec::new();
+    let host = client.settings().identity_url.host_str().unwrap_or_default().to_string();
+    match client.sign_in(SCOPE_CUSTOMERS_READ).await {
+        Ok(()) => steps.push(step(
+            "Sign in",
+            true,
+            format!("Signed in to {VENDOR} ({host}) as app {}.", client.settings().client_id),
+        )),
+        Err(error) => {
+            steps.push(step("Sign in", false, next_step(error.code, &error.message)));
+            return ConnectionTestReport { ok: false, steps };
+        }
+    }
+    let result: Result<CustomerPage> = client
+        .post_json(
+            "/partner/external/v3/general/customers/batch?pageIndex=1&pageSize=1",
+            "/partner/external/v3/general/customers/batch",
+            serde_json::json!({}),
+            SCOPE_CUSTOMERS_READ,
+        )
+        .await;
+    match result {
+        Ok(page) => steps.push(step(
+            "Read customers",
+            true,
+            format!(
+                "Read the customer list: {} customer{} visible to this app registration.",
+                page.metadata.total_count,
+                if page.metadata.total_count == 1 { "" } else { "s" }
+            ),
+        )),
+        Err(error) => steps.push(step("Read customers", false, next_step(error.code, &error.message))),
+    }
+    ConnectionTestReport { ok: steps.iter().all(|s| s.ok), steps }
+}
+
+fn step(title: &str, ok: bool, message: String) -> ConnectionTestStep {
+    ConnectionTestStep { title: title.into(), ok, message }
+}
+
+fn next_step(code: ErrorCode, message: &str) -> String {
+    match code {
+        ErrorCode::SecretMissing => format!("{message} Enter the client secret in this connection and save."),
+        ErrorCode::Unreachable => format!("{message} If you use a proxy or a VPN, check that it allows this address."),
+        _ => message.to_string(),
+    }
+}

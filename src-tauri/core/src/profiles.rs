@@ -1,0 +1,384 @@
+//! Saved connection profiles: the non-secret half of a connection, kept in one versioned JSON
+//! file in the app's data folder. Writes take a lock, re-read the file and replace it atomically,
+//! so the app and the CLI (or two windows) saving at once never lose a profile.
+
+use crate::avepoint::{AvePointSettings, Environment};
+use crate::error::{Error, ErrorCode, FieldError, Result};
+use crate::http;
+use serde::{Deserialize, Serialize};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use ts_rs::TS;
+
+/// The file format written by this version. Older files are migrated on read.
+pub const FORMAT_VERSION: u32 = 1;
+const FILE_NAME: &str = "profiles.json";
+const EXPORT_FORMAT: &str = "switchboard-profiles";
+const MAX_NAME: usize = 80;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "kebab-case")]
+pub enum Vendor {
+    Avepoint,
+}
+
+/// A saved connection. Holds no secret. Fields added later carry `#[serde(default)]` so files
+/// written by older versions keep loading.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Profile {
+    pub id: String,
+    pub name: String,
+    pub vendor: Vendor,
+    #[serde(default = "default_environment")]
+    pub environment: Environment,
+    /// Overrides the environment's API host (https, or loopback http for the sandbox).
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_url: Option<String>,
+    /// Overrides the environment's sign-in host.
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity_url: Option<String>,
+    #[serde(default)]
+    pub client_id: String,
+}
+
+fn default_environment() -> Environment {
+    Environment::Commercial
+}
+
+/// What the user typed in the profile form (no id, no secret).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ProfileDraft {
+    pub name: String,
+    pub vendor: Vendor,
+    pub environment: Environment,
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_url: Option<String>,
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity_url: Option<String>,
+    pub client_id: String,
+}
+
+impl Profile {
+    pub fn draft(&self) -> ProfileDraft {
+        ProfileDraft {
+            name: self.name.clone(),
+            vendor: self.vendor,
+            environment: self.environment,
+            api_url: self.api_url.clone(),
+            identity_url: self.identity_url.clone(),
+            client_id: self.client_id.clone(),
+        }
+    }
+
+    /// The hosts and ids a client needs: the environment's hosts unless overridden.
+    pub fn avepoint_settings(&self) -> Result<AvePointSettings> {
+        AvePointSettings::new(
+            self.api_url.as_deref().unwrap_or(self.environment.api_url()),
+            self.identity_url.as_deref().unwrap_or(self.environment.identity_url()),
+            &self.client_id,
+        )
+    }
+}
+
+impl ProfileDraft {
+    /// Trims the draft and checks every field; errors name the field and what is allowed.
+    pub fn checked(&self, others: &[Profile]) -> Result<ProfileDraft> {
+        let blank_to_none =
+            |value: &Option<String>| value.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_string);
+        let draft = ProfileDraft {
+            name: self.name.trim().to_string(),
+            vendor: self.vendor,
+            environment: self.environment,
+            api_url: blank_to_none(&self.api_url),
+            identity_url: blank_to_none(&self.identity_url),
+            client_id: self.client_id.trim().to_string(),
+        };
+        let mut errors = Vec::new();
+        let mut fail = |field: &str, message: String| errors.push(FieldError { field: field.into(), message });
+        if draft.name.is_empty() {
+            fail("name", "Name is required.".into());
+        } else if draft.name.chars().count() > MAX_NAME {
+            fail("name", format!("Name can be at most {MAX_NAME} characters long."));
+        } else if others.iter().any(|p| p.name.eq_ignore_ascii_case(&draft.name)) {
+            fail("name", format!("Another connection is already called \"{}\". Pick a different name.", draft.name));
+        }
+        if draft.client_id.is_empty() {
+            fail("clientId", "Client ID is required: copy it from Elements > Settings > API app registration.".into());
+        }
+        for (field, label, value) in
+            [("apiUrl", "API address", &draft.api_url), ("identityUrl", "Sign-in address", &draft.identity_url)]
+        {
+            if let Some(url) = value {
+                if let Err(error) = http::check_base_url(field, label, url) {
+                    fail(field, error.message);
+                }
+            }
+        }
+        if errors.is_empty() {
+            Ok(draft)
+        } else {
+            Err(Error::invalid_fields(errors))
+        }
+    }
+
+    pub fn into_profile(self, id: String) -> Profile {
+        Profile {
+            id,
+            name: self.name,
+            vendor: self.vendor,
+            environment: self.environment,
+            api_url: self.api_url,
+            identity_url: self.identity_url,
+            client_id: self.client_id,
+        }
+    }
+}
+
+/// The stored file.
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Document {
+    version: u32,
+    profiles: Vec<Profile>,
+}
+
+/// The export file, which the CLI's `--profile-file` also reads.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct ExportFile {
+    pub format: String,
+    pub version: u32,
+    pub profiles: Vec<Profile>,
+}
+
+/// Something the user should know about the profile file at start-up.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct StorageNotice {
+    pub message: String,
+    /// Where the unreadable file was moved.
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub moved_to: Option<String>,
+}
+
+pub struct ProfileStore {
+    dir: PathBuf,
+}
+
+impl ProfileStore {
+    /// Opens the store in `dir`. A file that can't be read is moved aside with a timestamp (never
+    /// overwritten) and the store starts empty; the notice says where the file went.
+    pub fn open(dir: &Path) -> (ProfileStore, Option<StorageNotice>) {
+        let store = ProfileStore { dir: dir.to_path_buf() };
+        let notice = match store.read() {
+            Ok(_) => None,
+            Err(error) if error.code == ErrorCode::ProfileStorage && store.path().exists() => {
+                Some(store.move_aside(&error))
+            }
+            Err(error) => Some(StorageNotice { message: error.message, moved_to: None }),
+        };
+        (store, notice)
+    }
+
+    pub fn path(&self) -> PathBuf {
+        self.dir.join(FILE_NAME)
+    }
+
+    pub fn list(&self) -> Result<Vec<Profile>> {
+        Ok(self.read()?.profiles)
+    }
+
+    pub fn get(&self, id: &str) -> Result<Profile> {
+        self.list()?.into_iter().find(|p| p.id == id).ok_or_else(|| no_such_profile(id))
+    }
+
+    /// Runs `change` on the current profiles under an exclusive lock and saves the result atomically.
+    pub fn update<T>(&self, change: impl FnOnce(&mut Vec<Profile>) -> Result<T>) -> Result<T> {
+        std::fs::create_dir_all(&self.dir).map_err(|e| storage_error("create the data folder", &self.dir, e))?;
+        let lock_path = self.dir.join("profiles.lock");
+        let lock = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(|e| storage_error("open the lock file", &lock_path, e))?;
+        lock.lock().map_err(|e| storage_error("lock", &lock_path, e))?;
+        let mut document = self.read()?;
+        let result = change(&mut document.profiles)?;
+        document.version = FORMAT_VERSION;
+        write_atomically(&self.path(), &document)?;
+        // The lock is released when `lock` is dropped.
+        drop(lock);
+        Ok(result)
+    }
+
+    fn read(&self) -> Result<Document> {
+        let path = self.path();
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(Document::default()),
+            Err(error) => return Err(storage_error("read", &path, error)),
+        };
+        migrate(&text).map_err(|reason| {
+            Error::new(
+                ErrorCode::ProfileStorage,
+                format!("The saved connections in {} can't be read: {reason}", path.display()),
+            )
+        })
+    }
+
+    fn move_aside(&self, error: &Error) -> StorageNotice {
+        let stamp = time::OffsetDateTime::now_utc()
+            .format(&time::macros::format_description!("[year][month][day]-[hour][minute][second]"))
+            .unwrap_or_else(|_| "unknown-time".into());
+        let aside = self.dir.join(format!("profiles.unreadable-{stamp}.json"));
+        match std::fs::rename(self.path(), &aside) {
+            Ok(()) => StorageNotice {
+                message: format!(
+                    "{} Switchboard moved it to {} and started with the Practice connection. Your secrets are still in the system keychain.",
+                    error.message,
+                    aside.display()
+                ),
+                moved_to: Some(aside.display().to_string()),
+            },
+            Err(rename_error) => StorageNotice {
+                message: format!("{} It could not be moved aside either ({rename_error}); saving connections is off until it is fixed.", error.message),
+                moved_to: None,
+            },
+        }
+    }
+}
+
+/// Reads any version this app knows; later fields default, older layouts are converted here.
+fn migrate(text: &str) -> std::result::Result<Document, String> {
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| format!("it is not valid JSON ({e})."))?;
+    let version = match value.get("version") {
+        None => 1, // the first format had no version field
+        Some(v) => v.as_u64().ok_or("its version is not a number.")? as u32,
+    };
+    if version > FORMAT_VERSION {
+        return Err(format!("it was written by a newer Switchboard (format {version}). Update Switchboard to use it."));
+    }
+    let profiles = value.get("profiles").cloned().unwrap_or_else(|| serde_json::Value::Array(Vec::new()));
+    let profiles: Vec<Profile> =
+        serde_json::from_value(profiles).map_err(|e| format!("a profile in it is damaged ({e})."))?;
+    Ok(Document { version: FORMAT_VERSION, profiles })
+}
+
+fn write_atomically<T: Serialize>(path: &Path, value: &T) -> Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let mut bytes =
+        serde_json::to_vec_pretty(value).map_err(|e| Error::internal(format!("Could not encode profiles: {e}")))?;
+    bytes.push(b'\n');
+    let mut temporary = tempfile::NamedTempFile::new_in(dir).map_err(|e| storage_error("write", path, e))?;
+    temporary.write_all(&bytes).map_err(|e| storage_error("write", path, e))?;
+    temporary.as_file().sync_all().map_err(|e| storage_error("write", path, e))?;
+    temporary.persist(path).map_err(|e| storage_error("replace", path, e.error))?;
+    Ok(())
+}
+
+fn storage_error(action: &str, path: &Path, error: std::io::Error) -> Error {
+    Error::new(ErrorCode::ProfileStorage, format!("Switchboard could not {action} {}: {error}.", path.display()))
+}
+
+pub fn no_such_profile(id: &str) -> Error {
+    Error::new(
+        ErrorCode::InvalidConnection,
+        format!("There is no saved connection with id \"{id}\". It may have been deleted."),
+    )
+}
+
+/// Writes profiles to `path` in the export format (no secrets in it), atomically.
+pub fn export(profiles: &[Profile], path: &Path) -> Result<()> {
+    write_atomically(
+        path,
+        &ExportFile { format: EXPORT_FORMAT.into(), version: FORMAT_VERSION, profiles: profiles.to_vec() },
+    )
+}
+
+/// Reads profiles from an export file, a single profile object (what `switchboard-cli profile new`
+/// prints) or a JSON array of profiles.
+pub fn read_profile_file(path: &Path) -> Result<Vec<Profile>> {
+    let invalid = |reason: String| {
+        Error::new(ErrorCode::InvalidInput, format!("{} is not a Switchboard profile file: {reason}", path.display()))
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| invalid(e.to_string()))?;
+    let value: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| invalid(format!("it is not valid JSON ({e})")))?;
+    let profiles = if value.get("format").is_some() {
+        if value["format"] != EXPORT_FORMAT {
+            return Err(invalid(format!("its format is {}, expected \"{EXPORT_FORMAT}\"", value["format"])));
+        }
+        let text = serde_json::to_string(&value).unwrap_or_default();
+        migrate(&text).map_err(invalid)?.profiles
+    } else if value.is_array() {
+        serde_json::from_value(value).map_err(|e| invalid(e.to_string()))?
+    } else {
+        vec![serde_json::from_value(value).map_err(|e| invalid(e.to_string()))?]
+    };
+    Ok(profiles)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn draft(name: &str) -> ProfileDraft {
+        ProfileDraft {
+            name: name.into(),
+            vendor: Vendor::Avepoint,
+            environment: Environment::Commercial,
+            api_url: None,
+            identity_url: None,
+            client_id: "client".into(),
+        }
+    }
+
+    #[test]
+    fn drafts_are_trimmed_and_checked() {
+        let checked =
+            ProfileDraft { name: "  Contoso  ".into(), api_url: Some("  ".into()), ..draft("x") }.checked(&[]).unwrap();
+        assert_eq!(checked.name, "Contoso");
+        assert_eq!(checked.api_url, None);
+        let error = ProfileDraft { client_id: " ".into(), api_url: Some("http://example.com".into()), ..draft("") }
+            .checked(&[])
+            .unwrap_err();
+        let fields: Vec<&str> = error.field_errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["name", "clientId", "apiUrl"]);
+        assert!(error.field_errors[2].message.contains("must use https://"));
+    }
+
+    #[test]
+    fn names_are_unique_ignoring_case() {
+        let existing = draft("Contoso EU").into_profile("a".into());
+        let error = draft("contoso eu").checked(&[existing]).unwrap_err();
+        assert_eq!(error.field.as_deref(), Some("name"));
+    }
+
+    #[test]
+    fn the_environment_decides_the_hosts_unless_overridden() {
+        let profile = ProfileDraft { environment: Environment::UsGovernment, ..draft("Gov") }.into_profile("g".into());
+        let settings = profile.avepoint_settings().unwrap();
+        assert_eq!(settings.identity_url.as_str(), "https://identity-gov.avepointonlineservices.com/");
+        let profile = Profile { api_url: Some("http://127.0.0.1:9/avepoint/graph".into()), ..profile };
+        assert_eq!(profile.avepoint_settings().unwrap().api_url.as_str(), "http://127.0.0.1:9/avepoint/graph");
+    }
+
+    #[test]
+    fn migrate_reads_a_file_without_version_or_later_fields() {
+        let document = migrate(r#"{"profiles":[{"id":"a","name":"Old","vendor":"avepoint"}]}"#).unwrap();
+        assert_eq!(document.profiles[0].environment, Environment::Commercial);
+        assert_eq!(document.profiles[0].client_id, "");
+    }
+
+    #[test]
+    fn migrate_refuses_a_newer_format() {
+        let reason = migrate(r#"{"version":99,"profiles":[]}"#).unwrap_err();
+        assert!(reason.contains("newer Switchboard"), "{reason}");
+    }
+}

@@ -1,0 +1,176 @@
+//! Secrets live only in the OS keychain (Windows Credential Manager, macOS Keychain, Linux
+//! Secret Service), one entry per profile and kind. Nothing here ever falls back to a file.
+
+use crate::error::{Error, ErrorCode, Result};
+use crate::secret::Secret;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::sync::Mutex;
+use ts_rs::TS;
+
+/// What a stored secret is for. The key in the keychain is `{profile id}/{kind}`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum SecretKind {
+    /// AvePoint client secret.
+    ClientSecret,
+}
+
+impl SecretKind {
+    pub const ALL: [SecretKind; 1] = [SecretKind::ClientSecret];
+
+    fn key(self) -> &'static str {
+        match self {
+            SecretKind::ClientSecret => "client-secret",
+        }
+    }
+}
+
+/// Where secrets are kept. The app and CLI use [`KeychainStore`]; tests may use [`MemoryStore`].
+pub trait SecretStore: Send + Sync {
+    fn set(&self, profile_id: &str, kind: SecretKind, secret: &Secret) -> Result<()>;
+    /// `Ok(None)` when no secret is stored.
+    fn get(&self, profile_id: &str, kind: SecretKind) -> Result<Option<Secret>>;
+    /// Deleting a secret that is not there is not an error.
+    fn delete(&self, profile_id: &str, kind: SecretKind) -> Result<()>;
+}
+
+/// The OS keychain through `keyring`. `service` namespaces entries so development and release
+/// builds never read each other's secrets.
+pub struct KeychainStore {
+    service: String,
+}
+
+impl KeychainStore {
+    pub fn new(service: impl Into<String>) -> Self {
+        KeychainStore { service: service.into() }
+    }
+
+    /// `com.switchboard.desk` for release builds, `com.switchboard.desk.dev` otherwise.
+    pub fn for_this_build() -> Self {
+        let service = if cfg!(debug_assertions) { "com.switchboard.desk.dev" } else { "com.switchboard.desk" };
+        KeychainStore::new(service)
+    }
+
+    pub fn service(&self) -> &str {
+        &self.service
+    }
+
+    fn entry(&self, profile_id: &str, kind: SecretKind) -> Result<keyring::Entry> {
+        keyring::Entry::new(&self.service, &format!("{profile_id}/{}", kind.key())).map_err(keychain_error)
+    }
+}
+
+impl SecretStore for KeychainStore {
+    fn set(&self, profile_id: &str, kind: SecretKind, secret: &Secret) -> Result<()> {
+        let entry = self.entry(profile_id, kind)?;
+        entry.set_password(secret.expose()).map_err(keychain_error)?;
+        // Read it back: a keychain that silently keeps nothing must not pass for one that works.
+        match entry.get_password() {
+            Ok(stored) if stored == secret.expose() => Ok(()),
+            Ok(_) | Err(keyring::Error::NoEntry) => Err(Error::new(
+                ErrorCode::KeychainUnavailable,
+                "The system keychain did not keep the secret. Check that it is unlocked and try again. Nothing was saved as plain text.",
+            )),
+            Err(error) => Err(keychain_error(error)),
+        }
+    }
+
+    fn get(&self, profile_id: &str, kind: SecretKind) -> Result<Option<Secret>> {
+        match self.entry(profile_id, kind)?.get_password() {
+            Ok(value) => Ok(Some(Secret::new(value))),
+            Err(keyring::Error::NoEntry) => Ok(None),
+            Err(error) => Err(keychain_error(error)),
+        }
+    }
+
+    fn delete(&self, profile_id: &str, kind: SecretKind) -> Result<()> {
+        match self.entry(profile_id, kind)?.delete_credential() {
+            Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+            Err(error) => Err(keychain_error(error)),
+        }
+    }
+}
+
+/// Keychain failures name the cause and the fix. The platform's message never holds the secret.
+pub fn keychain_error(error: keyring::Error) -> Error {
+    let fix = if cfg!(target_os = "windows") {
+        "Check that Windows Credential Manager is available for your account."
+    } else if cfg!(target_os = "macos") {
+        "Unlock your login keychain (Keychain Access) and allow Switchboard to use it."
+    } else {
+        "Install and unlock a Secret Service keychain (GNOME Keyring or KWallet), then try again."
+    };
+    let cause = match &error {
+        keyring::Error::NoStorageAccess(_) => "The system keychain is locked or refused access.",
+        keyring::Error::PlatformFailure(_) => "The system keychain is not available.",
+        keyring::Error::TooLong(..) | keyring::Error::Invalid(..) => "The system keychain refused this entry.",
+        _ => "The system keychain could not be used.",
+    };
+    Error::new(ErrorCode::KeychainUnavailable, format!("{cause} {fix} Nothing was saved as plain text."))
+        .with_vendor_message(error.to_string())
+}
+
+/// Secrets in memory, for tests and for platforms without a keychain in CI.
+#[derive(Default)]
+pub struct MemoryStore {
+    secrets: Mutex<HashMap<(String, SecretKind), Secret>>,
+}
+
+impl SecretStore for MemoryStore {
+    fn set(&self, profile_id: &str, kind: SecretKind, secret: &Secret) -> Result<()> {
+        self.secrets.lock().unwrap().insert((profile_id.to_string(), kind), secret.clone());
+        Ok(())
+    }
+
+    fn get(&self, profile_id: &str, kind: SecretKind) -> Result<Option<Secret>> {
+        Ok(self.secrets.lock().unwrap().get(&(profile_id.to_string(), kind)).cloned())
+    }
+
+    fn delete(&self, profile_id: &str, kind: SecretKind) -> Result<()> {
+        self.secrets.lock().unwrap().remove(&(profile_id.to_string(), kind));
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keychain_failures_become_a_clear_error_without_the_secret() {
+        let error = keychain_error(keyring::Error::NoStorageAccess("org.freedesktop.DBus.Error: locked".into()));
+        assert_eq!(error.code, ErrorCode::KeychainUnavailable);
+        assert!(error.message.starts_with("The system keychain is locked or refused access."), "{}", error.message);
+        assert!(error.message.contains("Nothing was saved as plain text."));
+    }
+
+    #[test]
+    fn the_mock_keyring_reports_injected_failures() {
+        // keyring's mock: each Entry is its own credential, so this checks error mapping only.
+        keyring::set_default_credential_builder(keyring::mock::default_credential_builder());
+        let entry = keyring::Entry::new("com.switchboard.test", "p/client-secret").unwrap();
+        let mock: &keyring::mock::MockCredential = entry.get_credential().downcast_ref().unwrap();
+        mock.set_error(keyring::Error::PlatformFailure("no dbus".into()));
+        let error = keychain_error(entry.set_password("s3cret").unwrap_err());
+        assert_eq!(error.code, ErrorCode::KeychainUnavailable);
+        assert!(error.message.starts_with("The system keychain is not available."));
+        assert!(!format!("{error:?}").contains("s3cret"));
+    }
+
+    #[test]
+    fn memory_store_round_trips_and_deletes() {
+        let store = MemoryStore::default();
+        assert!(store.get("p", SecretKind::ClientSecret).unwrap().is_none());
+        store.set("p", SecretKind::ClientSecret, &Secret::new("v")).unwrap();
+        assert_eq!(store.get("p", SecretKind::ClientSecret).unwrap().unwrap().expose(), "v");
+        store.delete("p", SecretKind::ClientSecret).unwrap();
+        store.delete("p", SecretKind::ClientSecret).unwrap();
+        assert!(store.get("p", SecretKind::ClientSecret).unwrap().is_none());
+    }
+
+    #[test]
+    fn builds_are_namespaced() {
+        assert_eq!(KeychainStore::for_this_build().service(), "com.switchboard.desk.dev");
+    }
+}

@@ -1,0 +1,109 @@
+//! The profile file on disk: migration from fixtures, unreadable files moved aside, atomic and
+//! concurrent saves.
+
+use std::path::Path;
+use std::sync::Arc;
+use switchboard_core::avepoint::Environment;
+use switchboard_core::profiles::{ProfileDraft, ProfileStore, Vendor};
+
+fn fixture(name: &str) -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/profiles").join(name)
+}
+
+fn store_with(
+    fixture_name: &str,
+) -> (tempfile::TempDir, ProfileStore, Option<switchboard_core::profiles::StorageNotice>) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(fixture(fixture_name), dir.path().join("profiles.json")).unwrap();
+    let (store, notice) = ProfileStore::open(dir.path());
+    (dir, store, notice)
+}
+
+fn draft(name: &str) -> ProfileDraft {
+    ProfileDraft {
+        name: name.into(),
+        vendor: Vendor::Avepoint,
+        environment: Environment::Commercial,
+        api_url: None,
+        identity_url: None,
+        client_id: "client".into(),
+    }
+}
+
+#[test]
+fn a_file_from_the_first_format_still_loads() {
+    let (_dir, store, notice) = store_with("unversioned-minimal.json");
+    assert!(notice.is_none());
+    let profiles = store.list().unwrap();
+    assert_eq!(profiles[0].name, "Contoso (first format)");
+    assert_eq!(profiles[0].environment, Environment::Commercial, "later fields take their defaults");
+}
+
+#[test]
+fn unknown_later_fields_are_ignored_and_saving_upgrades_the_file() {
+    let (dir, store, notice) = store_with("v1.json");
+    assert!(notice.is_none());
+    assert_eq!(store.list().unwrap()[0].environment, Environment::UsGovernment);
+    store
+        .update(|profiles| {
+            profiles.push(draft("New").into_profile("n".into()));
+            Ok(())
+        })
+        .unwrap();
+    let text = std::fs::read_to_string(dir.path().join("profiles.json")).unwrap();
+    assert!(text.contains("\"version\": 1"));
+    assert_eq!(store.list().unwrap().len(), 2);
+}
+
+#[test]
+fn an_unreadable_file_is_moved_aside_never_overwritten() {
+    let (dir, store, notice) = store_with("truncated.json");
+    let notice = notice.expect("the user is told");
+    let moved_to = notice.moved_to.clone().expect("moved aside");
+    assert!(moved_to.contains("profiles.unreadable-"), "{moved_to}");
+    assert!(notice.message.contains(&moved_to));
+    assert_eq!(std::fs::read(&moved_to).unwrap(), std::fs::read(fixture("truncated.json")).unwrap());
+    assert!(!dir.path().join("profiles.json").exists());
+    assert!(store.list().unwrap().is_empty(), "starts with no saved profiles");
+}
+
+#[test]
+fn a_file_from_a_newer_version_is_moved_aside_and_reported() {
+    let (_dir, _store, notice) = store_with("newer.json");
+    let notice = notice.unwrap();
+    assert!(notice.message.contains("newer Switchboard"), "{}", notice.message);
+}
+
+#[test]
+fn concurrent_saves_from_separate_stores_lose_nothing() {
+    let dir = Arc::new(tempfile::tempdir().unwrap());
+    let writers: Vec<_> = (0..4)
+        .map(|writer| {
+            let dir = dir.clone();
+            std::thread::spawn(move || {
+                // Each thread opens its own store, like a second window or the CLI would.
+                let (store, _) = ProfileStore::open(dir.path());
+                for n in 0..10 {
+                    store
+                        .update(|profiles| {
+                            profiles.push(draft(&format!("w{writer}-{n}")).into_profile(format!("{writer}-{n}")));
+                            Ok(())
+                        })
+                        .unwrap();
+                }
+            })
+        })
+        .collect();
+    for writer in writers {
+        writer.join().unwrap();
+    }
+    let (store, notice) = ProfileStore::open(dir.path());
+    assert!(notice.is_none());
+    assert_eq!(store.list().unwrap().len(), 40);
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name != "profiles.json" && name != "profiles.lock")
+        .collect();
+    assert!(leftovers.is_empty(), "no half-written temporary files: {leftovers:?}");
+}

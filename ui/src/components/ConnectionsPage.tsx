@@ -1,0 +1,322 @@
+// Saved connections: create, edit, duplicate, delete, test, export and import. Secrets are
+// write-only here: the page only ever learns whether one is set.
+import { useEffect, useState } from "react";
+import {
+  Button,
+  Dialog,
+  FieldError,
+  Heading,
+  Input,
+  Label,
+  ListBox,
+  ListBoxItem,
+  Modal,
+  ModalOverlay,
+  Popover,
+  Select,
+  SelectValue,
+  Text,
+  TextField,
+} from "react-aria-components";
+import { BackendError, toBackendError } from "../backend";
+import type { ConnectionList } from "../bindings/ConnectionList";
+import type { ConnectionSummary } from "../bindings/ConnectionSummary";
+import type { ConnectionTestReport } from "../bindings/ConnectionTestReport";
+import type { EnvironmentInfo } from "../bindings/EnvironmentInfo";
+import type { ProfileDraft } from "../bindings/ProfileDraft";
+import { useBackend } from "../context";
+import { errorsByField } from "../form";
+import { ErrorBanner } from "./ErrorBanner";
+
+const NEW = "__new__";
+const EMPTY_DRAFT: ProfileDraft = { name: "", vendor: "avepoint", environment: "commercial", clientId: "", apiUrl: "", identityUrl: "" };
+
+type Notice = { kind: "success" | "info"; text: string } | { kind: "error"; error: BackendError };
+
+export function ConnectionsPage({ list, onChanged }: { list: ConnectionList; onChanged(): Promise<void> }) {
+  const backend = useBackend();
+  const [environments, setEnvironments] = useState<EnvironmentInfo[]>([]);
+  const [selectedId, setSelectedId] = useState<string>(list.connections[0]?.id ?? NEW);
+  const [draft, setDraft] = useState<ProfileDraft>(EMPTY_DRAFT);
+  const [secret, setSecret] = useState("");
+  const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
+  const [notice, setNotice] = useState<Notice | null>(null);
+  const [report, setReport] = useState<ConnectionTestReport | null>(null);
+  const [busy, setBusy] = useState<string | null>(null);
+  const [confirmDelete, setConfirmDelete] = useState(false);
+
+  useEffect(() => {
+    backend.listEnvironments().then(setEnvironments).catch((reason) => setNotice({ kind: "error", error: toBackendError(reason) }));
+  }, [backend]);
+
+  const selected: ConnectionSummary | undefined = list.connections.find((c) => c.id === selectedId);
+
+  function select(id: string) {
+    const connection = list.connections.find((c) => c.id === id);
+    setSelectedId(id);
+    setDraft(connection?.profile ? { ...EMPTY_DRAFT, ...connection.profile } : EMPTY_DRAFT);
+    setSecret("");
+    setFieldErrors({});
+    setNotice(null);
+    setReport(null);
+  }
+
+  async function run<T>(label: string, action: () => Promise<T>): Promise<T | undefined> {
+    setBusy(label);
+    setNotice(null);
+    try {
+      return await action();
+    } catch (reason) {
+      const error = toBackendError(reason);
+      setFieldErrors(errorsByField(error.fieldErrors));
+      setNotice({ kind: "error", error });
+      return undefined;
+    } finally {
+      setBusy(null);
+    }
+  }
+
+  async function save() {
+    const id = selectedId === NEW ? null : selectedId;
+    const outcome = await run("save", () => backend.saveConnection(id, draft, secret === "" ? null : secret));
+    if (!outcome) return;
+    setFieldErrors({});
+    setSecret("");
+    await onChanged();
+    setSelectedId(outcome.connection.id);
+    setDraft({ ...EMPTY_DRAFT, ...outcome.connection.profile });
+    setNotice(
+      outcome.secretError
+        ? { kind: "error", error: new BackendError({ ...outcome.secretError, message: `The settings were saved, but the secret was not. ${outcome.secretError.message}` }) }
+        : { kind: "success", text: `Saved "${outcome.connection.name}".` },
+    );
+  }
+
+  async function test() {
+    if (!selected) return;
+    setReport(null);
+    const result = await run("test", () => backend.testConnection(selected.id));
+    if (result) setReport(result);
+  }
+
+  async function duplicate() {
+    if (!selected) return;
+    const outcome = await run("duplicate", () => backend.duplicateConnection(selected.id));
+    if (!outcome) return;
+    await onChanged();
+    select(outcome.connection.id);
+    setDraft({ ...EMPTY_DRAFT, ...outcome.connection.profile });
+    setNotice({ kind: "success", text: `Created "${outcome.connection.name}". Rename it and change what differs.` });
+  }
+
+  async function remove() {
+    if (!selected) return;
+    setConfirmDelete(false);
+    const name = selected.name;
+    const done = await run("delete", () => backend.deleteConnection(selected.id).then(() => true));
+    if (!done) return;
+    await onChanged();
+    select(list.connections[0]?.id ?? NEW);
+    setNotice({ kind: "success", text: `Deleted "${name}" and its saved secret.` });
+  }
+
+  async function exportAll() {
+    const path = await run("export", () => backend.exportConnections([]));
+    if (path) setNotice({ kind: "success", text: `Exported the saved connections (without secrets) to ${path}.` });
+  }
+
+  async function importFile() {
+    const summary = await run("import", () => backend.importConnections());
+    if (!summary) return;
+    await onChanged();
+    const needs = summary.needSecret.length > 0 ? ` Enter the secret for: ${summary.needSecret.join(", ")}.` : "";
+    setNotice({ kind: "info", text: `Imported ${summary.added} new and ${summary.updated} updated connection(s).${needs}` });
+  }
+
+  const editing = selectedId === NEW || (selected != null && !selected.isPractice);
+  const text = (key: keyof ProfileDraft, label: string, help: string, placeholder?: string) => (
+    <TextField
+      className="field"
+      value={(draft[key] as string | undefined) ?? ""}
+      onChange={(value) => setDraft({ ...draft, [key]: value })}
+      isInvalid={fieldErrors[key] != null}
+      validationBehavior="aria"
+      isRequired={key === "name" || key === "clientId"}
+    >
+      <Label className="field-label">{label}</Label>
+      <Input className="input" data-field={key} placeholder={placeholder} spellCheck={false} />
+      <Text slot="description" className="help">
+        {help}
+      </Text>
+      <FieldError className="field-error" data-error-for={key}>
+        {fieldErrors[key]}
+      </FieldError>
+    </TextField>
+  );
+
+  return (
+    <div className="connections">
+      <section className="card connection-list" aria-labelledby="connections-heading">
+        <h1 id="connections-heading">Connections</h1>
+        <ListBox
+          aria-label="Saved connections"
+          className="listbox"
+          selectionMode="single"
+          disallowEmptySelection
+          selectedKeys={[selectedId]}
+          onSelectionChange={(keys) => {
+            const [key] = [...keys];
+            if (key != null) select(String(key));
+          }}
+          items={list.connections}
+        >
+          {(c) => (
+            <ListBoxItem id={c.id} className="option connection-option" textValue={c.name} data-connection={c.name}>
+              <span className="connection-name">{c.name}</span>
+              <span className={`badge secret-${c.secretState}`}>{secretLabel(c)}</span>
+            </ListBoxItem>
+          )}
+        </ListBox>
+        <div className="actions">
+          <Button className="button" onPress={() => select(NEW)} data-action="new-connection">
+            New connection
+          </Button>
+          <Button className="button" onPress={importFile} isDisabled={busy != null}>
+            Import…
+          </Button>
+          <Button className="button" onPress={exportAll} isDisabled={busy != null || list.connections.length < 2}>
+            Export…
+          </Button>
+        </div>
+      </section>
+
+      <section className="card" aria-labelledby="connection-heading">
+        <h2 id="connection-heading">{selectedId === NEW ? "New AvePoint connection" : selected?.name}</h2>
+        {selected?.isPractice && <p className="help">{selected.description} It is built in and can't be changed or deleted.</p>}
+        {editing && (
+          <form
+            noValidate
+            onSubmit={(event) => {
+              event.preventDefault();
+              void save();
+            }}
+          >
+            <div className="form-grid">
+              {text("name", "Name", "How this connection appears in the list, e.g. \"Contoso – AvePoint EU\".")}
+              <Select
+                className="field"
+                selectedKey={draft.environment}
+                onSelectionChange={(key) => key != null && setDraft({ ...draft, environment: key as ProfileDraft["environment"] })}
+              >
+                <Label className="field-label">Environment</Label>
+                <Button className="select-button" data-field="environment">
+                  <SelectValue />
+                  <span aria-hidden="true">▾</span>
+                </Button>
+                <Text slot="description" className="help">
+                  {environments.find((e) => e.value === draft.environment)?.apiUrl ?? ""}
+                </Text>
+                <Popover className="popover">
+                  <ListBox className="listbox" items={environments.map((e) => ({ ...e, id: e.value }))}>
+                    {(e) => (
+                      <ListBoxItem className="option" id={e.value} textValue={e.label}>
+                        {e.label}
+                      </ListBoxItem>
+                    )}
+                  </ListBox>
+                </Popover>
+              </Select>
+              {text("clientId", "Client ID", "From Elements > Settings > API app registration.")}
+              <TextField className="field" value={secret} onChange={setSecret} type="password" isInvalid={fieldErrors.clientSecret != null}>
+                <Label className="field-label">Client secret</Label>
+                <Input
+                  className="input"
+                  data-field="clientSecret"
+                  autoComplete="off"
+                  placeholder={selected?.secretState === "set" ? "Saved in the system keychain; type to replace" : "Paste the client secret"}
+                />
+                <Text slot="description" className="help">
+                  Kept only in this computer's keychain, never shown again.
+                </Text>
+              </TextField>
+              {text("apiUrl", "API address (optional)", "Leave empty to use the environment's address.", "https://…")}
+              {text("identityUrl", "Sign-in address (optional)", "Leave empty to use the environment's sign-in service.", "https://…")}
+            </div>
+            <div className="actions">
+              <Button type="submit" className="button primary" isDisabled={busy != null} data-action="save-connection">
+                {busy === "save" ? "Saving…" : "Save"}
+              </Button>
+              {selected && !selected.isPractice && (
+                <>
+                  <Button className="button" onPress={duplicate} isDisabled={busy != null} data-action="duplicate-connection">
+                    Duplicate
+                  </Button>
+                  <Button className="button danger" onPress={() => setConfirmDelete(true)} isDisabled={busy != null} data-action="delete-connection">
+                    Delete…
+                  </Button>
+                </>
+              )}
+            </div>
+          </form>
+        )}
+        {selected && (
+          <div className="actions">
+            <Button className="button" onPress={test} isDisabled={busy != null} data-action="test-connection">
+              {busy === "test" ? "Testing…" : "Test connection"}
+            </Button>
+          </div>
+        )}
+        {report && (
+          <ul className={report.ok ? "test-report ok" : "test-report failed"} data-test-report={report.ok ? "ok" : "failed"} aria-live="polite">
+            {report.steps.map((step) => (
+              <li key={step.title}>
+                <span aria-hidden="true">{step.ok ? "✓" : "✗"}</span> <strong>{step.title}:</strong> {step.message}
+              </li>
+            ))}
+          </ul>
+        )}
+        <div aria-live="polite">
+          {notice && notice.kind !== "error" && (
+            <div className={`banner ${notice.kind}`} role="status" data-outcome="connection-saved">
+              {notice.text}
+            </div>
+          )}
+        </div>
+        {notice?.kind === "error" && <ErrorBanner error={notice.error} />}
+      </section>
+
+      <ModalOverlay isOpen={confirmDelete} onOpenChange={setConfirmDelete} isDismissable className="modal-overlay">
+        <Modal className="modal">
+          <Dialog role="alertdialog" className="dialog">
+            <Heading slot="title">Delete "{selected?.name}"?</Heading>
+            <p>
+              This removes the connection "{selected?.name}" and its client secret from this computer's keychain. Customers and users at
+              the vendor are not touched.
+            </p>
+            <div className="actions">
+              <Button className="button danger" onPress={remove} data-action="confirm-delete" autoFocus>
+                Delete "{selected?.name}"
+              </Button>
+              <Button className="button" onPress={() => setConfirmDelete(false)}>
+                Keep it
+              </Button>
+            </div>
+          </Dialog>
+        </Modal>
+      </ModalOverlay>
+    </div>
+  );
+}
+
+function secretLabel(connection: ConnectionSummary): string {
+  switch (connection.secretState) {
+    case "built_in":
+      return "Practice";
+    case "set":
+      return "Secret saved";
+    case "missing":
+      return "Needs secret";
+    case "unknown":
+      return "Keychain unavailable";
+  }
+}

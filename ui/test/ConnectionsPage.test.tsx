@@ -1,0 +1,97 @@
+import { render, screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it, vi } from "vitest";
+import { App } from "../src/App";
+import type { Backend } from "../src/backend";
+import { BackendError } from "../src/backend";
+import { BackendProvider } from "../src/context";
+import { fakeBackend } from "./fakeBackend";
+
+async function openConnections(backend: Backend) {
+  const user = userEvent.setup();
+  render(
+    <BackendProvider backend={backend}>
+      <App />
+    </BackendProvider>,
+  );
+  await user.click(await screen.findByRole("button", { name: "Connections" }));
+  return user;
+}
+
+// Testing Library does not resolve this password field's label in jsdom; the e2e test uses the real one.
+const secretInput = () => document.querySelector<HTMLInputElement>('[data-field="clientSecret"]')!;
+
+describe("the connections page", () => {
+  it("creates a connection and sends the secret only on save", async () => {
+    const backend = fakeBackend();
+    const user = await openConnections(backend);
+    await user.click(await screen.findByRole("button", { name: "New connection" }));
+    await user.type(screen.getByLabelText(/^Name/), "Fabrikam");
+    await user.type(screen.getByLabelText(/^Client ID/), "app-9");
+    await user.type(secretInput(), "s3cret");
+    await user.click(screen.getByRole("button", { name: "Save" }));
+    await waitFor(() => expect(backend.saveConnection).toHaveBeenCalled());
+    const [id, draft, secret] = vi.mocked(backend.saveConnection).mock.calls[0]!;
+    expect(id).toBeNull();
+    expect(draft).toMatchObject({ name: "Fabrikam", clientId: "app-9", environment: "commercial", vendor: "avepoint" });
+    expect(secret).toBe("s3cret");
+    expect(await screen.findByText(/Saved "Fabrikam"/)).toBeTruthy();
+    expect(secretInput().value).toBe("");
+    expect(secretInput().type).toBe("password");
+  });
+
+  it("shows each field's error and keeps what was typed", async () => {
+    const backend = fakeBackend({
+      saveConnection: async () =>
+        Promise.reject(
+          new BackendError({
+            code: "invalid_input",
+            message: "2 fields need attention.",
+            fieldErrors: [
+              { field: "name", message: "Name is required." },
+              { field: "apiUrl", message: "API address must use https://." },
+            ],
+          }),
+        ),
+    });
+    const user = await openConnections(backend);
+    await user.click(await screen.findByRole("button", { name: "New connection" }));
+    await user.type(screen.getByLabelText(/^API address/), "http://example.com");
+    await user.click(screen.getByRole("button", { name: "Save" }));
+    expect(await screen.findByText("Name is required.")).toBeTruthy();
+    expect(screen.getByText("API address must use https://.")).toBeTruthy();
+    expect((screen.getByLabelText(/^API address/) as HTMLInputElement).value).toBe("http://example.com");
+  });
+
+  it("asks before deleting, naming the connection", async () => {
+    const backend = fakeBackend();
+    const user = await openConnections(backend);
+    await user.click(await screen.findByRole("option", { name: /Contoso EU/ }));
+    await user.click(screen.getByRole("button", { name: "Delete…" }));
+    const dialog = await screen.findByRole("alertdialog");
+    expect(dialog.textContent).toContain('Delete "Contoso EU"?');
+    expect(backend.deleteConnection).not.toHaveBeenCalled();
+    await user.click(within(dialog).getByRole("button", { name: 'Delete "Contoso EU"' }));
+    await waitFor(() => expect(backend.deleteConnection).toHaveBeenCalledWith("p-1"));
+  });
+
+  it("reports each step of a connection test", async () => {
+    const backend = fakeBackend({
+      testConnection: async () => ({
+        ok: false,
+        steps: [{ title: "Sign in", ok: false, message: "AvePoint rejected the saved sign-in." }],
+      }),
+    });
+    const user = await openConnections(backend);
+    await user.click(await screen.findByRole("option", { name: /Contoso EU/ }));
+    await user.click(screen.getByRole("button", { name: "Test connection" }));
+    expect(await screen.findByText(/AvePoint rejected the saved sign-in/)).toBeTruthy();
+  });
+
+  it("never offers to delete or edit Practice", async () => {
+    const backend = fakeBackend();
+    await openConnections(backend);
+    expect(await screen.findByText(/built in and can't be changed/)).toBeTruthy();
+    expect(screen.queryByRole("button", { name: "Delete…" })).toBeNull();
+  });
+});
