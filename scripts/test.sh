@@ -35,7 +35,8 @@ step "Keychain and end-to-end tests (real Secret Service, real window under Xvfb
 cargo build --features switchboard/custom-protocol --tests
 session_dir=$(mktemp -d)
 mkdir -m 700 "$session_dir/run"
-XDG_DATA_HOME="$session_dir" XDG_RUNTIME_DIR="$session_dir/run" NO_AT_BRIDGE=1 dbus-run-session -- bash -c '
+XDG_DATA_HOME="$session_dir" XDG_RUNTIME_DIR="$session_dir/run" NO_AT_BRIDGE=1 GTK_USE_PORTAL=0 \
+  dbus-run-session --config-file=tests/e2e/dbus-session.conf -- bash -c '
   set -euo pipefail
   printf "switchboard-ci" | gnome-keyring-daemon --unlock --components=secrets >/dev/null
   cargo test --features switchboard/custom-protocol --test keychain

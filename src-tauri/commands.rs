@@ -101,6 +101,32 @@ pub async fn import_connections<R: Runtime>(
     state.connections.import(&path).map(Some)
 }
 
+/// Asks for a PEM or PFX file (the path never comes from the webview) and keeps its key in the
+/// keychain; `password` opens a PFX file and is not stored.
+#[tauri::command]
+pub async fn choose_certificate<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    id: String,
+    password: Option<String>,
+) -> Result<Option<SaveOutcome>, Error> {
+    let (sender, receiver) = tokio::sync::oneshot::channel();
+    app.dialog()
+        .file()
+        .set_title("Choose the app registration's certificate")
+        .add_filter("Certificate with private key", &["pfx", "p12", "pem"])
+        .pick_file(move |path| {
+            let _ = sender.send(path);
+        });
+    let Some(path) = receiver.await.ok().flatten().and_then(|path| path.into_path().ok()) else {
+        return Ok(None);
+    };
+    let bytes = std::fs::read(&path)
+        .map_err(|e| Error::new(ErrorCode::InvalidInput, format!("{} can't be read: {e}", path.display())))?;
+    let password = Secret::new(password.unwrap_or_default());
+    state.connections.import_certificate(&id, &bytes, password.expose()).map(Some)
+}
+
 #[tauri::command]
 pub fn list_environments() -> Vec<EnvironmentInfo> {
     Environment::all_info()

@@ -39,6 +39,7 @@ pub fn configure<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             commands::export_connections,
             commands::import_connections,
             commands::list_environments,
+            commands::choose_certificate,
             commands::describe_operation,
             commands::check_account_information,
             commands::read_account_information,

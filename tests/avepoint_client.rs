@@ -265,3 +265,62 @@ async fn a_malformed_reply_is_a_clear_error_not_a_panic() {
         assert_eq!(error.message, "AvePoint sent a reply Switchboard can't read.");
     }
 }
+
+fn certificate_client(sandbox: &Sandbox, client_id: &str) -> AvePointClient {
+    use switchboard_core::avepoint::certificate::ClientCertificate;
+    use switchboard_core::avepoint::Credential;
+    let certificate = ClientCertificate::from_bytes(
+        switchboard_sandbox::PRACTICE_CERTIFICATE_PFX,
+        switchboard_sandbox::PRACTICE_CERTIFICATE_PFX_PASSWORD,
+    )
+    .unwrap();
+    let settings =
+        AvePointSettings::new(&sandbox.avepoint_api_url(), &sandbox.avepoint_identity_url(), client_id).unwrap();
+    AvePointClient::with_credential(settings, Credential::Certificate(std::sync::Arc::new(certificate)))
+}
+
+#[tokio::test]
+async fn certificate_sign_in_sends_a_signed_assertion_and_works() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let client = certificate_client(&sandbox, switchboard_sandbox::CERTIFICATE_CLIENT_ID);
+    account_information::update(&client, &sample_target(), &mail_change("cert@contoso.example")).await.unwrap();
+    let token_request = sandbox.state().requests().into_iter().find(|r| r.path.ends_with("/connect/token")).unwrap();
+    let form: std::collections::HashMap<String, String> = url_form(&token_request.body);
+    assert_eq!(form["client_assertion_type"], "urn:ietf:params:oauth:client-assertion-type:jwt-bearer");
+    assert_eq!(form["client_assertion"].split('.').count(), 3);
+    assert!(!form.contains_key("client_secret"));
+    assert!(!token_request.body.contains("PRIVATE"), "the key never leaves");
+    // A second token request needs a new assertion (the sandbox refuses replays).
+    sandbox.state().avepoint.expire_tokens();
+    account_information::read(&client, &sample_target()).await.unwrap();
+}
+
+#[tokio::test]
+async fn a_certificate_not_registered_for_the_app_is_rejected_plainly() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let client = certificate_client(&sandbox, switchboard_sandbox::PRACTICE_CLIENT_ID);
+    let error = account_information::read(&client, &sample_target()).await.unwrap_err();
+    assert_eq!(error.code, ErrorCode::SignInRejected);
+    assert!(error.message.contains("certificate is not (or no longer) registered"), "{}", error.message);
+}
+
+#[tokio::test]
+async fn a_replayed_assertion_is_refused_by_the_sandbox() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let client = certificate_client(&sandbox, switchboard_sandbox::CERTIFICATE_CLIENT_ID);
+    account_information::read(&client, &sample_target()).await.unwrap();
+    let first = sandbox.state().requests().into_iter().find(|r| r.path.ends_with("/connect/token")).unwrap();
+    let replay = reqwest::Client::new()
+        .post(format!("{}/connect/token", sandbox.avepoint_identity_url()))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(first.body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(replay.status(), 400);
+    assert!(replay.text().await.unwrap().contains("already used"));
+}
+
+fn url_form(body: &str) -> std::collections::HashMap<String, String> {
+    url::form_urlencoded::parse(body.as_bytes()).into_owned().collect()
+}

@@ -340,3 +340,39 @@ fn an_unreadable_profile_file_is_reported_and_the_app_starts_with_practice() {
     assert!(std::path::Path::new(moved_to).exists());
     assert!(list["notice"]["message"].as_str().unwrap().contains(moved_to));
 }
+
+#[test]
+fn a_certificate_replaces_the_secret_and_signs_in() {
+    let h = harness();
+    let mut draft = sandbox_draft(&h.sandbox, "Certificate");
+    draft["clientId"] = json!(switchboard_sandbox::CERTIFICATE_CLIENT_ID);
+    draft["signIn"] = json!("certificate");
+    let saved = h.invoke("save_connection", json!({ "draft": draft })).unwrap();
+    let id = saved["connection"]["id"].as_str().unwrap().to_string();
+    assert_eq!(saved["connection"]["secretState"], "missing");
+    let connections = &h.app.state::<AppState>().connections;
+
+    let error =
+        connections.import_certificate(&id, switchboard_sandbox::PRACTICE_CERTIFICATE_PFX, "wrong").unwrap_err();
+    assert_eq!(error.field.as_deref(), Some("certificate"));
+
+    let outcome = connections
+        .import_certificate(
+            &id,
+            switchboard_sandbox::PRACTICE_CERTIFICATE_PFX,
+            switchboard_sandbox::PRACTICE_CERTIFICATE_PFX_PASSWORD,
+        )
+        .unwrap();
+    assert_eq!(outcome.connection.secret_state, switchboard_core::connection::SecretState::Set);
+    let profile = outcome.connection.profile.unwrap();
+    assert_eq!(profile.certificate_thumbprint.as_deref(), Some("2FAE7AE5210F2039CBB725FA1CB923829CD05337"));
+    let report = h.invoke("test_connection", json!({ "id": id })).unwrap();
+    assert_eq!(report["ok"], true, "{report}");
+
+    // Saving other settings keeps the certificate.
+    draft["name"] = json!("Certificate renamed");
+    let renamed = h.invoke("save_connection", json!({ "id": id, "draft": draft })).unwrap();
+    assert_eq!(renamed["connection"]["profile"]["certificateThumbprint"], "2FAE7AE5210F2039CBB725FA1CB923829CD05337");
+    let profiles = std::fs::read_to_string(h.data.path().join("profiles.json")).unwrap();
+    assert!(!profiles.contains("PRIVATE KEY"));
+}

@@ -27,6 +27,7 @@ fn draft(name: &str) -> ProfileDraft {
         api_url: None,
         identity_url: None,
         client_id: "client".into(),
+        sign_in: switchboard_core::profiles::SignInMethod::ClientSecret,
     }
 }
 

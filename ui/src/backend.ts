@@ -25,6 +25,8 @@ export interface Backend {
   duplicateConnection(id: string): Promise<SaveOutcome>;
   deleteConnection(id: string): Promise<void>;
   testConnection(id: string): Promise<ConnectionTestReport>;
+  /** Asks for a PEM/PFX file and keeps its key in the keychain; null if cancelled. */
+  chooseCertificate(id: string, password: string | null): Promise<SaveOutcome | null>;
   /** Asks where to save; resolves to the path written, or null if cancelled. */
   exportConnections(ids: string[]): Promise<string | null>;
   /** Asks for a file; resolves to what was imported, or null if cancelled. */
@@ -86,6 +88,7 @@ export const tauriBackend: Backend = {
   duplicateConnection: (id) => call("duplicate_connection", { id }),
   deleteConnection: (id) => call("delete_connection", { id }),
   testConnection: (id) => call("test_connection", { id }),
+  chooseCertificate: (id, password) => call("choose_certificate", { id, password }),
   exportConnections: (ids) => call("export_connections", { ids }),
   importConnections: () => call("import_connections"),
   describeOperation: (operation) => call("describe_operation", { operation }),

@@ -95,3 +95,16 @@ describe("the connections page", () => {
     expect(screen.queryByRole("button", { name: "Delete…" })).toBeNull();
   });
 });
+
+describe("certificate sign-in", () => {
+  it("asks the backend to pick the file, passing the PFX password once", async () => {
+    const backend = fakeBackend();
+    const user = await openConnections(backend);
+    await user.click(await screen.findByRole("option", { name: /Contoso EU/ }));
+    await user.click(screen.getByRole("button", { name: /Sign in with/ }));
+    await user.click(await screen.findByRole("option", { name: /Certificate/ }));
+    await user.type(document.querySelector<HTMLInputElement>('[data-field="certificatePassword"]')!, "pfx-pass");
+    await user.click(screen.getByRole("button", { name: "Choose certificate file…" }));
+    await waitFor(() => expect(backend.chooseCertificate).toHaveBeenCalledWith("p-1", "pfx-pass"));
+  });
+});

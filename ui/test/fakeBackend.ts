@@ -63,7 +63,7 @@ export const contoso: ConnectionSummary = {
   description: "AvePoint Elements at graph.avepointonlineservices.com, app app-1.",
   isPractice: false,
   secretState: "set",
-  profile: { id: "p-1", name: "Contoso EU", vendor: "avepoint", environment: "commercial", clientId: "app-1" },
+  profile: { id: "p-1", name: "Contoso EU", vendor: "avepoint", environment: "commercial", clientId: "app-1", signIn: "client_secret" },
 };
 
 export function fakeBackend(overrides: Partial<Backend> = {}) {
@@ -87,6 +87,7 @@ export function fakeBackend(overrides: Partial<Backend> = {}) {
     }),
     duplicateConnection: vi.fn(async () => ({ connection: { ...contoso, id: "p-2", name: "Contoso EU (copy)" } })),
     deleteConnection: vi.fn(async () => undefined),
+    chooseCertificate: vi.fn(async () => null),
     testConnection: vi.fn(async () => ({ ok: true, steps: [{ title: "Sign in", ok: true, message: "Signed in." }] })),
     exportConnections: vi.fn(async () => "/tmp/out.json"),
     importConnections: vi.fn(async () => ({ added: 1, updated: 0, needSecret: ["Imported"] })),

@@ -2,10 +2,11 @@
 //! each with one signed-in client (so tokens are cached across calls). Knows nothing of Tauri:
 //! the desktop shell and the CLI both drive it.
 
+use crate::avepoint::certificate::ClientCertificate;
 use crate::avepoint::connection_test::{self, ConnectionTestReport, ConnectionTestStep};
-use crate::avepoint::{AvePointClient, AvePointSettings, UserTarget};
+use crate::avepoint::{AvePointClient, AvePointSettings, Credential, UserTarget};
 use crate::error::{Error, ErrorCode, Result};
-use crate::profiles::{self, Profile, ProfileDraft, ProfileStore, StorageNotice};
+use crate::profiles::{self, Profile, ProfileDraft, ProfileStore, SignInMethod, StorageNotice};
 use crate::secret::Secret;
 use crate::secrets::{SecretKind, SecretStore};
 use serde::Serialize;
@@ -138,7 +139,7 @@ impl Connections {
     }
 
     fn summary(&self, profile: Profile) -> ConnectionSummary {
-        let secret_state = match self.secrets.get(&profile.id, SecretKind::ClientSecret) {
+        let secret_state = match self.secrets.get(&profile.id, profile.sign_in.secret_kind()) {
             Ok(Some(_)) => SecretState::Set,
             Ok(None) => SecretState::Missing,
             Err(_) => SecretState::Unknown,
@@ -151,7 +152,12 @@ impl Connections {
             id: profile.id.clone(),
             name: profile.name.clone(),
             vendor: crate::avepoint::VENDOR.to_string(),
-            description: format!("AvePoint Elements at {host}, app {}.", profile.client_id),
+            description: match (&profile.sign_in, &profile.certificate_thumbprint) {
+                (SignInMethod::Certificate, Some(thumbprint)) => {
+                    format!("AvePoint Elements at {host}, app {}, certificate {thumbprint}.", profile.client_id)
+                }
+                _ => format!("AvePoint Elements at {host}, app {}.", profile.client_id),
+            },
             is_practice: false,
             secret_state,
             profile: Some(profile),
@@ -168,7 +174,8 @@ impl Connections {
                 Some(id) => {
                     let existing =
                         profiles.iter_mut().find(|p| p.id == id).ok_or_else(|| profiles::no_such_profile(id))?;
-                    *existing = checked.into_profile(id.to_string());
+                    let thumbprint = existing.certificate_thumbprint.take();
+                    *existing = Profile { certificate_thumbprint: thumbprint, ..checked.into_profile(id.to_string()) };
                     Ok(existing.clone())
                 }
                 None => {
@@ -202,11 +209,15 @@ impl Connections {
             profiles.push(copy.clone());
             Ok(copy)
         })?;
-        let secret_error = match self.secrets.get(id, SecretKind::ClientSecret) {
-            Ok(Some(secret)) => self.secrets.set(&copy.id, SecretKind::ClientSecret, &secret).err(),
-            Ok(None) => None,
-            Err(error) => Some(error),
-        };
+        let mut secret_error = None;
+        for kind in SecretKind::ALL {
+            let copied = match self.secrets.get(id, kind) {
+                Ok(Some(secret)) => self.secrets.set(&copy.id, kind, &secret),
+                Ok(None) => Ok(()),
+                Err(error) => Err(error),
+            };
+            secret_error = secret_error.or(copied.err());
+        }
         Ok(SaveOutcome { connection: self.summary(copy), secret_error })
     }
 
@@ -244,15 +255,44 @@ impl Connections {
         }
         let profile = self.profile(id)?;
         let settings = profile.avepoint_settings()?;
-        let secret = self.secrets.get(id, SecretKind::ClientSecret)?.ok_or_else(|| {
+        let missing = |what: &str| {
             Error::new(
                 ErrorCode::SecretMissing,
-                format!("The connection \"{}\" has no client secret saved yet. Open it in Connections and enter the secret.", profile.name),
+                format!(
+                    "The connection \"{}\" has no {what} saved yet. Open it in Connections and add it.",
+                    profile.name
+                ),
             )
-        })?;
-        let client = Arc::new(AvePointClient::new(settings, secret));
+        };
+        let credential = match profile.sign_in {
+            SignInMethod::ClientSecret => Credential::ClientSecret(
+                self.secrets.get(id, SecretKind::ClientSecret)?.ok_or_else(|| missing("client secret"))?,
+            ),
+            SignInMethod::Certificate => {
+                let pem = self.secrets.get(id, SecretKind::CertificateKey)?.ok_or_else(|| missing("certificate"))?;
+                Credential::Certificate(Arc::new(ClientCertificate::from_pem(pem.expose())?))
+            }
+        };
+        let client = Arc::new(AvePointClient::with_credential(settings, credential));
         self.clients.lock().unwrap().insert(id.to_string(), client.clone());
         Ok(client)
+    }
+
+    /// Reads a PEM or PFX certificate, keeps its key in the keychain and switches the profile to
+    /// certificate sign-in. Nothing is changed if the file can't be used or the keychain refuses.
+    pub fn import_certificate(&self, id: &str, file: &[u8], password: &str) -> Result<SaveOutcome> {
+        self.profile(id)?;
+        let certificate = ClientCertificate::from_bytes(file, password)?;
+        self.secrets.set(id, SecretKind::CertificateKey, &certificate.to_pem()?)?;
+        let thumbprint = certificate.thumbprint();
+        let profile = self.store.update(|profiles| {
+            let profile = profiles.iter_mut().find(|p| p.id == id).ok_or_else(|| profiles::no_such_profile(id))?;
+            profile.sign_in = SignInMethod::Certificate;
+            profile.certificate_thumbprint = Some(thumbprint);
+            Ok(profile.clone())
+        })?;
+        self.forget_client(id);
+        Ok(SaveOutcome { connection: self.summary(profile), secret_error: None })
     }
 
     /// Signs in and makes one harmless read; every failure is a step with what to do next.
@@ -309,7 +349,7 @@ impl Connections {
         })?;
         for profile in saved {
             self.forget_client(&profile.id);
-            if !matches!(self.secrets.get(&profile.id, SecretKind::ClientSecret), Ok(Some(_))) {
+            if !matches!(self.secrets.get(&profile.id, profile.sign_in.secret_kind()), Ok(Some(_))) {
                 summary.need_secret.push(profile.name);
             }
         }

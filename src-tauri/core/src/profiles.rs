@@ -22,6 +22,26 @@ pub enum Vendor {
     Avepoint,
 }
 
+/// How an AvePoint app registration signs in.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum SignInMethod {
+    #[default]
+    ClientSecret,
+    /// A certificate whose private key signs a JWT assertion (AvePoint recommends this).
+    Certificate,
+}
+
+impl SignInMethod {
+    /// The keychain entry this method needs.
+    pub fn secret_kind(self) -> crate::secrets::SecretKind {
+        match self {
+            SignInMethod::ClientSecret => crate::secrets::SecretKind::ClientSecret,
+            SignInMethod::Certificate => crate::secrets::SecretKind::CertificateKey,
+        }
+    }
+}
+
 /// A saved connection. Holds no secret. Fields added later carry `#[serde(default)]` so files
 /// written by older versions keep loading.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -42,6 +62,12 @@ pub struct Profile {
     pub identity_url: Option<String>,
     #[serde(default)]
     pub client_id: String,
+    #[serde(default)]
+    pub sign_in: SignInMethod,
+    /// SHA-1 thumbprint of the certificate in the keychain, to compare with Elements.
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub certificate_thumbprint: Option<String>,
 }
 
 fn default_environment() -> Environment {
@@ -62,6 +88,8 @@ pub struct ProfileDraft {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identity_url: Option<String>,
     pub client_id: String,
+    #[serde(default)]
+    pub sign_in: SignInMethod,
 }
 
 impl Profile {
@@ -73,6 +101,7 @@ impl Profile {
             api_url: self.api_url.clone(),
             identity_url: self.identity_url.clone(),
             client_id: self.client_id.clone(),
+            sign_in: self.sign_in,
         }
     }
 
@@ -98,6 +127,7 @@ impl ProfileDraft {
             api_url: blank_to_none(&self.api_url),
             identity_url: blank_to_none(&self.identity_url),
             client_id: self.client_id.trim().to_string(),
+            sign_in: self.sign_in,
         };
         let mut errors = Vec::new();
         let mut fail = |field: &str, message: String| errors.push(FieldError { field: field.into(), message });
@@ -127,6 +157,7 @@ impl ProfileDraft {
         }
     }
 
+    /// The saved profile for this draft; `certificate_thumbprint` stays with the profile's key.
     pub fn into_profile(self, id: String) -> Profile {
         Profile {
             id,
@@ -136,6 +167,8 @@ impl ProfileDraft {
             api_url: self.api_url,
             identity_url: self.identity_url,
             client_id: self.client_id,
+            sign_in: self.sign_in,
+            certificate_thumbprint: None,
         }
     }
 }
@@ -336,6 +369,7 @@ mod tests {
             api_url: None,
             identity_url: None,
             client_id: "client".into(),
+            sign_in: SignInMethod::ClientSecret,
         }
     }
 

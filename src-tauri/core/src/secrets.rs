@@ -14,14 +14,17 @@ use ts_rs::TS;
 pub enum SecretKind {
     /// AvePoint client secret.
     ClientSecret,
+    /// AvePoint certificate: its private key and certificate, as PEM.
+    CertificateKey,
 }
 
 impl SecretKind {
-    pub const ALL: [SecretKind; 1] = [SecretKind::ClientSecret];
+    pub const ALL: [SecretKind; 2] = [SecretKind::ClientSecret, SecretKind::CertificateKey];
 
     fn key(self) -> &'static str {
         match self {
             SecretKind::ClientSecret => "client-secret",
+            SecretKind::CertificateKey => "certificate-key",
         }
     }
 }

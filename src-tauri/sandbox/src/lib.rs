@@ -21,6 +21,13 @@ pub const PRACTICE_CLIENT_SECRET: &str = "practice-secret-for-the-local-sandbox"
 /// A registered app that may read users but not change them (for permission tests).
 pub const READ_ONLY_CLIENT_ID: &str = "switchboard-read-only";
 pub const READ_ONLY_CLIENT_SECRET: &str = "read-only-secret-for-the-local-sandbox";
+/// A registered app that signs in with the practice certificate (`data/practice-client.pem`,
+/// or `data/practice-client.pfx` with the password `practice`).
+pub const CERTIFICATE_CLIENT_ID: &str = "switchboard-practice-certificate";
+/// The practice certificate and its key, PEM. Not a credential: it only opens this sandbox.
+pub const PRACTICE_CERTIFICATE_PEM: &str = include_str!("../data/practice-client.pem");
+pub const PRACTICE_CERTIFICATE_PFX: &[u8] = include_bytes!("../data/practice-client.pfx");
+pub const PRACTICE_CERTIFICATE_PFX_PASSWORD: &str = "practice";
 
 /// Everything the sandbox holds; tests reach it through [`Sandbox::state`].
 #[derive(Default)]

@@ -29,7 +29,21 @@ import { errorsByField } from "../form";
 import { ErrorBanner } from "./ErrorBanner";
 
 const NEW = "__new__";
-const EMPTY_DRAFT: ProfileDraft = { name: "", vendor: "avepoint", environment: "commercial", clientId: "", apiUrl: "", identityUrl: "" };
+const EMPTY_DRAFT: ProfileDraft = {
+  name: "",
+  vendor: "avepoint",
+  environment: "commercial",
+  clientId: "",
+  apiUrl: "",
+  identityUrl: "",
+  signIn: "client_secret",
+};
+
+function draftOf(connection: ConnectionSummary | undefined): ProfileDraft {
+  if (!connection?.profile) return EMPTY_DRAFT;
+  const { name, vendor, environment, apiUrl, identityUrl, clientId, signIn } = connection.profile;
+  return { name, vendor, environment, apiUrl, identityUrl, clientId, signIn };
+}
 
 type Notice = { kind: "success" | "info"; text: string } | { kind: "error"; error: BackendError };
 
@@ -44,6 +58,7 @@ export function ConnectionsPage({ list, onChanged }: { list: ConnectionList; onC
   const [report, setReport] = useState<ConnectionTestReport | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
   const [confirmDelete, setConfirmDelete] = useState(false);
+  const [certificatePassword, setCertificatePassword] = useState("");
 
   useEffect(() => {
     backend.listEnvironments().then(setEnvironments).catch((reason) => setNotice({ kind: "error", error: toBackendError(reason) }));
@@ -54,7 +69,7 @@ export function ConnectionsPage({ list, onChanged }: { list: ConnectionList; onC
   function select(id: string) {
     const connection = list.connections.find((c) => c.id === id);
     setSelectedId(id);
-    setDraft(connection?.profile ? { ...EMPTY_DRAFT, ...connection.profile } : EMPTY_DRAFT);
+    setDraft(draftOf(connection));
     setSecret("");
     setFieldErrors({});
     setNotice(null);
@@ -84,7 +99,7 @@ export function ConnectionsPage({ list, onChanged }: { list: ConnectionList; onC
     setSecret("");
     await onChanged();
     setSelectedId(outcome.connection.id);
-    setDraft({ ...EMPTY_DRAFT, ...outcome.connection.profile });
+    setDraft(draftOf(outcome.connection));
     setNotice(
       outcome.secretError
         ? { kind: "error", error: new BackendError({ ...outcome.secretError, message: `The settings were saved, but the secret was not. ${outcome.secretError.message}` }) }
@@ -105,7 +120,7 @@ export function ConnectionsPage({ list, onChanged }: { list: ConnectionList; onC
     if (!outcome) return;
     await onChanged();
     select(outcome.connection.id);
-    setDraft({ ...EMPTY_DRAFT, ...outcome.connection.profile });
+    setDraft(draftOf(outcome.connection));
     setNotice({ kind: "success", text: `Created "${outcome.connection.name}". Rename it and change what differs.` });
   }
 
@@ -118,6 +133,16 @@ export function ConnectionsPage({ list, onChanged }: { list: ConnectionList; onC
     await onChanged();
     select(list.connections[0]?.id ?? NEW);
     setNotice({ kind: "success", text: `Deleted "${name}" and its saved secret.` });
+  }
+
+  async function chooseCertificate() {
+    if (!selected || selected.isPractice) return;
+    const outcome = await run("certificate", () => backend.chooseCertificate(selected.id, certificatePassword || null));
+    if (!outcome) return;
+    setCertificatePassword("");
+    await onChanged();
+    setDraft(draftOf(outcome.connection));
+    setNotice({ kind: "success", text: `Certificate ${outcome.connection.profile?.certificateThumbprint ?? ""} saved in the system keychain.` });
   }
 
   async function exportAll() {
@@ -227,18 +252,72 @@ export function ConnectionsPage({ list, onChanged }: { list: ConnectionList; onC
                 </Popover>
               </Select>
               {text("clientId", "Client ID", "From Elements > Settings > API app registration.")}
-              <TextField className="field" value={secret} onChange={setSecret} type="password" isInvalid={fieldErrors.clientSecret != null}>
-                <Label className="field-label">Client secret</Label>
-                <Input
-                  className="input"
-                  data-field="clientSecret"
-                  autoComplete="off"
-                  placeholder={selected?.secretState === "set" ? "Saved in the system keychain; type to replace" : "Paste the client secret"}
-                />
+              <Select
+                className="field"
+                selectedKey={draft.signIn}
+                onSelectionChange={(key) => key != null && setDraft({ ...draft, signIn: key as ProfileDraft["signIn"] })}
+              >
+                <Label className="field-label">Sign in with</Label>
+                <Button className="select-button" data-field="signIn">
+                  <SelectValue />
+                  <span aria-hidden="true">▾</span>
+                </Button>
                 <Text slot="description" className="help">
-                  Kept only in this computer's keychain, never shown again.
+                  The credential created with the app registration in Elements.
                 </Text>
-              </TextField>
+                <Popover className="popover">
+                  <ListBox className="listbox">
+                    <ListBoxItem className="option" id="client_secret">
+                      Client secret
+                    </ListBoxItem>
+                    <ListBoxItem className="option" id="certificate">
+                      Certificate (recommended by AvePoint)
+                    </ListBoxItem>
+                  </ListBox>
+                </Popover>
+              </Select>
+              {draft.signIn === "client_secret" ? (
+                <TextField className="field" value={secret} onChange={setSecret} type="password" isInvalid={fieldErrors.clientSecret != null}>
+                  <Label className="field-label">Client secret</Label>
+                  <Input
+                    className="input"
+                    data-field="clientSecret"
+                    autoComplete="off"
+                    placeholder={selected?.secretState === "set" ? "Saved in the system keychain; type to replace" : "Paste the client secret"}
+                  />
+                  <Text slot="description" className="help">
+                    Kept only in this computer's keychain, never shown again.
+                  </Text>
+                </TextField>
+              ) : (
+                <div className="field certificate-field" data-certificate>
+                  <span className="field-label">Certificate</span>
+                  <p className="help">
+                    {selected?.profile?.certificateThumbprint
+                      ? `Thumbprint ${selected.profile.certificateThumbprint}, kept in the system keychain.`
+                      : selectedId === NEW
+                        ? "Save the connection first, then choose its certificate file."
+                        : "No certificate chosen yet."}
+                  </p>
+                  <TextField className="field" value={certificatePassword} onChange={setCertificatePassword} type="password">
+                    <Label className="field-label">Certificate password (PFX)</Label>
+                    <Input className="input" data-field="certificatePassword" autoComplete="off" />
+                  </TextField>
+                  <Button
+                    className="button"
+                    onPress={chooseCertificate}
+                    isDisabled={busy != null || selectedId === NEW}
+                    data-action="choose-certificate"
+                  >
+                    Choose certificate file…
+                  </Button>
+                  {fieldErrors.certificate && (
+                    <span className="field-error" role="alert" data-error-for="certificate">
+                      {fieldErrors.certificate}
+                    </span>
+                  )}
+                </div>
+              )}
               {text("apiUrl", "API address (optional)", "Leave empty to use the environment's address.", "https://…")}
               {text("identityUrl", "Sign-in address (optional)", "Leave empty to use the environment's sign-in service.", "https://…")}
             </div>

@@ -10,10 +10,25 @@ use std::time::{Duration, Instant};
 use tokio::sync::Mutex;
 use url::Url;
 
+/// How the app proves who it is: a client secret, or a certificate that signs an assertion.
+pub enum Credential {
+    ClientSecret(Secret),
+    Certificate(std::sync::Arc<super::certificate::ClientCertificate>),
+}
+
+impl std::fmt::Debug for Credential {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Credential::ClientSecret(_) => f.write_str("ClientSecret(<redacted>)"),
+            Credential::Certificate(certificate) => write!(f, "{certificate:?}"),
+        }
+    }
+}
+
 pub(super) struct ClientCredentials {
     pub token_url: Url,
     pub client_id: String,
-    pub secret: Secret,
+    pub credential: Credential,
 }
 
 struct CachedToken {
@@ -63,12 +78,22 @@ impl TokenCache {
     async fn request_token(&self, client: &reqwest::Client, scope: &str) -> Result<(Secret, Duration)> {
         let credentials = &self.credentials;
         let host = credentials.token_url.host_str().unwrap_or_default().to_string();
-        let form = [
+        let proof = match &credentials.credential {
+            Credential::ClientSecret(secret) => ("client_secret", secret.clone()),
+            Credential::Certificate(certificate) => (
+                "client_assertion",
+                certificate.client_assertion(&credentials.client_id, credentials.token_url.as_str())?,
+            ),
+        };
+        let mut form = vec![
             ("grant_type", "client_credentials"),
             ("client_id", credentials.client_id.as_str()),
-            ("client_secret", credentials.secret.expose()),
+            (proof.0, proof.1.expose()),
             ("scope", scope),
         ];
+        if matches!(credentials.credential, Credential::Certificate(_)) {
+            form.push(("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"));
+        }
         let started = Instant::now();
         let response = http::send(client.post(credentials.token_url.clone()).form(&form), VENDOR, &host).await?;
         let status = response.status();
@@ -102,7 +127,10 @@ impl TokenCache {
             ),
             (400 | 401, _) => Error::new(
                 ErrorCode::SignInRejected,
-                "AvePoint rejected the saved sign-in: the client ID or client secret is wrong, expired or revoked. Update it in the connection settings.",
+                match credentials.credential {
+                    Credential::ClientSecret(_) => "AvePoint rejected the saved sign-in: the client ID or client secret is wrong, expired or revoked. Update it in the connection settings.",
+                    Credential::Certificate(_) => "AvePoint rejected the saved sign-in: the client ID is wrong, or this certificate is not (or no longer) registered for the app. Check the app registration in Elements.",
+                },
             ),
             (code, _) => http::status_error(VENDOR, status, Some(format!("sign-in failed ({code})"))),
         };

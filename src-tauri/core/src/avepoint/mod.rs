@@ -3,6 +3,8 @@
 
 pub mod account_information;
 mod auth;
+pub use auth::Credential;
+pub mod certificate;
 pub mod connection_test;
 
 use crate::error::{Error, ErrorCode, Result};
@@ -172,11 +174,15 @@ pub struct AvePointClient {
 
 impl AvePointClient {
     pub fn new(settings: AvePointSettings, client_secret: Secret) -> Self {
+        Self::with_credential(settings, Credential::ClientSecret(client_secret))
+    }
+
+    pub fn with_credential(settings: AvePointSettings, credential: Credential) -> Self {
         let http = http::build_client();
         let tokens = auth::TokenCache::new(auth::ClientCredentials {
             token_url: http::join(&settings.identity_url, "/connect/token"),
             client_id: settings.client_id.clone(),
-            secret: client_secret,
+            credential,
         });
         AvePointClient { http, settings, tokens }
     }

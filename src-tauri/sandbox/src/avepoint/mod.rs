@@ -66,6 +66,8 @@ struct Token {
 struct Inner {
     customers: Vec<Customer>,
     tokens: HashMap<String, Token>,
+    /// Client-assertion ids already used: a replayed assertion is refused.
+    used_assertions: std::collections::HashSet<String>,
     token_lifetime: Duration,
 }
 
@@ -80,6 +82,7 @@ impl Default for AvePointState {
             inner: Mutex::new(Inner {
                 customers: seed::customers(),
                 tokens: HashMap::new(),
+                used_assertions: Default::default(),
                 token_lifetime: Duration::from_secs(3600),
             }),
         }
