@@ -6,7 +6,8 @@ mod common;
 use serde_json::{json, Value};
 use std::sync::{Arc, Once};
 use switchboard_app::{configure, manage_state, practice, AppState, Startup};
-use switchboard_core::secrets::MemoryStore;
+use switchboard_core::secret::Secret;
+use switchboard_core::secrets::{keychain_error, MemoryStore, SecretKind, SecretStore};
 use switchboard_sandbox::{Sandbox, PRACTICE_CLIENT_ID, PRACTICE_CLIENT_SECRET};
 use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY};
 use tauri::webview::InvokeRequest;
@@ -23,8 +24,27 @@ fn harness() -> Harness {
     harness_with(|_| {})
 }
 
-/// `prepare` may put files into the data folder before the app starts.
 fn harness_with(prepare: impl FnOnce(&std::path::Path)) -> Harness {
+    harness_with_secrets(prepare, Arc::new(MemoryStore::default()))
+}
+
+/// A keychain that is locked: every call fails as the platform store would.
+struct LockedKeychain;
+
+impl SecretStore for LockedKeychain {
+    fn set(&self, _: &str, _: SecretKind, _: &Secret) -> switchboard_core::error::Result<()> {
+        Err(keychain_error(keyring::Error::NoStorageAccess("the collection is locked".into())))
+    }
+    fn get(&self, _: &str, _: SecretKind) -> switchboard_core::error::Result<Option<Secret>> {
+        Err(keychain_error(keyring::Error::NoStorageAccess("the collection is locked".into())))
+    }
+    fn delete(&self, _: &str, _: SecretKind) -> switchboard_core::error::Result<()> {
+        Err(keychain_error(keyring::Error::NoStorageAccess("the collection is locked".into())))
+    }
+}
+
+/// `prepare` may put files into the data folder before the app starts.
+fn harness_with_secrets(prepare: impl FnOnce(&std::path::Path), secrets: Arc<dyn SecretStore>) -> Harness {
     static ISOLATE: Once = Once::new();
     // The store plugin writes under the app data folder: keep it out of the real home.
     ISOLATE.call_once(|| std::env::set_var("XDG_DATA_HOME", tempfile::tempdir().unwrap().keep()));
@@ -35,7 +55,7 @@ fn harness_with(prepare: impl FnOnce(&std::path::Path)) -> Harness {
     let startup = Startup {
         practice: practice::endpoint_at(&sandbox.url()),
         sandbox: None,
-        secrets: Arc::new(MemoryStore::default()),
+        secrets,
         data_dir: Some(data.path().to_path_buf()),
     };
     let app = configure(mock_builder()).build(mock_context(noop_assets())).unwrap();
@@ -375,4 +395,24 @@ fn a_certificate_replaces_the_secret_and_signs_in() {
     assert_eq!(renamed["connection"]["profile"]["certificateThumbprint"], "2FAE7AE5210F2039CBB725FA1CB923829CD05337");
     let profiles = std::fs::read_to_string(h.data.path().join("profiles.json")).unwrap();
     assert!(!profiles.contains("PRIVATE KEY"));
+}
+
+#[test]
+fn a_locked_keychain_saves_the_settings_but_never_the_secret_elsewhere() {
+    let h = harness_with_secrets(|_| {}, Arc::new(LockedKeychain));
+    let saved = h
+        .invoke("save_connection", json!({ "draft": sandbox_draft(&h.sandbox, "Locked"), "clientSecret": "locked-secret-value" }))
+        .unwrap();
+    assert_eq!(saved["connection"]["name"], "Locked", "the settings are saved");
+    assert_eq!(saved["connection"]["secretState"], "unknown");
+    assert_eq!(saved["secretError"]["code"], "keychain_unavailable");
+    let message = saved["secretError"]["message"].as_str().unwrap();
+    assert!(message.contains("locked or refused access") && message.contains("Nothing was saved as plain text"), "{message}");
+    let profiles = std::fs::read_to_string(h.data.path().join("profiles.json")).unwrap();
+    assert!(!profiles.contains("locked-secret-value"));
+
+    let id = saved["connection"]["id"].as_str().unwrap();
+    let error = h.invoke("delete_connection", json!({ "id": id })).unwrap_err();
+    assert_eq!(error["code"], "keychain_unavailable", "nothing is deleted while its secret can't be");
+    assert_eq!(h.invoke("list_connections", json!({})).unwrap()["connections"].as_array().unwrap().len(), 2);
 }
