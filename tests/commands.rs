@@ -401,13 +401,19 @@ fn a_certificate_replaces_the_secret_and_signs_in() {
 fn a_locked_keychain_saves_the_settings_but_never_the_secret_elsewhere() {
     let h = harness_with_secrets(|_| {}, Arc::new(LockedKeychain));
     let saved = h
-        .invoke("save_connection", json!({ "draft": sandbox_draft(&h.sandbox, "Locked"), "clientSecret": "locked-secret-value" }))
+        .invoke(
+            "save_connection",
+            json!({ "draft": sandbox_draft(&h.sandbox, "Locked"), "clientSecret": "locked-secret-value" }),
+        )
         .unwrap();
     assert_eq!(saved["connection"]["name"], "Locked", "the settings are saved");
     assert_eq!(saved["connection"]["secretState"], "unknown");
     assert_eq!(saved["secretError"]["code"], "keychain_unavailable");
     let message = saved["secretError"]["message"].as_str().unwrap();
-    assert!(message.contains("locked or refused access") && message.contains("Nothing was saved as plain text"), "{message}");
+    assert!(
+        message.contains("locked or refused access") && message.contains("Nothing was saved as plain text"),
+        "{message}"
+    );
     let profiles = std::fs::read_to_string(h.data.path().join("profiles.json")).unwrap();
     assert!(!profiles.contains("locked-secret-value"));
 
