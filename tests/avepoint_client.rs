@@ -225,7 +225,12 @@ async fn an_unreachable_vendor_is_a_plain_message() {
     // Bind then drop a listener to get a port nothing listens on.
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let url = format!("http://127.0.0.1:{port}");
-    let client = AvePointClient::new(AvePointSettings::new(&url, &url, "id").unwrap(), Secret::new("s"));
+    let quick = switchboard_core::http::RetryPolicy {
+        base_delay: Duration::from_millis(10),
+        ..switchboard_core::http::RetryPolicy::default()
+    };
+    let client = AvePointClient::new(AvePointSettings::new(&url, &url, "id").unwrap(), Secret::new("s"))
+        .with_retry_policy(quick);
     let error = account_information::read(&client, &sample_target()).await.unwrap_err();
     assert_eq!(error.code, ErrorCode::Unreachable);
     assert!(error.message.starts_with("Can't reach AvePoint (127.0.0.1)"), "{}", error.message);

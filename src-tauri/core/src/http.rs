@@ -89,9 +89,146 @@ pub fn path_segment(field: &str, label: &str, id: &str) -> Result<String> {
     Ok(utf8_percent_encode(id, SEGMENT).to_string())
 }
 
-/// Sends a request, turning transport failures into plain-language errors that name the host.
+/// Sends a request once, turning transport failures into plain-language errors that name the host.
 pub async fn send(request: reqwest::RequestBuilder, vendor: &str, host: &str) -> Result<reqwest::Response> {
     request.send().await.map_err(|error| transport_error(&error, vendor, host))
+}
+
+/// How often and how long to retry a request that failed for a reason that may pass.
+#[derive(Debug, Clone, Copy)]
+pub struct RetryPolicy {
+    /// Attempts in all, the first included.
+    pub max_attempts: u32,
+    pub base_delay: Duration,
+    /// No single wait is longer than this, whatever `Retry-After` asks.
+    pub max_delay: Duration,
+    /// No retry starts after this much time has passed since the first attempt.
+    pub max_total: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            max_attempts: 4,
+            base_delay: Duration::from_millis(500),
+            max_delay: Duration::from_secs(8),
+            max_total: Duration::from_secs(30),
+        }
+    }
+}
+
+/// Statuses that mean "try again later": timeouts, throttling and server trouble. A 4xx that
+/// means bad input is never retried.
+pub fn is_retryable_status(status: u16) -> bool {
+    matches!(status, 408 | 429 | 500 | 502 | 503 | 504)
+}
+
+/// `Retry-After` as seconds or an HTTP date.
+pub fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+    let value = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let when = time::OffsetDateTime::parse(value, &time::format_description::well_known::Rfc2822).ok()?;
+    let wait = when - time::OffsetDateTime::now_utc();
+    Some(Duration::from_secs_f64(wait.as_seconds_f64().max(0.0)))
+}
+
+/// Exponential backoff with jitter (half fixed, half random) so that many clients that failed
+/// together don't retry together.
+pub fn backoff(policy: &RetryPolicy, attempt: u32) -> Duration {
+    let exponential = policy.base_delay.saturating_mul(1u32 << attempt.saturating_sub(1).min(16));
+    let cap = exponential.min(policy.max_delay);
+    // Jitter needs unpredictability, not statistical quality: a v4 UUID's random bits will do.
+    let random = (uuid::Uuid::new_v4().as_u128() % 1_000) as f64 / 1_000.0;
+    cap / 2 + cap.mul_f64(random / 2.0)
+}
+
+/// What a request log line says about a request; never a token, password or body.
+pub struct RequestLabel<'a> {
+    pub vendor: &'a str,
+    pub method: &'a reqwest::Method,
+    pub host: &'a str,
+    /// The path with its ids as placeholders, e.g. `/users/{userId}`.
+    pub template: &'a str,
+    /// Correlation ids to log, e.g. `("request-id", ...)`.
+    pub correlation: &'a [(&'a str, String)],
+}
+
+/// Sends a request built by `make`, retrying connection failures and retryable statuses with
+/// jittered backoff (honouring `Retry-After`) within `policy`. The last response is returned
+/// whatever its status; callers turn failures into errors.
+pub async fn send_with_retries(
+    policy: &RetryPolicy,
+    label: &RequestLabel<'_>,
+    make: impl Fn() -> reqwest::RequestBuilder,
+) -> Result<reqwest::Response> {
+    let first_started = std::time::Instant::now();
+    let correlation: String = label.correlation.iter().map(|(name, value)| format!(" {name}={value}")).collect();
+    let mut attempt = 1;
+    loop {
+        let started = std::time::Instant::now();
+        let outcome = make().send().await;
+        let elapsed_ms = started.elapsed().as_millis();
+        let wait = match &outcome {
+            Ok(response) => {
+                let status = response.status().as_u16();
+                let vendor_reference = response
+                    .headers()
+                    .get("request-id")
+                    .and_then(|v| v.to_str().ok())
+                    .map(|v| format!(" vendor-request-id={v}"))
+                    .unwrap_or_default();
+                log::info!(
+                    "{} {} {}{} -> {status} in {elapsed_ms} ms attempt {attempt}{correlation}{vendor_reference}",
+                    label.vendor,
+                    label.method,
+                    label.host,
+                    label.template
+                );
+                is_retryable_status(status)
+                    .then(|| retry_after(response.headers()).unwrap_or_else(|| backoff(policy, attempt)))
+            }
+            Err(error) => {
+                log::warn!(
+                    "{} {} {}{} -> failed after {elapsed_ms} ms attempt {attempt}{correlation}: {}",
+                    label.vendor,
+                    label.method,
+                    label.host,
+                    label.template,
+                    error_kind(error)
+                );
+                is_retryable_transport(error).then(|| backoff(policy, attempt))
+            }
+        };
+        let Some(wait) = wait else {
+            return outcome.map_err(|error| transport_error(&error, label.vendor, label.host));
+        };
+        let out_of_budget = attempt >= policy.max_attempts
+            || wait > policy.max_delay
+            || first_started.elapsed() + wait > policy.max_total;
+        if out_of_budget {
+            return outcome.map_err(|error| transport_error(&error, label.vendor, label.host));
+        }
+        tokio::time::sleep(wait).await;
+        attempt += 1;
+    }
+}
+
+/// Connection failures and timeouts may pass; a request the server may have half-read is resent
+/// only because every request we send is idempotent (PUT, PATCH with a request id, reads).
+fn is_retryable_transport(error: &reqwest::Error) -> bool {
+    error.is_connect() || error.is_timeout() || error.is_request()
+}
+
+fn error_kind(error: &reqwest::Error) -> &'static str {
+    if error.is_timeout() {
+        "timeout"
+    } else if error.is_connect() {
+        "connection failed"
+    } else {
+        "connection dropped"
+    }
 }
 
 pub fn transport_error(error: &reqwest::Error, vendor: &str, host: &str) -> Error {
@@ -154,6 +291,37 @@ fn truncate(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn retryable_statuses_are_the_transient_ones() {
+        for status in [408, 429, 500, 502, 503, 504] {
+            assert!(is_retryable_status(status), "{status}");
+        }
+        for status in [200, 204, 400, 401, 403, 404, 409, 422, 501] {
+            assert!(!is_retryable_status(status), "{status}");
+        }
+    }
+
+    #[test]
+    fn retry_after_reads_seconds_and_http_dates() {
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert("retry-after", "7".parse().unwrap());
+        assert_eq!(retry_after(&headers), Some(Duration::from_secs(7)));
+        headers.insert("retry-after", "Wed, 21 Oct 2015 07:28:00 GMT".parse().unwrap());
+        assert_eq!(retry_after(&headers), Some(Duration::ZERO), "a date in the past means now");
+        headers.insert("retry-after", "soon".parse().unwrap());
+        assert_eq!(retry_after(&headers), None);
+    }
+
+    #[test]
+    fn backoff_grows_is_jittered_and_capped() {
+        let policy = RetryPolicy::default();
+        for attempt in 1..=10 {
+            let wait = backoff(&policy, attempt);
+            let cap = (policy.base_delay * 2u32.pow(attempt - 1)).min(policy.max_delay);
+            assert!(wait >= cap / 2 && wait <= cap, "attempt {attempt}: {wait:?} vs cap {cap:?}");
+        }
+    }
 
     #[test]
     fn https_base_urls_are_accepted() {

@@ -6,12 +6,14 @@
 //! that vendors' paths never collide and a client sees the prefix as part of its base URL.
 
 pub mod avepoint;
+mod faults;
 mod recorder;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use tokio::sync::oneshot;
 
+pub use faults::Faults;
 pub use recorder::RecordedRequest;
 
 /// The Practice connection's client id. Not a secret: it only opens this sandbox.
@@ -34,6 +36,7 @@ pub const PRACTICE_CERTIFICATE_PFX_PASSWORD: &str = "practice";
 pub struct SandboxState {
     pub avepoint: avepoint::AvePointState,
     requests: Mutex<Vec<RecordedRequest>>,
+    faults: Mutex<faults::FaultState>,
 }
 
 impl SandboxState {
@@ -44,6 +47,11 @@ impl SandboxState {
 
     pub fn clear_requests(&self) {
         self.requests.lock().unwrap().clear();
+    }
+
+    /// Replaces the fault switches (all off by default).
+    pub fn set_faults(&self, faults: Faults) {
+        *self.faults.lock().unwrap() = faults::FaultState { faults, seen: 0 };
     }
 }
 
@@ -66,6 +74,7 @@ impl Sandbox {
         let address = listener.local_addr()?;
         let app = axum::Router::new()
             .nest("/avepoint", avepoint::routes())
+            .layer(axum::middleware::from_fn_with_state(state.clone(), faults::inject))
             .layer(axum::middleware::from_fn_with_state(state.clone(), recorder::record))
             .with_state(state.clone());
         let (shutdown, stopped) = oneshot::channel::<()>();

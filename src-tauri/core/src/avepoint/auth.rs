@@ -94,10 +94,19 @@ impl TokenCache {
         if matches!(credentials.credential, Credential::Certificate(_)) {
             form.push(("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"));
         }
-        let started = Instant::now();
-        let response = http::send(client.post(credentials.token_url.clone()).form(&form), VENDOR, &host).await?;
+        let method = reqwest::Method::POST;
+        let label = http::RequestLabel {
+            vendor: VENDOR,
+            method: &method,
+            host: &host,
+            template: "/connect/token",
+            correlation: &[],
+        };
+        let response = http::send_with_retries(&http::RetryPolicy::default(), &label, || {
+            client.post(credentials.token_url.clone()).form(&form)
+        })
+        .await?;
         let status = response.status();
-        log::info!("{VENDOR} POST {host}/connect/token -> {} in {} ms", status.as_u16(), started.elapsed().as_millis());
         let body = response.bytes().await.map_err(|error| http::transport_error(&error, VENDOR, &host))?;
         if status.is_success() {
             let token: TokenResponse = serde_json::from_slice(&body).map_err(|_| {

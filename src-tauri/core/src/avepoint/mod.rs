@@ -11,7 +11,6 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::http;
 use crate::secret::Secret;
 use serde::{Deserialize, Serialize};
-use std::time::Instant;
 use ts_rs::TS;
 use url::Url;
 
@@ -168,6 +167,7 @@ pub struct UserRecord {
 /// A signed-in AvePoint client for one connection. Cheap to share; tokens are cached inside.
 pub struct AvePointClient {
     http: reqwest::Client,
+    retry: http::RetryPolicy,
     settings: AvePointSettings,
     tokens: auth::TokenCache,
 }
@@ -184,7 +184,7 @@ impl AvePointClient {
             client_id: settings.client_id.clone(),
             credential,
         });
-        AvePointClient { http, settings, tokens }
+        AvePointClient { http, retry: http::RetryPolicy::default(), settings, tokens }
     }
 
     pub fn settings(&self) -> &AvePointSettings {
@@ -234,7 +234,8 @@ impl AvePointClient {
         Ok(request_id(&response))
     }
 
-    /// Sends with a cached token; on a 401 fetches a fresh token once and tries again.
+    /// Sends with a cached token, retrying transient failures (see [`http::send_with_retries`]);
+    /// on a 401 fetches a fresh token once and tries again.
     async fn send(
         &self,
         method: reqwest::Method,
@@ -245,26 +246,23 @@ impl AvePointClient {
     ) -> Result<reqwest::Response> {
         let url = http::join(&self.settings.api_url, path);
         let host = self.host();
+        let label = http::RequestLabel { vendor: VENDOR, method: &method, host: &host, template, correlation: &[] };
         let mut fresh_token = false;
         loop {
             let token = self.tokens.access_token(&self.http, scope, fresh_token).await?;
-            let mut request = self
-                .http
-                .request(method.clone(), url.clone())
-                .bearer_auth(token.expose())
-                .header("Accept", "application/json");
-            if let Some(body) = &body {
-                request = request.json(body);
-            }
-            let started = Instant::now();
-            let response = http::send(request, VENDOR, &host).await?;
+            let response = http::send_with_retries(&self.retry, &label, || {
+                let request = self
+                    .http
+                    .request(method.clone(), url.clone())
+                    .bearer_auth(token.expose())
+                    .header("Accept", "application/json");
+                match &body {
+                    Some(body) => request.json(body),
+                    None => request,
+                }
+            })
+            .await?;
             let status = response.status();
-            log::info!(
-                "{VENDOR} {method} {host}{template} -> {} in {} ms request-id={}",
-                status.as_u16(),
-                started.elapsed().as_millis(),
-                request_id(&response).unwrap_or_else(|| "-".into())
-            );
             if status == reqwest::StatusCode::UNAUTHORIZED && !fresh_token {
                 fresh_token = true;
                 continue;
@@ -273,11 +271,24 @@ impl AvePointClient {
                 return Ok(response);
             }
             let reference = request_id(&response);
+            let wait = http::retry_after(response.headers());
             let text = response.text().await.ok();
             let mut error = http::status_error(VENDOR, status, text.as_deref().map(vendor_text));
+            if let (reqwest::StatusCode::TOO_MANY_REQUESTS, Some(wait)) = (status, wait) {
+                error.message = format!(
+                    "{VENDOR} is still busy after several tries and asked to wait {} s. Try again in a minute.",
+                    wait.as_secs().max(1)
+                );
+            }
             error.reference = reference;
             return Err(error);
         }
+    }
+
+    /// Uses `policy` for retries instead of the default (tests use short waits).
+    pub fn with_retry_policy(mut self, policy: http::RetryPolicy) -> Self {
+        self.retry = policy;
+        self
     }
 
     fn host(&self) -> String {

@@ -1,0 +1,108 @@
+//! Fault switches a test sets per run: latency, failing or throttled requests, malformed bodies,
+//! dropped connections. Counters ("the next N requests") keep every test deterministic.
+
+use crate::SandboxState;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::StatusCode;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use std::sync::Arc;
+use std::time::Duration;
+
+#[derive(Debug, Clone, Default)]
+pub struct Faults {
+    /// Added before every answer.
+    pub latency: Duration,
+    /// The next N requests get `503 Service Unavailable` in the vendor's error format.
+    pub fail_next: u32,
+    /// Every Nth request fails with 503 (0 = never): a steady error rate.
+    pub fail_every: u32,
+    /// The next N requests get `429 Too Many Requests` with `Retry-After: retry_after_seconds`.
+    pub throttle_next: u32,
+    pub retry_after_seconds: u64,
+    /// The next N successful answers with a body get a truncated, unparseable body.
+    pub malform_next: u32,
+    /// The next N requests have their connection closed without an answer.
+    pub drop_next: u32,
+    /// Only requests whose path contains this are affected (e.g. `/graph/`); empty = all.
+    pub only_paths_containing: String,
+}
+
+#[derive(Default)]
+pub(crate) struct FaultState {
+    pub faults: Faults,
+    pub seen: u32,
+}
+
+pub(crate) async fn inject(State(state): State<Arc<SandboxState>>, request: Request, next: Next) -> Response {
+    enum Action {
+        Pass { malform: bool },
+        Drop,
+        Throttle(u64),
+        Fail,
+    }
+    let (latency, action) = {
+        let mut guard = state.faults.lock().unwrap();
+        let faults = &mut guard.faults;
+        if !request.uri().path().contains(faults.only_paths_containing.as_str()) {
+            (Duration::ZERO, Action::Pass { malform: false })
+        } else {
+            let latency = faults.latency;
+            let action = if take(&mut faults.drop_next) {
+                Action::Drop
+            } else if take(&mut faults.throttle_next) {
+                Action::Throttle(faults.retry_after_seconds)
+            } else if take(&mut faults.fail_next) {
+                Action::Fail
+            } else {
+                let every = faults.fail_every;
+                let malform = take(&mut faults.malform_next);
+                guard.seen += 1;
+                if every > 0 && guard.seen % every == 0 {
+                    Action::Fail
+                } else {
+                    Action::Pass { malform }
+                }
+            };
+            (latency, action)
+        }
+    };
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
+    match action {
+        // Unwinding out of the connection's task closes the socket with no answer at all.
+        // `resume_unwind` skips the panic hook, so nothing is printed.
+        Action::Drop => std::panic::resume_unwind(Box::new("sandbox fault: dropped connection")),
+        Action::Throttle(seconds) => (
+            StatusCode::TOO_MANY_REQUESTS,
+            [("retry-after", seconds.to_string())],
+            axum::Json(serde_json::json!({ "statusCode": 429, "message": "Too many requests." })),
+        )
+            .into_response(),
+        Action::Fail => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            axum::Json(serde_json::json!({ "statusCode": 503, "message": "The service is temporarily unavailable." })),
+        )
+            .into_response(),
+        Action::Pass { malform } => {
+            let response = next.run(request).await;
+            if malform && response.status() == StatusCode::OK {
+                let (parts, _) = response.into_parts();
+                Response::from_parts(parts, Body::from("{\"data\": [{\"id\": \"trunc"))
+            } else {
+                response
+            }
+        }
+    }
+}
+
+fn take(counter: &mut u32) -> bool {
+    if *counter > 0 {
+        *counter -= 1;
+        true
+    } else {
+        false
+    }
+}

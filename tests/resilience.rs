@@ -1,0 +1,116 @@
+//! The HTTP layer against the sandbox's fault switches: throttling, server errors, malformed
+//! bodies and dropped connections, with retries bounded in count and time.
+
+mod common;
+
+use common::{practice_client, sample_target};
+use std::time::{Duration, Instant};
+use switchboard_core::avepoint::account_information::{self, AccountInformationChanges};
+use switchboard_core::http::RetryPolicy;
+use switchboard_core::ErrorCode;
+use switchboard_sandbox::{Faults, Sandbox};
+
+/// Short waits so the suite stays fast; the same code paths as the default policy.
+fn quick() -> RetryPolicy {
+    RetryPolicy {
+        max_attempts: 4,
+        base_delay: Duration::from_millis(20),
+        max_delay: Duration::from_secs(2),
+        max_total: Duration::from_secs(10),
+    }
+}
+
+fn api_only(faults: Faults) -> Faults {
+    Faults { only_paths_containing: "/graph/".into(), ..faults }
+}
+
+fn user_reads(sandbox: &Sandbox) -> usize {
+    sandbox.state().requests().iter().filter(|r| r.method == "GET").count()
+}
+
+#[tokio::test]
+async fn a_429_with_retry_after_is_waited_out_then_succeeds() {
+    let sandbox = Sandbox::start().await.unwrap();
+    sandbox.state().set_faults(api_only(Faults { throttle_next: 1, retry_after_seconds: 1, ..Faults::default() }));
+    let client = practice_client(&sandbox).with_retry_policy(quick());
+    let started = Instant::now();
+    account_information::read(&client, &sample_target()).await.unwrap();
+    assert!(started.elapsed() >= Duration::from_secs(1), "Retry-After was honoured: {:?}", started.elapsed());
+    assert_eq!(user_reads(&sandbox), 2);
+}
+
+#[tokio::test]
+async fn a_burst_of_server_errors_is_retried_with_backoff() {
+    let sandbox = Sandbox::start().await.unwrap();
+    sandbox.state().set_faults(api_only(Faults { fail_next: 2, ..Faults::default() }));
+    let client = practice_client(&sandbox).with_retry_policy(quick());
+    let changes = AccountInformationChanges { usage_location: Some("NO".into()), ..Default::default() };
+    account_information::update(&client, &sample_target(), &changes).await.unwrap();
+    assert_eq!(user_reads(&sandbox), 3, "two 503s, then the read succeeded");
+}
+
+#[tokio::test]
+async fn retries_stop_after_the_attempt_limit_with_a_plain_error() {
+    let sandbox = Sandbox::start().await.unwrap();
+    sandbox.state().set_faults(api_only(Faults { fail_next: 10, ..Faults::default() }));
+    let client = practice_client(&sandbox).with_retry_policy(quick());
+    let error = account_information::read(&client, &sample_target()).await.unwrap_err();
+    assert_eq!(error.code, ErrorCode::VendorUnavailable);
+    assert!(error.message.contains("had a problem on its side (HTTP 503)"), "{}", error.message);
+    assert_eq!(user_reads(&sandbox), 4);
+}
+
+#[tokio::test]
+async fn endless_throttling_gives_up_and_says_how_long_the_vendor_asked_to_wait() {
+    let sandbox = Sandbox::start().await.unwrap();
+    // Longer than the policy will ever wait: no retry at all.
+    sandbox.state().set_faults(api_only(Faults { throttle_next: 10, retry_after_seconds: 120, ..Faults::default() }));
+    let client = practice_client(&sandbox).with_retry_policy(quick());
+    let started = Instant::now();
+    let error = account_information::read(&client, &sample_target()).await.unwrap_err();
+    assert!(started.elapsed() < Duration::from_secs(2));
+    assert_eq!(error.code, ErrorCode::RateLimited);
+    assert!(error.message.contains("asked to wait 120 s"), "{}", error.message);
+    assert_eq!(user_reads(&sandbox), 1);
+}
+
+#[tokio::test]
+async fn bad_input_is_never_retried() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let client = practice_client(&sandbox).with_retry_policy(quick());
+    let target = switchboard_core::avepoint::UserTarget { user_id: "missing".into(), ..sample_target() };
+    let error = account_information::read(&client, &target).await.unwrap_err();
+    assert_eq!(error.code, ErrorCode::NotFound);
+    assert_eq!(user_reads(&sandbox), 1);
+}
+
+#[tokio::test]
+async fn a_dropped_connection_is_retried() {
+    let sandbox = Sandbox::start().await.unwrap();
+    sandbox.state().set_faults(api_only(Faults { drop_next: 1, ..Faults::default() }));
+    let client = practice_client(&sandbox).with_retry_policy(quick());
+    account_information::read(&client, &sample_target()).await.unwrap();
+    assert_eq!(user_reads(&sandbox), 2);
+}
+
+#[tokio::test]
+async fn a_malformed_body_is_a_clear_error() {
+    let sandbox = Sandbox::start().await.unwrap();
+    sandbox.state().set_faults(api_only(Faults { malform_next: 1, ..Faults::default() }));
+    let error = account_information::read(&practice_client(&sandbox), &sample_target()).await.unwrap_err();
+    assert_eq!(error.code, ErrorCode::MalformedResponse);
+}
+
+#[tokio::test]
+async fn a_steady_error_rate_is_absorbed() {
+    let sandbox = Sandbox::start().await.unwrap();
+    sandbox.state().set_faults(api_only(Faults {
+        fail_every: 3,
+        latency: Duration::from_millis(10),
+        ..Faults::default()
+    }));
+    let client = practice_client(&sandbox).with_retry_policy(quick());
+    for _ in 0..6 {
+        account_information::read(&client, &sample_target()).await.unwrap();
+    }
+}
