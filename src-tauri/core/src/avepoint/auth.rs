@@ -60,14 +60,20 @@ impl TokenCache {
     }
 
     /// A token for `scope`, from the cache unless it is close to expiring or `fresh` is asked for.
-    pub async fn access_token(&self, client: &reqwest::Client, scope: &str, fresh: bool) -> Result<Secret> {
+    pub async fn access_token(
+        &self,
+        client: &reqwest::Client,
+        retry: &http::RetryPolicy,
+        scope: &str,
+        fresh: bool,
+    ) -> Result<Secret> {
         let mut tokens = self.tokens.lock().await;
         if !fresh {
             if let Some(cached) = tokens.get(scope).filter(|cached| Instant::now() < cached.refresh_after) {
                 return Ok(cached.value.clone());
             }
         }
-        let (value, lifetime) = self.request_token(client, scope).await?;
+        let (value, lifetime) = self.request_token(client, retry, scope).await?;
         // Refresh a little before the vendor's expiry so a token never dies mid-request.
         let margin = (lifetime / 10).min(Duration::from_secs(60));
         let refresh_after = Instant::now() + lifetime - margin;
@@ -75,7 +81,12 @@ impl TokenCache {
         Ok(value)
     }
 
-    async fn request_token(&self, client: &reqwest::Client, scope: &str) -> Result<(Secret, Duration)> {
+    async fn request_token(
+        &self,
+        client: &reqwest::Client,
+        retry: &http::RetryPolicy,
+        scope: &str,
+    ) -> Result<(Secret, Duration)> {
         let credentials = &self.credentials;
         let host = credentials.token_url.host_str().unwrap_or_default().to_string();
         let proof = match &credentials.credential {
@@ -102,10 +113,8 @@ impl TokenCache {
             template: "/connect/token",
             correlation: &[],
         };
-        let response = http::send_with_retries(&http::RetryPolicy::default(), &label, || {
-            client.post(credentials.token_url.clone()).form(&form)
-        })
-        .await?;
+        let response =
+            http::send_with_retries(retry, &label, || client.post(credentials.token_url.clone()).form(&form)).await?;
         let status = response.status();
         let body = response.bytes().await.map_err(|error| http::transport_error(&error, VENDOR, &host))?;
         if status.is_success() {

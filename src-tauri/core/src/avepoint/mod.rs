@@ -193,7 +193,7 @@ impl AvePointClient {
 
     /// Fetches a token for `scope` (from the cache if it is still fresh).
     pub async fn sign_in(&self, scope: &str) -> Result<()> {
-        self.tokens.access_token(&self.http, scope, false).await.map(|_| ())
+        self.tokens.access_token(&self.http, &self.retry, scope, false).await.map(|_| ())
     }
 
     /// `GET .../users/{userId}`: the user's current values.
@@ -249,7 +249,7 @@ impl AvePointClient {
         let label = http::RequestLabel { vendor: VENDOR, method: &method, host: &host, template, correlation: &[] };
         let mut fresh_token = false;
         loop {
-            let token = self.tokens.access_token(&self.http, scope, fresh_token).await?;
+            let token = self.tokens.access_token(&self.http, &self.retry, scope, fresh_token).await?;
             let response = http::send_with_retries(&self.retry, &label, || {
                 let request = self
                     .http
