@@ -329,3 +329,89 @@ async fn a_replayed_assertion_is_refused_by_the_sandbox() {
 fn url_form(body: &str) -> std::collections::HashMap<String, String> {
     url::form_urlencoded::parse(body.as_bytes()).into_owned().collect()
 }
+
+mod office_information {
+    use super::*;
+    use switchboard_core::avepoint::office_information::{self, OfficeInformationChanges};
+
+    #[tokio::test]
+    async fn reads_without_city_then_puts_all_five_fields() {
+        let sandbox = Sandbox::start().await.unwrap();
+        let client = practice_client(&sandbox);
+        let current = office_information::read(&client, &sample_target()).await.unwrap();
+        assert_eq!(current.country_region, "United States");
+        assert_eq!(current.city, "", "the vendor's GET has no city");
+
+        let changes = OfficeInformationChanges {
+            city: Some("Redmond".into()),
+            address: Some("1 Microsoft Way".into()),
+            ..Default::default()
+        };
+        let receipt = office_information::update(&client, &sample_target(), &changes).await.unwrap();
+        assert_eq!(receipt.changed_fields, vec!["address", "city"]);
+        let put = sandbox.state().requests().into_iter().find(|r| r.method == "PUT").unwrap();
+        assert!(put.path.ends_with("/users/7c18fd6f-fb26-4353-8dbd-5725fa9edc3f/office-information"));
+        assert_eq!(
+            put.json().unwrap(),
+            serde_json::json!({
+                "postalCode": "98052",
+                "countryRegion": "United States",
+                "state": "WA",
+                "address": "1 Microsoft Way",
+                "city": "Redmond"
+            })
+        );
+        let (c, t, u) = switchboard_sandbox::avepoint::sample_user();
+        let stored = sandbox.state().avepoint.user(c, t, u).unwrap();
+        assert_eq!((stored.address.as_str(), stored.city.as_deref()), ("1 Microsoft Way", Some("Redmond")));
+    }
+
+    #[tokio::test]
+    async fn a_missing_city_is_asked_for_before_anything_is_sent() {
+        let sandbox = Sandbox::start().await.unwrap();
+        let changes = OfficeInformationChanges { state: Some("OR".into()), ..Default::default() };
+        let error =
+            office_information::update(&practice_client(&sandbox), &sample_target(), &changes).await.unwrap_err();
+        assert_eq!(error.code, ErrorCode::InvalidInput);
+        assert_eq!(error.field.as_deref(), Some("city"));
+        assert!(sandbox.state().requests().iter().all(|r| r.method != "PUT"));
+    }
+
+    #[tokio::test]
+    async fn too_long_fields_are_refused_before_any_request() {
+        let sandbox = Sandbox::start().await.unwrap();
+        let changes = OfficeInformationChanges { postal_code: Some("9".repeat(41)), ..Default::default() };
+        let error =
+            office_information::update(&practice_client(&sandbox), &sample_target(), &changes).await.unwrap_err();
+        assert_eq!(error.field.as_deref(), Some("postalCode"));
+        assert!(sandbox.state().requests().is_empty());
+    }
+
+    #[tokio::test]
+    async fn the_sandbox_requires_city_like_the_vendor() {
+        let sandbox = Sandbox::start().await.unwrap();
+        let client = reqwest::Client::new();
+        let token: serde_json::Value = client
+            .post(format!("{}/connect/token", sandbox.avepoint_identity_url()))
+            .form(&[
+                ("grant_type", "client_credentials"),
+                ("client_id", switchboard_sandbox::PRACTICE_CLIENT_ID),
+                ("client_secret", switchboard_sandbox::PRACTICE_CLIENT_SECRET),
+            ])
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let response = client
+            .put(format!("{}{USER_PATH}/office-information", sandbox.url()))
+            .bearer_auth(token["access_token"].as_str().unwrap())
+            .json(&serde_json::json!({ "postalCode": "2121", "countryRegion": " Angola", "state": "Luanda", "address": "Dande" }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 400);
+        assert!(response.text().await.unwrap().contains("city"));
+    }
+}

@@ -2,14 +2,28 @@
 import type { FieldError } from "./bindings/FieldError";
 import type { FieldSpec } from "./bindings/FieldSpec";
 
-export type FieldValue = string | boolean;
+export type FieldValue = string | boolean | string[];
 export type FormValues = { [key: string]: FieldValue };
+
+/** Lists compare by content, everything else by value. */
+export function sameValue(a: FieldValue | undefined, b: FieldValue | undefined): boolean {
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((item, i) => item === b[i]);
+  return a === b;
+}
 
 /** Keys whose value differs from what the vendor holds, in the spec's order. */
 export function changedKeys<T extends object>(fields: FieldSpec[], original: T, values: T): string[] {
   const before = original as FormValues;
   const after = values as FormValues;
-  return fields.map((field) => field.key).filter((key) => before[key] !== after[key]);
+  return fields.map((field) => field.key).filter((key) => !sameValue(before[key], after[key]));
+}
+
+/** A typed list of addresses from what the user typed: comma- or semicolon-separated. */
+export function parseList(text: string): string[] {
+  return text
+    .split(/[,;]/)
+    .map((item) => item.trim())
+    .filter((item) => item !== "");
 }
 
 /** Only the changed fields: what the update command takes. */

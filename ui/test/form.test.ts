@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { changedKeys, changesOf, errorsByField } from "../src/form";
+import { changedKeys, changesOf, errorsByField, parseList, sameValue } from "../src/form";
 import { current, spec } from "./fakeBackend";
 
 describe("change tracking", () => {
@@ -22,5 +22,18 @@ describe("change tracking", () => {
 
   it("keeps the first message per field", () => {
     expect(errorsByField([{ field: "a", message: "one" }, { field: "a", message: "two" }])).toEqual({ a: "one" });
+  });
+});
+
+describe("list and password values", () => {
+  it("compares lists by content", () => {
+    expect(sameValue(["a@x.example"], ["a@x.example"])).toBe(true);
+    expect(sameValue(["a@x.example"], ["b@x.example"])).toBe(false);
+    expect(sameValue("", "")).toBe(true);
+  });
+
+  it("parses typed address lists", () => {
+    expect(parseList(" a@x.example, b@x.example;c@x.example ,, ")).toEqual(["a@x.example", "b@x.example", "c@x.example"]);
+    expect(parseList("")).toEqual([]);
   });
 });

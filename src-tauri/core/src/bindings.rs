@@ -10,6 +10,8 @@ pub fn export_all(out_dir: &Path) -> Result<(), ts_rs::ExportError> {
     crate::fields::OperationSpec::export_all(&config)?;
     crate::fields::UpdateReceipt::<crate::avepoint::account_information::AccountInformation>::export_all(&config)?;
     crate::avepoint::account_information::AccountInformationChanges::export_all(&config)?;
+    crate::fields::UpdateReceipt::<crate::avepoint::office_information::OfficeInformation>::export_all(&config)?;
+    crate::avepoint::office_information::OfficeInformationChanges::export_all(&config)?;
     crate::avepoint::UserTarget::export_all(&config)?;
     crate::connection::ConnectionList::export_all(&config)?;
     crate::connection::SaveOutcome::export_all(&config)?;
@@ -17,5 +19,15 @@ pub fn export_all(out_dir: &Path) -> Result<(), ts_rs::ExportError> {
     crate::profiles::ProfileDraft::export_all(&config)?;
     crate::avepoint::EnvironmentInfo::export_all(&config)?;
     crate::avepoint::connection_test::ConnectionTestReport::export_all(&config)?;
+    crate::fields::UpdateReceipt::<crate::msp360::user::UserDetails>::export_all(&config)?;
+    crate::msp360::user::UserChanges::export_all(&config)?;
+    crate::msp360::UserTarget::export_all(&config)?;
+    crate::msp360::UserSummary::export_all(&config)?;
+    crate::msp360::Company::export_all(&config)?;
+    crate::fields::UpdateReceipt::<crate::softwareone::account_user::AccountUser>::export_all(&config)?;
+    crate::softwareone::account_user::AccountUserChanges::export_all(&config)?;
+    crate::softwareone::AccountUserTarget::export_all(&config)?;
+    crate::softwareone::AccountList::export_all(&config)?;
+    crate::softwareone::AccountUserList::export_all(&config)?;
     Ok(())
 }

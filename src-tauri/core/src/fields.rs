@@ -18,6 +18,10 @@ pub enum FieldKind {
     Boolean,
     /// ISO 8601 in UTC, e.g. `1970-01-01T00:00:00Z`.
     DateTimeUtc,
+    /// A new secret value: masked while typed, never read back or shown.
+    Password,
+    /// A list of email addresses; each entry is checked like [`FieldKind::Email`].
+    EmailList,
 }
 
 /// What a field means, independent of the vendor's name for it, so the same person's data can
@@ -32,6 +36,27 @@ pub enum FieldMeaning {
     AccessStart,
     AccessEndEnforced,
     AccessEnd,
+    GivenName,
+    Surname,
+    DisplayName,
+    LoginName,
+    Password,
+    PasswordChangeRequired,
+    StreetAddress,
+    City,
+    Region,
+    PostalCode,
+    Enabled,
+    Company,
+    LicenseMode,
+    Phone,
+    PhoneCountryCode,
+    Locale,
+    TimeZone,
+    DateFormat,
+    TimeFormat,
+    DecimalSeparator,
+    GroupSeparator,
 }
 
 /// A field's single source of truth. Kept `'static` so definitions are plain constants.
@@ -86,6 +111,41 @@ impl FieldDef {
         self
     }
 
+    /// A list field: every entry must be an address (and within `max_length`); the message
+    /// quotes the first entry that is not.
+    fn check_email_list(&self, value: &Value) -> Option<FieldError> {
+        let fail = |message: String| Some(FieldError { field: self.key.to_string(), message });
+        let label = self.label;
+        let entries = match value {
+            Value::Array(entries) => entries.as_slice(),
+            Value::Null => &[],
+            _ => return fail(format!("{label} must be a list of email addresses.")),
+        };
+        if entries.is_empty() && self.required {
+            return fail(format!("{label} needs at least one email address."));
+        }
+        for (index, entry) in entries.iter().enumerate() {
+            let position = index + 1;
+            let Some(text) = entry.as_str() else {
+                return fail(format!("{label}: entry {position} must be text."));
+            };
+            if let Some(max) = self.max_length {
+                let length = text.encode_utf16().count();
+                if length > max as usize {
+                    return fail(format!(
+                        "{label}: entry {position} can be at most {max} characters long (it has {length})."
+                    ));
+                }
+            }
+            if !is_email_address(text) {
+                return fail(format!(
+                    "{label} must hold only email addresses, like name@example.com; \"{text}\" (entry {position}) is not."
+                ));
+            }
+        }
+        None
+    }
+
     /// Checks one value (as JSON, `null` when absent) against every rule of this field.
     pub fn check(&self, value: &Value) -> Option<FieldError> {
         let fail = |message: String| Some(FieldError { field: self.key.to_string(), message });
@@ -96,6 +156,9 @@ impl FieldDef {
                 Value::Null if !self.required => None,
                 _ => fail(format!("{label} must be either on or off.")),
             };
+        }
+        if self.kind == FieldKind::EmailList {
+            return self.check_email_list(value);
         }
         let text = match value {
             Value::String(text) => text.as_str(),
@@ -306,6 +369,21 @@ mod tests {
             error.message,
             "Country must be one of the two-letter ISO 3166-1 country codes, such as US or DE; \"Germany\" is not."
         );
+    }
+
+    #[test]
+    fn email_list_fields_check_every_entry() {
+        let list = FieldDef::new("to", "Notification emails", FieldKind::EmailList, FieldMeaning::Email);
+        assert!(list.check(&json!([])).is_none());
+        assert!(list.check(&Value::Null).is_none());
+        assert!(list.check(&json!(["a@example.com", "b@example.org"])).is_none());
+        let error = list.check(&json!(["a@example.com", "testuser2"])).unwrap();
+        assert_eq!(
+            error.message,
+            "Notification emails must hold only email addresses, like name@example.com; \"testuser2\" (entry 2) is not."
+        );
+        assert!(list.check(&json!("a@example.com")).is_some(), "a single string is not a list");
+        assert!(list.required().check(&json!([])).is_some());
     }
 
     #[test]

@@ -9,9 +9,13 @@ pub mod connection;
 pub mod error;
 pub mod fields;
 pub mod http;
+pub mod msp360;
+pub mod operations;
+pub mod partner_center;
 pub mod profiles;
 pub mod reference;
 pub mod secret;
 pub mod secrets;
+pub mod softwareone;
 
 pub use error::{Error, ErrorCode, FieldError};

@@ -19,6 +19,8 @@ pub enum ValueList {
     UsageLocations,
     /// AvePoint's culture codes for `preferredLanguage` (e.g. `en-US`, `af-NA`).
     Languages,
+    /// MSP360's license management modes for a backup user (`UserModeType`).
+    Msp360LicenseModes,
 }
 
 impl ValueList {
@@ -27,6 +29,7 @@ impl ValueList {
         match self {
             ValueList::UsageLocations => "the two-letter ISO 3166-1 country codes, such as US or DE",
             ValueList::Languages => "the vendor's culture codes, such as en-US or af-NA",
+            ValueList::Msp360LicenseModes => "Manual, Automatic or CompanySettings",
         }
     }
 
@@ -34,11 +37,15 @@ impl ValueList {
     pub fn choices(self) -> &'static [Choice] {
         static USAGE_LOCATIONS: OnceLock<Vec<Choice>> = OnceLock::new();
         static LANGUAGES: OnceLock<Vec<Choice>> = OnceLock::new();
+        static MSP360_LICENSE_MODES: OnceLock<Vec<Choice>> = OnceLock::new();
         match self {
             ValueList::UsageLocations => {
                 USAGE_LOCATIONS.get_or_init(|| parse(include_str!("../../data/avepoint-usage-locations.json")))
             }
             ValueList::Languages => LANGUAGES.get_or_init(|| parse(include_str!("../../data/avepoint-languages.json"))),
+            ValueList::Msp360LicenseModes => {
+                MSP360_LICENSE_MODES.get_or_init(|| parse(include_str!("../../data/msp360-license-modes.json")))
+            }
         }
     }
 

@@ -3,4 +3,4 @@
 /**
  * How a field is edited and checked.
  */
-export type FieldKind = "text" | "email" | "choice" | "boolean" | "date_time_utc";
+export type FieldKind = "text" | "email" | "choice" | "boolean" | "date_time_utc" | "password" | "email_list";

@@ -4,4 +4,4 @@
  * What a field means, independent of the vendor's name for it, so the same person's data can
  * later be lined up across vendors.
  */
-export type FieldMeaning = "email" | "country" | "language" | "access_start_enforced" | "access_start" | "access_end_enforced" | "access_end";
+export type FieldMeaning = "email" | "country" | "language" | "access_start_enforced" | "access_start" | "access_end_enforced" | "access_end" | "given_name" | "surname" | "display_name" | "login_name" | "password" | "password_change_required" | "street_address" | "city" | "region" | "postal_code" | "enabled" | "company" | "license_mode" | "phone" | "phone_country_code" | "locale" | "time_zone" | "date_format" | "time_format" | "decimal_separator" | "group_separator";

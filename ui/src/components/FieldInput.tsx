@@ -15,7 +15,8 @@ import {
 } from "react-aria-components";
 import type { Choice } from "../bindings/Choice";
 import type { FieldSpec } from "../bindings/FieldSpec";
-import { characterCount, type FieldValue } from "../form";
+import { useState } from "react";
+import { characterCount, parseList, type FieldValue } from "../form";
 
 export interface FieldInputProps {
   field: FieldSpec;
@@ -36,6 +37,10 @@ export function FieldInput(props: FieldInputProps) {
     case "email":
     case "date_time_utc":
       return <TextInputField {...props} />;
+    case "password":
+      return <PasswordField {...props} />;
+    case "email_list":
+      return <EmailListField {...props} />;
   }
 }
 
@@ -163,5 +168,69 @@ function BooleanField({ field, value, error, dirty, disabled, onChange }: FieldI
         </span>
       )}
     </div>
+  );
+}
+
+/** A new password: masked unless shown, never filled from the vendor (it can't be read back). */
+function PasswordField({ field, value, error, dirty, disabled, onChange }: FieldInputProps) {
+  const [visible, setVisible] = useState(false);
+  const text = typeof value === "string" ? value : "";
+  return (
+    <TextField
+      className="field"
+      name={field.key}
+      value={text}
+      onChange={onChange}
+      isInvalid={error != null}
+      isDisabled={disabled}
+      validationBehavior="aria"
+      type={visible ? "text" : "password"}
+    >
+      <FieldLabel field={field} dirty={dirty} />
+      <div className="combo">
+        <Input className="input" data-field={field.key} autoComplete="new-password" spellCheck={false} placeholder="Leave empty to keep the current password" />
+        <Button className="combo-button" onPress={() => setVisible(!visible)} aria-pressed={visible}>
+          {visible ? "Hide" : "Show"}
+        </Button>
+      </div>
+      <div className="field-meta">
+        <Text slot="description">{field.help}</Text>
+        <Counter field={field} text={text} />
+      </div>
+      <FieldError className="field-error" data-error-for={field.key}>
+        {error}
+      </FieldError>
+    </TextField>
+  );
+}
+
+/** Several addresses in one input, separated by commas; stored as a list. */
+function EmailListField({ field, value, error, dirty, disabled, onChange }: FieldInputProps) {
+  const list = Array.isArray(value) ? value : [];
+  const [text, setText] = useState(list.join(", "));
+  const shown = parseList(text).join("\u0000") === list.join("\u0000") ? text : list.join(", ");
+  return (
+    <TextField
+      className="field"
+      name={field.key}
+      value={shown}
+      onChange={(next) => {
+        setText(next);
+        onChange(parseList(next));
+      }}
+      isRequired={field.required}
+      isInvalid={error != null}
+      isDisabled={disabled}
+      validationBehavior="aria"
+    >
+      <FieldLabel field={field} dirty={dirty} />
+      <Input className="input" data-field={field.key} spellCheck={false} placeholder="name@example.com, other@example.com" />
+      <Text slot="description" className="help">
+        {field.help} Separate addresses with commas.
+      </Text>
+      <FieldError className="field-error" data-error-for={field.key}>
+        {error}
+      </FieldError>
+    </TextField>
   );
 }

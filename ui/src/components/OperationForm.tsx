@@ -1,5 +1,5 @@
 import type { OperationSpec } from "../bindings/OperationSpec";
-import type { FieldValue, FormValues } from "../form";
+import { sameValue, type FieldValue, type FormValues } from "../form";
 import { FieldInput } from "./FieldInput";
 
 export interface OperationFormProps<T extends object> {
@@ -23,7 +23,7 @@ export function OperationForm<T extends object>({ spec, values, original, errors
           field={field}
           value={current[field.key] ?? ""}
           error={errors[field.key]}
-          dirty={current[field.key] !== before[field.key]}
+          dirty={!sameValue(current[field.key], before[field.key])}
           disabled={disabled}
           onChange={(value) => onChange(field.key as keyof T & string, value)}
         />

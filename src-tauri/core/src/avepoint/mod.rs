@@ -6,6 +6,7 @@ mod auth;
 pub use auth::Credential;
 pub mod certificate;
 pub mod connection_test;
+pub mod office_information;
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::http;
@@ -162,6 +163,12 @@ pub struct UserRecord {
     pub enforce_start_date_time: Option<String>,
     pub enforce_end: Option<bool>,
     pub enforce_end_date_time: Option<String>,
+    pub postal_code: Option<String>,
+    pub country_region: Option<String>,
+    pub state: Option<String>,
+    pub address: Option<String>,
+    /// Not in the documented GET, but read when the vendor sends it.
+    pub city: Option<String>,
 }
 
 /// A signed-in AvePoint client for one connection. Cheap to share; tokens are cached inside.

@@ -42,6 +42,9 @@ pub struct User {
     pub country_region: String,
     pub state: String,
     pub address: String,
+    /// Stored from office-information PUTs; the documented GET does not return it, so neither do we.
+    #[serde(skip)]
+    pub city: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -121,6 +124,7 @@ pub(crate) fn routes() -> Router<Arc<SandboxState>> {
         .route("/graph/partner/external/v3/general/customers/batch", post(customers::batch))
         .route(user, get(users::get_user))
         .route(&format!("{user}/account-information"), put(users::put_account_information))
+        .route(&format!("{user}/office-information"), put(users::put_office_information))
 }
 
 /// AvePoint's services answer errors as `{"message": "..."}` (shape undocumented; see vendors.md §1.6).

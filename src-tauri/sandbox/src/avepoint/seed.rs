@@ -33,6 +33,7 @@ fn user(id: &str, first: &str, last: &str, domain: &str, location: &str, languag
         country_region: "United States".to_string(),
         state: "WA".to_string(),
         address: "1 Main Street".to_string(),
+        city: None,
     }
 }
 

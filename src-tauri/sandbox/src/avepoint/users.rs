@@ -74,6 +74,46 @@ pub(super) async fn put_account_information(
     (StatusCode::NO_CONTENT, [("request-id", uuid::Uuid::new_v4().to_string())]).into_response()
 }
 
+pub(super) async fn put_office_information(
+    State(state): State<Arc<SandboxState>>,
+    headers: HeaderMap,
+    Path((c, t, u)): UserPath,
+    body: Bytes,
+) -> Response {
+    if let Err(response) = authorize(&state, &headers, &[SCOPE_USER_READ_WRITE]) {
+        return response;
+    }
+    if let Err(response) = find_user(&state.avepoint.inner.lock().unwrap().customers, &c, &t, &u) {
+        return response;
+    }
+    let body = match serde_json::from_slice::<Value>(&body) {
+        Ok(Value::Object(body)) => body,
+        _ => return error(StatusCode::BAD_REQUEST, "The request body must be a JSON object."),
+    };
+    let checked = (|| {
+        Ok::<_, String>((
+            required_string(&body, "postalCode", 40)?,
+            required_string(&body, "countryRegion", 255)?,
+            required_string(&body, "state", 128)?,
+            required_string(&body, "address", 1024)?,
+            // Required since the vendor's June 2026 docs.
+            required_string(&body, "city", 128)?,
+        ))
+    })();
+    let (postal_code, country_region, region, address, city) = match checked {
+        Ok(values) => values,
+        Err(message) => return error(StatusCode::BAD_REQUEST, message),
+    };
+    let mut inner = state.avepoint.inner.lock().unwrap();
+    let user = find_user_mut(&mut inner.customers, &c, &t, &u).expect("checked above");
+    user.postal_code = postal_code;
+    user.country_region = country_region;
+    user.state = region;
+    user.address = address;
+    user.city = Some(city);
+    (StatusCode::NO_CONTENT, [("request-id", uuid::Uuid::new_v4().to_string())]).into_response()
+}
+
 fn required_string(body: &Map<String, Value>, key: &str, max: usize) -> Result<String, String> {
     match body.get(key) {
         Some(Value::String(text)) if !text.trim().is_empty() => {

@@ -1,0 +1,361 @@
+//! `switchboard-cli`: the vendor operations from scripts. Same core as the app, no window.
+//!
+//! Exit codes: 0 done; 2 bad input (nothing sent); 3 sign-in failed; 4 the vendor refused;
+//! 5 network; 1 anything else. Errors go to stderr in plain words; `--json` also prints them,
+//! and every result, as JSON on stdout.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use serde_json::{json, Value};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use switchboard_core::avepoint::certificate::ClientCertificate;
+use switchboard_core::avepoint::{AvePointClient, Credential, Environment};
+use switchboard_core::operations::{self, VendorClient};
+use switchboard_core::profiles::{self, Profile, ProfileDraft, SignInMethod, Vendor};
+use switchboard_core::secret::Secret;
+use switchboard_core::secrets::{KeychainStore, SecretStore};
+use switchboard_core::{Error, ErrorCode};
+
+#[derive(Parser)]
+#[command(name = "switchboard-cli", version, about = "Update users at vendor partner APIs from scripts.")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Work with connection profiles (the JSON the app's export writes).
+    #[command(subcommand)]
+    Profile(ProfileCommand),
+    /// Print a user's current values.
+    Get(Target),
+    /// Change fields of a user: reads, merges, checks, then sends.
+    Update(UpdateArgs),
+}
+
+#[derive(Subcommand)]
+enum ProfileCommand {
+    /// Print a new profile as JSON (no secret in it) to save with `> profile.json`.
+    New(NewProfile),
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum VendorName {
+    Avepoint,
+    PartnerCenter,
+    Softwareone,
+    Msp360,
+}
+
+#[derive(Args)]
+struct NewProfile {
+    #[arg(long, value_enum)]
+    vendor: VendorName,
+    #[arg(long)]
+    name: String,
+    /// AvePoint: commercial, us_government, aos2 or fed_ramp.
+    #[arg(long, default_value = "commercial")]
+    environment: String,
+    /// The vendor's API host (defaults to the environment's); http only for 127.0.0.1/localhost.
+    #[arg(long)]
+    base_url: Option<String>,
+    /// The vendor's sign-in host (defaults to the environment's).
+    #[arg(long)]
+    identity_url: Option<String>,
+    #[arg(long)]
+    client_id: Option<String>,
+    #[arg(long)]
+    tenant: Option<String>,
+    #[arg(long)]
+    username: Option<String>,
+    /// Sign in with a certificate instead of a client secret (AvePoint).
+    #[arg(long)]
+    certificate: bool,
+}
+
+#[derive(Args)]
+struct Target {
+    /// The operation, e.g. avepoint.account-information.
+    operation: String,
+    #[arg(long)]
+    profile_file: PathBuf,
+    /// Which profile in the file, by name or id (needed when it holds several).
+    #[arg(long)]
+    profile: Option<String>,
+    /// Read the secret from this environment variable instead of the OS keychain. For
+    /// certificate sign-in it holds the PEM text (private key and certificate).
+    #[arg(long)]
+    secret_env: Option<String>,
+    #[arg(long)]
+    customer: Option<String>,
+    #[arg(long)]
+    tenant: Option<String>,
+    #[arg(long)]
+    account: Option<String>,
+    #[arg(long)]
+    user: Option<String>,
+    /// Print machine-readable JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args)]
+struct UpdateArgs {
+    #[command(flatten)]
+    target: Target,
+    /// FIELD=VALUE, the vendor's JSON field name (dotted for nested; comma-separated lists).
+    #[arg(long = "set", value_name = "FIELD=VALUE", required = true)]
+    set: Vec<String>,
+    /// Print the change as before → after and send nothing.
+    #[arg(long)]
+    dry_run: bool,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(error) => return fail(&Error::internal(format!("Could not start: {error}")), false),
+    };
+    let json_output = match &cli.command {
+        Command::Profile(_) => false,
+        Command::Get(target) => target.json,
+        Command::Update(args) => args.target.json,
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(output) => {
+            println!("{output}");
+            ExitCode::SUCCESS
+        }
+        Err(error) => fail(&error, json_output),
+    }
+}
+
+async fn run(cli: Cli) -> Result<String, Error> {
+    match cli.command {
+        Command::Profile(ProfileCommand::New(args)) => new_profile(args),
+        Command::Get(target) => {
+            let (client, target_json) = connect(&target)?;
+            let values = operations::read(&client, &target.operation, &target_json).await?;
+            Ok(if target.json { pretty(&values) } else { describe_values(&target.operation, &values)? })
+        }
+        Command::Update(args) => {
+            let assignments = parse_assignments(&args.set)?;
+            let changes = operations::changes_from_assignments(&args.target.operation, &assignments)?;
+            let (client, target_json) = connect(&args.target)?;
+            let operation = &args.target.operation;
+            if args.dry_run {
+                let current = operations::read(&client, operation, &target_json).await?;
+                let planned = operations::preview(operation, &current, &changes)?;
+                return Ok(if args.target.json {
+                    pretty(&json!({ "dryRun": true, "changes": planned }))
+                } else if planned.is_empty() {
+                    "Nothing would change: every field already has that value. Nothing was sent.".to_string()
+                } else {
+                    let lines: Vec<String> = planned
+                        .iter()
+                        .map(|c| format!("  {} ({}): {} → {}", c.label, c.field, show(&c.before), show(&c.after)))
+                        .collect();
+                    format!("Would change (dry run, nothing sent):\n{}", lines.join("\n"))
+                });
+            }
+            let receipt = operations::update(&client, operation, &target_json, &changes).await?;
+            Ok(if args.target.json { pretty(&receipt) } else { describe_receipt(operation, &receipt)? })
+        }
+    }
+}
+
+fn new_profile(args: NewProfile) -> Result<String, Error> {
+    let vendor = match args.vendor {
+        VendorName::Avepoint => Vendor::Avepoint,
+        other => {
+            let name = match other {
+                VendorName::PartnerCenter => "partner-center",
+                VendorName::Softwareone => "softwareone",
+                _ => "msp360",
+            };
+            return Err(Error::new(
+                ErrorCode::InvalidInput,
+                format!("Profiles for {name} are not supported by this version yet; only avepoint is."),
+            ));
+        }
+    };
+    let environment: Environment =
+        serde_json::from_value(Value::String(args.environment.replace('-', "_"))).map_err(|_| {
+            Error::new(
+                ErrorCode::InvalidInput,
+                format!(
+                    "--environment must be commercial, us_government, aos2 or fed_ramp, not \"{}\".",
+                    args.environment
+                ),
+            )
+        })?;
+    let _ = (args.tenant, args.username); // Identifiers for vendors this version does not connect to yet.
+    let draft = ProfileDraft {
+        name: args.name,
+        vendor,
+        environment,
+        api_url: args.base_url,
+        identity_url: args.identity_url,
+        client_id: args.client_id.unwrap_or_default(),
+        sign_in: if args.certificate { SignInMethod::Certificate } else { SignInMethod::ClientSecret },
+    };
+    let profile = draft.checked(&[])?.into_profile(uuid::Uuid::new_v4().to_string());
+    Ok(pretty(&serde_json::to_value(&profile).map_err(|e| Error::internal(e.to_string()))?))
+}
+
+/// The profile, its signed-in client and the target ids as JSON.
+fn connect(target: &Target) -> Result<(VendorClient, Value), Error> {
+    let ids = operations::target_ids(&target.operation)?;
+    let mut target_json = serde_json::Map::new();
+    let mut missing = Vec::new();
+    for id in ids {
+        let value = match id.flag {
+            "customer" => &target.customer,
+            "tenant" => &target.tenant,
+            "account" => &target.account,
+            _ => &target.user,
+        };
+        match value {
+            Some(value) => {
+                target_json.insert(id.key.to_string(), Value::String(value.clone()));
+            }
+            None => missing.push(format!("--{}", id.flag)),
+        }
+    }
+    if !missing.is_empty() {
+        return Err(Error::new(
+            ErrorCode::InvalidInput,
+            format!("{} needs {} (missing: {}).", target.operation, flags(ids), missing.join(", ")),
+        ));
+    }
+    let profile = pick_profile(target)?;
+    let settings = profile.avepoint_settings()?;
+    let secret = match &target.secret_env {
+        Some(variable) => Secret::new(std::env::var(variable).map_err(|_| {
+            Error::new(ErrorCode::InvalidInput, format!("The environment variable {variable} is not set."))
+        })?),
+        None => KeychainStore::for_this_build().get(&profile.id, profile.sign_in.secret_kind())?.ok_or_else(|| {
+            Error::new(
+                ErrorCode::SecretMissing,
+                format!(
+                    "No secret for \"{}\" in the system keychain. Save it in the app, or pass --secret-env VARIABLE.",
+                    profile.name
+                ),
+            )
+        })?,
+    };
+    let credential = match profile.sign_in {
+        SignInMethod::ClientSecret => Credential::ClientSecret(secret),
+        SignInMethod::Certificate => Credential::Certificate(Arc::new(ClientCertificate::from_pem(secret.expose())?)),
+    };
+    let client = AvePointClient::with_credential(settings, credential);
+    Ok((VendorClient::AvePoint(Arc::new(client)), Value::Object(target_json)))
+}
+
+fn pick_profile(target: &Target) -> Result<Profile, Error> {
+    let mut profiles = profiles::read_profile_file(&target.profile_file)?;
+    match (&target.profile, profiles.len()) {
+        (None, 1) => Ok(profiles.remove(0)),
+        (None, 0) => Err(Error::new(ErrorCode::InvalidInput, "The profile file holds no profiles.")),
+        (None, n) => Err(Error::new(
+            ErrorCode::InvalidInput,
+            format!("The profile file holds {n} profiles; pick one with --profile NAME."),
+        )),
+        (Some(wanted), _) => profiles
+            .into_iter()
+            .find(|p| &p.name == wanted || &p.id == wanted)
+            .ok_or_else(|| Error::new(ErrorCode::InvalidInput, format!("No profile named \"{wanted}\" in the file."))),
+    }
+}
+
+fn flags(ids: &[operations::TargetId]) -> String {
+    ids.iter().map(|id| format!("--{}", id.flag)).collect::<Vec<_>>().join(", ")
+}
+
+fn parse_assignments(items: &[String]) -> Result<Vec<(String, String)>, Error> {
+    items
+        .iter()
+        .map(|item| match item.split_once('=') {
+            Some((field, value)) if !field.trim().is_empty() => Ok((field.trim().to_string(), value.to_string())),
+            _ => Err(Error::new(ErrorCode::InvalidInput, format!("--set needs FIELD=VALUE, not \"{item}\"."))),
+        })
+        .collect()
+}
+
+fn describe_values(operation: &str, values: &Value) -> Result<String, Error> {
+    let spec = operations::spec(operation)?;
+    let lines: Vec<String> = spec
+        .fields
+        .iter()
+        .map(|field| {
+            format!("  {} ({}): {}", field.label, field.key, show(values.get(&field.key).unwrap_or(&Value::Null)))
+        })
+        .collect();
+    Ok(format!("{} · {}\n{}", spec.vendor, spec.title, lines.join("\n")))
+}
+
+fn describe_receipt(operation: &str, receipt: &Value) -> Result<String, Error> {
+    let changed: Vec<&str> =
+        receipt["changedFields"].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
+    if changed.is_empty() {
+        return Ok("Nothing changed: every field already had that value. Nothing was sent.".to_string());
+    }
+    let spec = operations::spec(operation)?;
+    let lines: Vec<String> = changed
+        .iter()
+        .map(|key| {
+            let label = spec.fields.iter().find(|f| f.key == *key).map(|f| f.label.as_str()).unwrap_or(key);
+            format!("  {label} ({key}): {} → {}", show(&receipt["before"][key]), show(&receipt["after"][key]))
+        })
+        .collect();
+    let reference = receipt["requestId"].as_str().map(|id| format!("\nVendor reference: {id}")).unwrap_or_default();
+    Ok(format!("Saved at {}:\n{}{reference}", spec.vendor, lines.join("\n")))
+}
+
+fn show(value: &Value) -> String {
+    match value {
+        Value::String(text) if text.is_empty() => "(empty)".to_string(),
+        Value::String(text) => text.clone(),
+        Value::Null => "(none)".to_string(),
+        other => other.to_string(),
+    }
+}
+
+fn pretty(value: &Value) -> String {
+    serde_json::to_string_pretty(value).unwrap_or_else(|_| value.to_string())
+}
+
+fn exit_code(error: &Error) -> u8 {
+    match error.code {
+        ErrorCode::InvalidInput
+        | ErrorCode::InvalidConnection
+        | ErrorCode::SecretMissing
+        | ErrorCode::ProfileStorage => 2,
+        ErrorCode::SignInRejected | ErrorCode::KeychainUnavailable => 3,
+        ErrorCode::Forbidden
+        | ErrorCode::NotFound
+        | ErrorCode::VendorRejected
+        | ErrorCode::RateLimited
+        | ErrorCode::VendorUnavailable
+        | ErrorCode::MalformedResponse => 4,
+        ErrorCode::Unreachable => 5,
+        ErrorCode::Internal => 1,
+    }
+}
+
+fn fail(error: &Error, json_output: bool) -> ExitCode {
+    eprintln!("switchboard-cli: {}", error.message);
+    for field_error in error.field_errors.iter().filter(|e| e.message != error.message) {
+        eprintln!("  {}: {}", field_error.field, field_error.message);
+    }
+    if let Some(reference) = &error.reference {
+        eprintln!("  vendor reference: {reference}");
+    }
+    if json_output {
+        println!("{}", pretty(&json!({ "error": error })));
+    }
+    ExitCode::from(exit_code(error))
+}

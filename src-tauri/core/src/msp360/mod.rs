@@ -1,0 +1,458 @@
+//! MSP360 Managed Backup (MBS) API: sign-in, the user read, the user and company lists, and
+//! the user update (`user.rs`). See vendors.md §4 and seed 004.
+
+mod auth;
+pub mod user;
+
+use crate::error::{Error, ErrorCode, Result};
+use crate::http;
+use crate::secret::Secret;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use ts_rs::TS;
+use url::Url;
+
+pub const VENDOR: &str = "MSP360";
+/// The only host MSP360 documents; there are no regional hosts.
+pub const DEFAULT_BASE_URL: &str = "https://api.mspbackups.com";
+/// The seed's (and the vendor's PowerShell module's) spelling of the license-mode key.
+pub const LICENSE_KEY: &str = "LicenseManagmentMode";
+/// The spelling the vendor's newer documentation uses.
+pub const LICENSE_KEY_NEWER: &str = "LicenseManagementMode";
+
+const USER_PATH_TEMPLATE: &str = "/api/Users/{id}";
+
+/// The non-secret half of an MSP360 connection; the API password is a [`Secret`] beside it.
+#[derive(Debug, Clone)]
+pub struct Msp360Settings {
+    /// The API host, e.g. `https://api.mspbackups.com` (may carry a path prefix).
+    pub base_url: Url,
+    /// The API login created in the MBS console (Settings > General > API credentials).
+    pub user_name: String,
+}
+
+impl Msp360Settings {
+    pub fn new(base_url: &str, user_name: &str) -> Result<Self> {
+        let user_name = user_name.trim();
+        if user_name.is_empty() {
+            let message = "API login is required. Create one in the MBS console under Settings > General.";
+            return Err(Error::new(ErrorCode::InvalidConnection, message).with_field("userName", message.into()));
+        }
+        Ok(Msp360Settings {
+            base_url: http::check_base_url("baseUrl", "API address", base_url)?,
+            user_name: user_name.to_string(),
+        })
+    }
+
+    /// Settings for the vendor's public API host.
+    pub fn with_default_url(user_name: &str) -> Result<Self> {
+        Self::new(DEFAULT_BASE_URL, user_name)
+    }
+}
+
+/// Which backup user an operation is about.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename = "Msp360UserTarget")]
+pub struct UserTarget {
+    pub user_id: String,
+}
+
+impl UserTarget {
+    /// The user's URL path; the id is checked so it stays one path segment.
+    fn path(&self) -> Result<String> {
+        Ok(format!("/api/Users/{}", http::path_segment("userId", "User ID", &self.user_id)?))
+    }
+}
+
+/// The license mode exactly as the vendor's GET wrote it: under which key (or keys) and in
+/// which form (a number such as `0`, or a name such as `"Manual"`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct LicenseField {
+    pub keys: Vec<&'static str>,
+    pub value: Value,
+}
+
+/// What `GET /api/Users/{id}` returns, as far as Switchboard uses it. `null`s read as empty.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UserRecord {
+    pub id: String,
+    /// The login name (not necessarily an email address).
+    pub email: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub notification_emails: Vec<String>,
+    pub company: String,
+    pub enabled: bool,
+    /// `None` when the vendor sent no license mode at all.
+    pub license: Option<LicenseField>,
+}
+
+/// The user as the vendor sends it. `Enabled` is required: without it an update could not
+/// send it back, and an omitted `Enabled` may disable the user.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct RawUser {
+    #[serde(rename = "ID")]
+    id: String,
+    email: Option<String>,
+    first_name: Option<String>,
+    last_name: Option<String>,
+    notification_emails: Option<Vec<String>>,
+    company: Option<String>,
+    enabled: bool,
+    #[serde(rename = "LicenseManagmentMode")]
+    license_seed_spelling: Option<Value>,
+    #[serde(rename = "LicenseManagementMode")]
+    license_newer_spelling: Option<Value>,
+}
+
+impl From<RawUser> for UserRecord {
+    fn from(raw: RawUser) -> Self {
+        let mut keys = Vec::new();
+        let mut value = None;
+        if let Some(seed) = raw.license_seed_spelling {
+            keys.push(LICENSE_KEY);
+            value = Some(seed);
+        }
+        if let Some(newer) = raw.license_newer_spelling {
+            keys.push(LICENSE_KEY_NEWER);
+            value.get_or_insert(newer);
+        }
+        UserRecord {
+            id: raw.id,
+            email: raw.email.unwrap_or_default(),
+            first_name: raw.first_name.unwrap_or_default(),
+            last_name: raw.last_name.unwrap_or_default(),
+            notification_emails: raw.notification_emails.unwrap_or_default(),
+            company: raw.company.unwrap_or_default(),
+            enabled: raw.enabled,
+            license: value.map(|value| LicenseField { keys, value }),
+        }
+    }
+}
+
+/// One backup user as `GET /api/Users` lists it, for pickers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename = "Msp360UserSummary")]
+pub struct UserSummary {
+    pub id: String,
+    pub login_name: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub company: String,
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct RawUserSummary {
+    #[serde(rename = "ID")]
+    id: String,
+    email: Option<String>,
+    first_name: Option<String>,
+    last_name: Option<String>,
+    company: Option<String>,
+    enabled: Option<bool>,
+}
+
+/// One company as `GET /api/Companies` lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename = "Msp360Company")]
+pub struct Company {
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct RawCompany {
+    #[serde(rename = "ID")]
+    id: String,
+    name: Option<String>,
+}
+
+/// A signed-in MSP360 client for one connection. Cheap to share; the token is cached inside.
+pub struct Msp360Client {
+    http: reqwest::Client,
+    retry: http::RetryPolicy,
+    settings: Msp360Settings,
+    tokens: auth::TokenCache,
+}
+
+impl Msp360Client {
+    pub fn new(settings: Msp360Settings, password: Secret) -> Self {
+        let tokens = auth::TokenCache::new(auth::Login {
+            login_url: http::join(&settings.base_url, auth::LOGIN_PATH),
+            user_name: settings.user_name.clone(),
+            password,
+        });
+        Msp360Client { http: http::build_client(), retry: http::RetryPolicy::default(), settings, tokens }
+    }
+
+    /// Uses `policy` for retries instead of the default (tests use short waits).
+    pub fn with_retry_policy(mut self, policy: http::RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    pub fn settings(&self) -> &Msp360Settings {
+        &self.settings
+    }
+
+    /// Logs in (or reuses the cached token while it is fresh).
+    pub async fn sign_in(&self) -> Result<()> {
+        self.tokens.access_token(&self.http, &self.retry, false).await.map(|_| ())
+    }
+
+    /// `GET /api/Users/{id}`: the user's current values.
+    pub async fn read_user(&self, target: &UserTarget) -> Result<UserRecord> {
+        let path = target.path()?;
+        let raw: RawUser = self.get_json(&path, USER_PATH_TEMPLATE).await?;
+        if !raw.id.eq_ignore_ascii_case(&target.user_id) {
+            // Never let a reply about someone else feed an update of this user.
+            return Err(self.malformed(format!("Asked for user {}, got user {}.", target.user_id, raw.id)));
+        }
+        Ok(raw.into())
+    }
+
+    /// `PUT /api/Users` with the whole user. MSP360 answers 200 with no body on success and may
+    /// answer 200 with an error message on failure, so a non-empty body is a refusal.
+    pub(crate) async fn put_user(&self, target: &UserTarget, body: Value) -> Result<()> {
+        let response = self.send(reqwest::Method::PUT, "/api/Users", "/api/Users", Some(body)).await?;
+        let status = response.status();
+        let text = response.text().await.map_err(|error| self.transport_error(&error))?;
+        if is_success_body(&text, &target.user_id) {
+            return Ok(());
+        }
+        let mut error = http::status_error(VENDOR, reqwest::StatusCode::BAD_REQUEST, Some(vendor_text(&text)));
+        error.vendor_message =
+            error.vendor_message.map(|words| words.replacen("HTTP 400", &format!("HTTP {}", status.as_u16()), 1));
+        Err(error)
+    }
+
+    async fn get_json<T: serde::de::DeserializeOwned>(&self, path: &str, template: &str) -> Result<T> {
+        let response = self.send(reqwest::Method::GET, path, template, None).await?;
+        let body = response.bytes().await.map_err(|error| self.transport_error(&error))?;
+        serde_json::from_slice(&body).map_err(|_| {
+            self.malformed(format!("Expected JSON of the documented shape; got {} bytes that are not.", body.len()))
+        })
+    }
+
+    /// Sends with the cached token, retrying transient failures (see [`http::send_with_retries`]);
+    /// on a 401 logs in again once and tries again.
+    async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        template: &str,
+        body: Option<Value>,
+    ) -> Result<reqwest::Response> {
+        let url = http::join(&self.settings.base_url, path);
+        let host = self.host();
+        let label = http::RequestLabel { vendor: VENDOR, method: &method, host: &host, template, correlation: &[] };
+        let mut fresh_token = false;
+        loop {
+            let token = self.tokens.access_token(&self.http, &self.retry, fresh_token).await?;
+            let response = http::send_with_retries(&self.retry, &label, || {
+                let request = self
+                    .http
+                    .request(method.clone(), url.clone())
+                    .bearer_auth(token.expose())
+                    .header("Accept", "application/json");
+                match &body {
+                    Some(body) => request.json(body),
+                    None => request,
+                }
+            })
+            .await?;
+            let status = response.status();
+            if status == reqwest::StatusCode::UNAUTHORIZED && !fresh_token {
+                fresh_token = true;
+                continue;
+            }
+            if status.is_success() {
+                return Ok(response);
+            }
+            let wait = http::retry_after(response.headers());
+            let text = response.text().await.ok();
+            let mut error = http::status_error(VENDOR, status, text.as_deref().map(vendor_text));
+            match status {
+                reqwest::StatusCode::UNAUTHORIZED => {
+                    error.message = format!(
+                        "{VENDOR} did not accept the sign-in, even right after logging in again. Check the connection's API login and password."
+                    );
+                }
+                reqwest::StatusCode::FORBIDDEN => {
+                    error.message = format!(
+                        "{VENDOR} says these API credentials are not allowed to do that. Check the administrator's permissions in the MBS console."
+                    );
+                }
+                reqwest::StatusCode::TOO_MANY_REQUESTS => {
+                    if let Some(wait) = wait {
+                        error.message = format!(
+                            "{VENDOR} is still busy after several tries and asked to wait {} s. Try again in a minute.",
+                            wait.as_secs().max(1)
+                        );
+                    }
+                }
+                _ => {}
+            }
+            return Err(error);
+        }
+    }
+
+    fn host(&self) -> String {
+        self.settings.base_url.host_str().unwrap_or_default().to_string()
+    }
+
+    fn transport_error(&self, error: &reqwest::Error) -> Error {
+        http::transport_error(error, VENDOR, &self.host())
+    }
+
+    fn malformed(&self, detail: String) -> Error {
+        Error::new(ErrorCode::MalformedResponse, format!("{VENDOR} sent a reply Switchboard can't read."))
+            .with_vendor_message(detail)
+    }
+}
+
+/// `GET /api/Users`: every backup user (the vendor documents no paging).
+pub async fn list_users(client: &Msp360Client) -> Result<Vec<UserSummary>> {
+    let raw: Vec<RawUserSummary> = client.get_json("/api/Users", "/api/Users").await?;
+    Ok(raw
+        .into_iter()
+        .map(|user| UserSummary {
+            id: user.id,
+            login_name: user.email.unwrap_or_default(),
+            first_name: user.first_name.unwrap_or_default(),
+            last_name: user.last_name.unwrap_or_default(),
+            company: user.company.unwrap_or_default(),
+            enabled: user.enabled,
+        })
+        .collect())
+}
+
+/// `GET /api/Companies`: every company, for a company picker.
+pub async fn list_companies(client: &Msp360Client) -> Result<Vec<Company>> {
+    let raw: Vec<RawCompany> = client.get_json("/api/Companies", "/api/Companies").await?;
+    Ok(raw.into_iter().map(|company| Company { id: company.id, name: company.name.unwrap_or_default() }).collect())
+}
+
+/// A 200 from `PUT /api/Users` is a success only when it says nothing (or nothing but `null`,
+/// `true`, `{}` or the user's own id); anything else is the vendor's error message.
+fn is_success_body(body: &str, user_id: &str) -> bool {
+    let text = body.trim();
+    if text.is_empty() {
+        return true;
+    }
+    match serde_json::from_str::<Value>(text) {
+        Ok(Value::Null) | Ok(Value::Bool(true)) => true,
+        Ok(Value::String(echo)) => echo.trim().is_empty() || echo.trim().eq_ignore_ascii_case(user_id),
+        Ok(Value::Object(map)) => map.is_empty(),
+        _ => false,
+    }
+}
+
+/// MSP360's error bodies are undocumented. Its API is ASP.NET Web API, which answers
+/// `{"Message": "...", "ModelState": {"model.X": ["..."]}}`; some paths answer `{"message": ...}`,
+/// OAuth-style `{"error_description": ...}`, a JSON string or plain text. The most specific
+/// words win.
+fn vendor_text(body: &str) -> String {
+    let json = match serde_json::from_str::<Value>(body.trim()) {
+        Ok(json) => json,
+        Err(_) => return body.trim().to_string(),
+    };
+    match json {
+        Value::String(text) => text,
+        Value::Object(map) => {
+            let details: Vec<&str> = map
+                .get("ModelState")
+                .and_then(Value::as_object)
+                .map(|state| {
+                    state.values().flat_map(|v| v.as_array().into_iter().flatten()).filter_map(Value::as_str).collect()
+                })
+                .unwrap_or_default();
+            if !details.is_empty() {
+                return details.join(" ");
+            }
+            ["Message", "message", "error_description", "error"]
+                .iter()
+                .find_map(|key| map.get(*key).and_then(Value::as_str))
+                .map(str::to_string)
+                .unwrap_or_else(|| body.trim().to_string())
+        }
+        _ => body.trim().to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn settings_need_a_login_and_an_https_address() {
+        assert_eq!(
+            Msp360Settings::with_default_url("api-user").unwrap().base_url.as_str(),
+            "https://api.mspbackups.com/"
+        );
+        let error = Msp360Settings::with_default_url("  ").unwrap_err();
+        assert_eq!(error.field.as_deref(), Some("userName"));
+        let error = Msp360Settings::new("http://api.mspbackups.com", "api-user").unwrap_err();
+        assert_eq!(error.field.as_deref(), Some("baseUrl"));
+        assert!(Msp360Settings::new("http://127.0.0.1:9/msp360", "api-user").is_ok());
+    }
+
+    #[test]
+    fn a_200_body_is_a_success_only_when_it_says_nothing() {
+        for ok in ["", "  ", "null", "true", "{}", "\"\"", "\"9D6DE082-741C-44FE-B067-1A36EB03FA40\""] {
+            assert!(is_success_body(ok, "9d6de082-741c-44fe-b067-1a36eb03fa40"), "{ok}");
+        }
+        for failure in ["{\"Message\":\"User not found\"}", "\"Email already exist\"", "Error", "false", "[1]"] {
+            assert!(!is_success_body(failure, "9d6de082-741c-44fe-b067-1a36eb03fa40"), "{failure}");
+        }
+    }
+
+    #[test]
+    fn vendor_text_reads_every_known_error_shape() {
+        assert_eq!(vendor_text(r#"{"Message":"User not found"}"#), "User not found");
+        assert_eq!(vendor_text(r#"{"message":"Too many requests."}"#), "Too many requests.");
+        assert_eq!(
+            vendor_text(
+                r#"{"Message":"The request is invalid.","ModelState":{"model.Enabled":["Enabled is required"]}}"#
+            ),
+            "Enabled is required"
+        );
+        assert_eq!(vendor_text(r#"{"error":"invalid_grant","error_description":"Bad login."}"#), "Bad login.");
+        assert_eq!(vendor_text("\"Email already exist\""), "Email already exist");
+        assert_eq!(vendor_text(" Something broke \n"), "Something broke");
+        assert_eq!(vendor_text(r#"{"Other":1}"#), r#"{"Other":1}"#);
+    }
+
+    #[test]
+    fn the_record_keeps_the_license_key_spelling_and_form() {
+        let seed: RawUser = serde_json::from_value(serde_json::json!({
+            "ID": "u", "Email": "testuser2", "Enabled": true, "LicenseManagmentMode": 0
+        }))
+        .unwrap();
+        let record = UserRecord::from(seed);
+        assert_eq!(record.license, Some(LicenseField { keys: vec![LICENSE_KEY], value: serde_json::json!(0) }));
+        let newer: RawUser = serde_json::from_value(serde_json::json!({
+            "ID": "u", "Enabled": false, "LicenseManagementMode": "Automatic", "NotificationEmails": null
+        }))
+        .unwrap();
+        let record = UserRecord::from(newer);
+        assert_eq!(record.license.unwrap().keys, vec![LICENSE_KEY_NEWER]);
+        assert!(record.notification_emails.is_empty());
+        let neither: RawUser = serde_json::from_value(serde_json::json!({"ID": "u", "Enabled": true})).unwrap();
+        assert_eq!(UserRecord::from(neither).license, None);
+    }
+
+    #[test]
+    fn a_user_without_enabled_is_unreadable() {
+        assert!(serde_json::from_value::<RawUser>(serde_json::json!({"ID": "u", "Email": "x"})).is_err());
+    }
+}

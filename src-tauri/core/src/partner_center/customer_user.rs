@@ -1,0 +1,599 @@
+//! `partner-center.customer-user`: a customer's user in Partner Center: names, sign-in name
+//! (user principal name), usage location, and optionally a new password.
+//!
+//! Like Microsoft's own `Set-PartnerCustomerUser`, an update reads the user, changes only the
+//! fields the user edited and PATCHes the CustomerUser back; `passwordProfile` goes along only
+//! when a new password is set. The password is never read back, stored or shown.
+
+use super::{new_correlation_id, PartnerCenterClient, UserRecord, UserTarget};
+use crate::error::{Error, FieldError, Result};
+use crate::fields::{
+    check_all, check_present, FieldDef, FieldKind, FieldMeaning, FieldSpec, OperationSpec, UpdateReceipt,
+};
+use crate::reference::ValueList;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use ts_rs::TS;
+
+pub const OPERATION_ID: &str = "partner-center.customer-user";
+
+/// What a forced change at next sign-in defaults to when a new password is set without saying:
+/// a password someone else chose should not stay the user's password.
+pub const DEFAULT_FORCE_CHANGE_PASSWORD: bool = true;
+
+/// The user as Partner Center holds it (the fields this operation edits).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct CustomerUser {
+    pub display_name: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub user_principal_name: String,
+    pub usage_location: String,
+}
+
+/// The user's edits: only the fields they changed, and optionally a new password.
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CustomerUserChanges {
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_name: Option<String>,
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_name: Option<String>,
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_principal_name: Option<String>,
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub usage_location: Option<String>,
+    /// A new password. Empty means "no new password".
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password: Option<String>,
+    /// Only with a new password; defaults to on.
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub force_change_password: Option<bool>,
+}
+
+impl std::fmt::Debug for CustomerUserChanges {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CustomerUserChanges")
+            .field("display_name", &self.display_name)
+            .field("first_name", &self.first_name)
+            .field("last_name", &self.last_name)
+            .field("user_principal_name", &self.user_principal_name)
+            .field("usage_location", &self.usage_location)
+            .field("password", &self.password.as_ref().map(|_| "<redacted>"))
+            .field("force_change_password", &self.force_change_password)
+            .finish()
+    }
+}
+
+const UPN_LABEL: &str = "Username";
+
+/// The user's values, in form order.
+pub const FIELDS: &[FieldDef] = &[
+    FieldDef::new("displayName", "Display name", FieldKind::Text, FieldMeaning::DisplayName)
+        .required()
+        .max_length(256)
+        .help("The name shown in address lists and Microsoft 365 apps."),
+    FieldDef::new("firstName", "First name", FieldKind::Text, FieldMeaning::GivenName)
+        .max_length(64)
+        .help("The user's given name."),
+    FieldDef::new("lastName", "Last name", FieldKind::Text, FieldMeaning::Surname)
+        .max_length(64)
+        .help("The user's family name."),
+    FieldDef::new("userPrincipalName", UPN_LABEL, FieldKind::Text, FieldMeaning::LoginName)
+        .required()
+        .max_length(113)
+        .help("What the user signs in with, alias@domain. The domain must be one of the customer's domains.")
+        .placeholder("adele.vance@contoso.onmicrosoft.com"),
+    FieldDef::new("usageLocation", "Usage location", FieldKind::Choice, FieldMeaning::Country)
+        .allowed(ValueList::UsageLocations)
+        .help("The country where the user mainly works; Microsoft needs it before licenses can be assigned."),
+];
+
+/// Sent in `passwordProfile` when set; never read back.
+pub const PASSWORD_FIELDS: &[FieldDef] = &[
+    FieldDef::new("password", "New password", FieldKind::Password, FieldMeaning::Password)
+        .max_length(256)
+        .help("Leave empty to keep the current password. 8 to 256 characters, mixing three of: uppercase, lowercase, digits, symbols."),
+    FieldDef::new(
+        "forceChangePassword",
+        "Ask for a new password at next sign-in",
+        FieldKind::Boolean,
+        FieldMeaning::PasswordChangeRequired,
+    )
+    .help("Only with a new password. When on, the user must choose their own password when they next sign in."),
+];
+
+const PASSWORD_MIN_LENGTH: usize = 8;
+
+pub fn spec() -> OperationSpec {
+    OperationSpec {
+        id: OPERATION_ID.to_string(),
+        vendor: super::VENDOR.to_string(),
+        title: "User details".to_string(),
+        fields: FIELDS.iter().chain(PASSWORD_FIELDS).map(FieldSpec::from).collect(),
+    }
+}
+
+/// Every broken rule in a complete user (for inline validation and before sending).
+pub fn check(values: &CustomerUser) -> Vec<FieldError> {
+    let mut errors = check_all(FIELDS, &to_json(values));
+    if !errors.iter().any(|e| e.field == "userPrincipalName") {
+        errors.extend(user_principal_name_error(&values.user_principal_name));
+    }
+    errors
+}
+
+/// Every broken rule in the edits alone, the new password included. Nothing is read or sent.
+pub fn check_changes(changes: &CustomerUserChanges) -> Vec<FieldError> {
+    let json = serde_json::to_value(changes).expect("CustomerUserChanges always serializes");
+    let definitions: Vec<FieldDef> = FIELDS.iter().chain(PASSWORD_FIELDS).copied().collect();
+    let mut errors = check_present(&definitions, &json);
+    let has_error = |errors: &[FieldError], key: &str| errors.iter().any(|e| e.field == key);
+    if let Some(upn) = &changes.user_principal_name {
+        if !has_error(&errors, "userPrincipalName") {
+            errors.extend(user_principal_name_error(upn.trim()));
+        }
+    }
+    match new_password(changes) {
+        Some(password) if !has_error(&errors, "password") => errors.extend(password_error(password)),
+        Some(_) => {}
+        None if changes.force_change_password.is_some() => errors.push(FieldError {
+            field: "forceChangePassword".into(),
+            message: "\"Ask for a new password at next sign-in\" only applies together with a new password. Enter a new password, or leave this off.".into(),
+        }),
+        None => {}
+    }
+    errors
+}
+
+fn new_password(changes: &CustomerUserChanges) -> Option<&str> {
+    changes.password.as_deref().filter(|password| !password.is_empty())
+}
+
+/// Entra ID's rule for a user principal name (vendors.md §2.6): `alias@domain`, the alias at most
+/// 64 characters of A–Z a–z 0–9 ' . - _ ! # ^ ~, not starting or ending with a dot.
+fn user_principal_name_error(upn: &str) -> Option<FieldError> {
+    let fail = |message: String| Some(FieldError { field: "userPrincipalName".into(), message });
+    let shape = format!("{UPN_LABEL} must be alias@domain, like adele.vance@contoso.onmicrosoft.com.");
+    let Some((alias, domain)) = upn.split_once('@') else { return fail(shape) };
+    if alias.is_empty() || domain.contains('@') {
+        return fail(shape);
+    }
+    if alias.chars().count() > 64 {
+        return fail(format!("The part of {UPN_LABEL} before @ can be at most 64 characters long."));
+    }
+    if let Some(bad) = alias.chars().find(|c| !(c.is_ascii_alphanumeric() || "'.-_!#^~".contains(*c))) {
+        let shown = if bad.is_whitespace() { "spaces".to_string() } else { format!("\"{bad}\"") };
+        return fail(format!(
+            "The part of {UPN_LABEL} before @ can only use letters A–Z, digits and ' . - _ ! # ^ ~; it can't contain {shown}."
+        ));
+    }
+    if alias.starts_with('.') || alias.ends_with('.') {
+        return fail(format!("The part of {UPN_LABEL} before @ can't start or end with a dot."));
+    }
+    let labels: Vec<&str> = domain.split('.').collect();
+    let domain_ok = labels.len() >= 2
+        && labels.iter().all(|label| {
+            !label.is_empty()
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        });
+    if !domain_ok {
+        return fail(format!(
+            "The part of {UPN_LABEL} after @ must be one of the customer's domains, like contoso.onmicrosoft.com."
+        ));
+    }
+    None
+}
+
+/// Entra ID's default password policy (vendors.md §2.6): 8 to 256 characters (the maximum is on
+/// the field definition) and three of the four character classes. The password is never quoted.
+fn password_error(password: &str) -> Option<FieldError> {
+    let fail = |message: &str| Some(FieldError { field: "password".into(), message: message.into() });
+    if password.chars().count() < PASSWORD_MIN_LENGTH {
+        return fail("New password must be at least 8 characters long.");
+    }
+    let classes = [
+        password.chars().any(|c| c.is_ascii_uppercase()),
+        password.chars().any(|c| c.is_ascii_lowercase()),
+        password.chars().any(|c| c.is_ascii_digit()),
+        password.chars().any(|c| !c.is_ascii_alphanumeric()),
+    ];
+    if classes.iter().filter(|&&present| present).count() < 3 {
+        return fail(
+            "New password must mix at least three of these: uppercase letters, lowercase letters, digits and symbols.",
+        );
+    }
+    None
+}
+
+fn from_record(record: UserRecord) -> CustomerUser {
+    CustomerUser {
+        display_name: record.display_name.unwrap_or_default(),
+        first_name: record.first_name.unwrap_or_default(),
+        last_name: record.last_name.unwrap_or_default(),
+        user_principal_name: record.user_principal_name.unwrap_or_default(),
+        usage_location: record.usage_location.unwrap_or_default(),
+    }
+}
+
+/// The user's current values.
+pub async fn read(client: &PartnerCenterClient, target: &UserTarget) -> Result<CustomerUser> {
+    client.read_user(target).await.map(from_record)
+}
+
+/// Reads the user, applies `changes`, checks the result and PATCHes the CustomerUser back.
+/// Invalid edits are refused before any request; if nothing differs and no password is set,
+/// nothing is sent. The receipt's `after` is what Partner Center answered with.
+pub async fn update(
+    client: &PartnerCenterClient,
+    target: &UserTarget,
+    changes: &CustomerUserChanges,
+) -> Result<UpdateReceipt<CustomerUser>> {
+    let change_errors = check_changes(changes);
+    if !change_errors.is_empty() {
+        return Err(Error::invalid_fields(change_errors));
+    }
+    target.path()?;
+    // The read and the update are one operation: one correlation id, a request id each.
+    let correlation_id = new_correlation_id();
+    let before = from_record(client.read_user_in(target, &correlation_id).await?);
+    let after = merge(&before, changes);
+    let errors = check(&after);
+    if !errors.is_empty() {
+        return Err(Error::invalid_fields(errors));
+    }
+    let mut changed_fields = changed_keys(&before, &after);
+    let password = new_password(changes);
+    if password.is_some() {
+        changed_fields.push("password".into());
+        if changes.force_change_password.is_some() {
+            changed_fields.push("forceChangePassword".into());
+        }
+    }
+    if changed_fields.is_empty() {
+        return Ok(UpdateReceipt { before: before.clone(), after: before, changed_fields, request_id: None });
+    }
+    let force_change = changes.force_change_password.unwrap_or(DEFAULT_FORCE_CHANGE_PASSWORD);
+    let body = patch_body(&after, password.map(|password| (password, force_change)));
+    let (record, request_id) = client.patch_user(target, &body, &correlation_id).await?;
+    Ok(UpdateReceipt { before, after: from_record(record), changed_fields, request_id: Some(request_id) })
+}
+
+pub fn merge(current: &CustomerUser, changes: &CustomerUserChanges) -> CustomerUser {
+    // Only edited values are trimmed: untouched ones go back exactly as Partner Center sent them.
+    let pick = |change: &Option<String>, current: &String| match change {
+        Some(value) => value.trim().to_string(),
+        None => current.clone(),
+    };
+    CustomerUser {
+        display_name: pick(&changes.display_name, &current.display_name),
+        first_name: pick(&changes.first_name, &current.first_name),
+        last_name: pick(&changes.last_name, &current.last_name),
+        user_principal_name: pick(&changes.user_principal_name, &current.user_principal_name),
+        usage_location: pick(&changes.usage_location, &current.usage_location),
+    }
+}
+
+/// The CustomerUser as PATCHed: every field this operation covers (empty ones as `null`), the
+/// object type, and `passwordProfile` only when a new password is set.
+fn patch_body(user: &CustomerUser, password: Option<(&str, bool)>) -> Value {
+    let text = |value: &str| if value.is_empty() { Value::Null } else { Value::String(value.to_string()) };
+    let mut body = json!({
+        "firstName": text(&user.first_name),
+        "lastName": text(&user.last_name),
+        "displayName": text(&user.display_name),
+        "userPrincipalName": text(&user.user_principal_name),
+        "usageLocation": text(&user.usage_location),
+        "attributes": { "objectType": "CustomerUser" },
+    });
+    if let Some((password, force_change_password)) = password {
+        body["passwordProfile"] = json!({ "password": password, "forceChangePassword": force_change_password });
+    }
+    body
+}
+
+fn changed_keys(before: &CustomerUser, after: &CustomerUser) -> Vec<String> {
+    let (before, after) = (to_json(before), to_json(after));
+    FIELDS.iter().filter(|def| before.get(def.key) != after.get(def.key)).map(|def| def.key.to_string()).collect()
+}
+
+fn to_json(values: &CustomerUser) -> Value {
+    serde_json::to_value(values).expect("CustomerUser always serializes")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ErrorCode;
+
+    /// The seed's response sample, with the docs' usage location.
+    fn valid() -> CustomerUser {
+        CustomerUser {
+            display_name: "DisplayNameChange".into(),
+            first_name: "FirstNameChange".into(),
+            last_name: "LastNameChange".into(),
+            user_principal_name: "emailidchange@abcdefgh1234.ccsctp.net".into(),
+            usage_location: "US".into(),
+        }
+    }
+
+    fn only_error(values: CustomerUser) -> FieldError {
+        let errors = check(&values);
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        errors.into_iter().next().unwrap()
+    }
+
+    fn only_change_error(changes: CustomerUserChanges) -> FieldError {
+        let errors = check_changes(&changes);
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        errors.into_iter().next().unwrap()
+    }
+
+    fn password(text: &str) -> CustomerUserChanges {
+        CustomerUserChanges { password: Some(text.into()), ..Default::default() }
+    }
+
+    fn upn(text: &str) -> CustomerUser {
+        CustomerUser { user_principal_name: text.into(), ..valid() }
+    }
+
+    #[test]
+    fn the_vendor_sample_is_valid() {
+        assert!(check(&valid()).is_empty());
+        assert!(check_changes(&password("testPw@!122B")).is_empty(), "the seed's sample password");
+    }
+
+    #[test]
+    fn definitions_cover_exactly_the_users_keys_and_the_changes_add_only_the_password() {
+        let json = to_json(&valid());
+        let mut keys: Vec<&str> = json.as_object().unwrap().keys().map(String::as_str).collect();
+        let mut defined: Vec<&str> = FIELDS.iter().map(|def| def.key).collect();
+        keys.sort();
+        defined.sort();
+        assert_eq!(keys, defined);
+        let changes = serde_json::to_value(CustomerUserChanges {
+            display_name: Some(String::new()),
+            first_name: Some(String::new()),
+            last_name: Some(String::new()),
+            user_principal_name: Some(String::new()),
+            usage_location: Some(String::new()),
+            password: Some(String::new()),
+            force_change_password: Some(true),
+        })
+        .unwrap();
+        let mut change_keys: Vec<&str> = changes.as_object().unwrap().keys().map(String::as_str).collect();
+        let mut all_defined: Vec<&str> = FIELDS.iter().chain(PASSWORD_FIELDS).map(|def| def.key).collect();
+        change_keys.sort();
+        all_defined.sort();
+        assert_eq!(change_keys, all_defined);
+        assert_eq!(spec().fields.len(), all_defined.len());
+    }
+
+    #[test]
+    fn rejects_missing_display_name() {
+        let error = only_error(CustomerUser { display_name: " ".into(), ..valid() });
+        assert_eq!((error.field.as_str(), error.message.as_str()), ("displayName", "Display name is required."));
+    }
+
+    #[test]
+    fn rejects_display_name_longer_than_256_characters() {
+        let error = only_error(CustomerUser { display_name: "a".repeat(257), ..valid() });
+        assert_eq!(error.field, "displayName");
+        assert!(error.message.starts_with("Display name can be at most 256 characters long"), "{}", error.message);
+    }
+
+    #[test]
+    fn rejects_first_name_longer_than_64_characters() {
+        let error = only_error(CustomerUser { first_name: "a".repeat(65), ..valid() });
+        assert_eq!(error.field, "firstName");
+        assert!(error.message.starts_with("First name can be at most 64 characters long"), "{}", error.message);
+    }
+
+    #[test]
+    fn rejects_last_name_longer_than_64_characters() {
+        let error = only_error(CustomerUser { last_name: "b".repeat(65), ..valid() });
+        assert_eq!(error.field, "lastName");
+    }
+
+    #[test]
+    fn first_and_last_name_may_be_empty() {
+        assert!(check(&CustomerUser { first_name: String::new(), last_name: String::new(), ..valid() }).is_empty());
+    }
+
+    #[test]
+    fn rejects_usage_location_that_is_not_an_iso_code() {
+        for bad in ["United States", "us", "USA", "XX"] {
+            let error = only_error(CustomerUser { usage_location: bad.into(), ..valid() });
+            assert_eq!(error.field, "usageLocation");
+            assert!(error.message.contains("two-letter ISO 3166-1 country codes"), "{}", error.message);
+        }
+        assert!(check(&CustomerUser { usage_location: String::new(), ..valid() }).is_empty(), "it may be unset");
+    }
+
+    #[test]
+    fn rejects_missing_user_principal_name() {
+        assert_eq!(only_error(upn("")).message, "Username is required.");
+    }
+
+    #[test]
+    fn rejects_user_principal_name_that_is_not_alias_at_domain() {
+        for bad in [
+            "adele",
+            "@contoso.com",
+            "adele@",
+            "a@b@contoso.com",
+            "adele@contoso",
+            "adele@-contoso.com",
+            "adele@contoso..com",
+        ] {
+            let error = only_error(upn(bad));
+            assert_eq!(error.field, "userPrincipalName", "{bad}");
+        }
+        assert!(only_error(upn("adele")).message.starts_with("Username must be alias@domain"));
+    }
+
+    #[test]
+    fn rejects_user_principal_name_alias_with_forbidden_characters() {
+        for bad in ["ad le@contoso.com", "adèle@contoso.com", "a+b@contoso.com", "a,b@contoso.com", "a\"b@contoso.com"]
+        {
+            let error = only_error(upn(bad));
+            assert!(
+                error.message.contains("can only use letters A–Z, digits and ' . - _ ! # ^ ~"),
+                "{bad}: {}",
+                error.message
+            );
+        }
+        assert!(check(&upn("o'neil.a-b_c!d#e^f~g@contoso.onmicrosoft.com")).is_empty());
+    }
+
+    #[test]
+    fn rejects_user_principal_name_alias_starting_or_ending_with_a_dot() {
+        for bad in [".adele@contoso.com", "adele.@contoso.com"] {
+            assert_eq!(only_error(upn(bad)).message, "The part of Username before @ can't start or end with a dot.");
+        }
+    }
+
+    #[test]
+    fn rejects_user_principal_name_alias_longer_than_64_characters() {
+        let error = only_error(upn(&format!("{}@contoso.com", "a".repeat(65))));
+        assert_eq!(error.message, "The part of Username before @ can be at most 64 characters long.");
+        assert!(check(&upn(&format!("{}@contoso.com", "a".repeat(64)))).is_empty());
+    }
+
+    #[test]
+    fn rejects_user_principal_name_longer_than_113_characters() {
+        let long = format!("{}@{}.onmicrosoft.com", "a".repeat(64), "b".repeat(40));
+        assert!(long.len() > 113);
+        let error = only_error(upn(&long));
+        assert!(error.message.starts_with("Username can be at most 113 characters long"), "{}", error.message);
+    }
+
+    #[test]
+    fn rejects_password_shorter_than_8_characters() {
+        let error = only_change_error(password("Ab1!xyz"));
+        assert_eq!(
+            (error.field.as_str(), error.message.as_str()),
+            ("password", "New password must be at least 8 characters long.")
+        );
+    }
+
+    #[test]
+    fn rejects_password_longer_than_256_characters() {
+        let error = only_change_error(password(&format!("Aa1!{}", "x".repeat(253))));
+        assert_eq!(error.field, "password");
+        assert!(error.message.starts_with("New password can be at most 256 characters long"), "{}", error.message);
+        assert!(check_changes(&password(&format!("Aa1!{}", "x".repeat(252)))).is_empty());
+    }
+
+    #[test]
+    fn rejects_password_with_fewer_than_three_character_classes() {
+        for bad in ["alllowercase", "lowerandUPPER", "12345678ab", "!!!!????aa"] {
+            let error = only_change_error(password(bad));
+            assert!(error.message.contains("at least three of these"), "{bad}");
+        }
+        for good in ["lowerUPPER1", "lower1234!", "UPPER1234!", "lowerUPPER!"] {
+            assert!(check_changes(&password(good)).is_empty(), "{good}");
+        }
+    }
+
+    #[test]
+    fn rejects_force_change_password_without_a_new_password() {
+        for changes in [
+            CustomerUserChanges { force_change_password: Some(true), ..Default::default() },
+            CustomerUserChanges {
+                force_change_password: Some(false),
+                password: Some(String::new()),
+                ..Default::default()
+            },
+        ] {
+            assert_eq!(only_change_error(changes).field, "forceChangePassword");
+        }
+    }
+
+    #[test]
+    fn change_checks_apply_the_user_principal_name_rule() {
+        let changes =
+            CustomerUserChanges { user_principal_name: Some(" .x@contoso.com ".into()), ..Default::default() };
+        assert_eq!(only_change_error(changes).field, "userPrincipalName");
+    }
+
+    #[test]
+    fn the_password_never_appears_in_debug_output_or_errors() {
+        let secret = "Xy7!not-to-be-seen";
+        let changes = CustomerUserChanges { password: Some(secret.into()), ..Default::default() };
+        assert!(!format!("{changes:?}").contains(secret));
+        for bad in ["short1!", "nouppernodigits"] {
+            let errors = check_changes(&password(bad));
+            assert!(errors.iter().all(|e| !e.message.contains(bad)), "{errors:?}");
+        }
+    }
+
+    #[test]
+    fn merge_keeps_untouched_fields_and_trims_edits() {
+        let merged = merge(
+            &valid(),
+            &CustomerUserChanges {
+                first_name: Some("  Adele ".into()),
+                usage_location: Some("DE".into()),
+                ..Default::default()
+            },
+        );
+        assert_eq!(merged.first_name, "Adele");
+        assert_eq!(merged.usage_location, "DE");
+        assert_eq!(merged.display_name, "DisplayNameChange");
+        assert_eq!(changed_keys(&valid(), &merged), vec!["firstName", "usageLocation"]);
+    }
+
+    #[test]
+    fn the_patch_body_carries_the_object_type_and_the_password_profile_only_with_a_password() {
+        let body = patch_body(&CustomerUser { first_name: String::new(), ..valid() }, None);
+        assert_eq!(
+            body,
+            json!({
+                "firstName": null,
+                "lastName": "LastNameChange",
+                "displayName": "DisplayNameChange",
+                "userPrincipalName": "emailidchange@abcdefgh1234.ccsctp.net",
+                "usageLocation": "US",
+                "attributes": { "objectType": "CustomerUser" }
+            })
+        );
+        let body = patch_body(&valid(), Some(("testPw@!122B", true)));
+        assert_eq!(body["passwordProfile"], json!({ "password": "testPw@!122B", "forceChangePassword": true }));
+    }
+
+    #[test]
+    fn changes_reject_unknown_keys() {
+        assert!(serde_json::from_value::<CustomerUserChanges>(json!({"passwordProfile": {}})).is_err());
+        assert!(serde_json::from_value::<CustomerUserChanges>(json!({"givenName": "x"})).is_err());
+    }
+
+    #[test]
+    fn invalid_changes_are_refused_before_any_request() {
+        // An unroutable client: if a request were attempted the error would be Unreachable.
+        let settings =
+            super::super::PartnerCenterSettings::new("http://127.0.0.1:9", "http://127.0.0.1:9", "organizations", "id")
+                .unwrap();
+        let client = PartnerCenterClient::new(settings, crate::secret::Secret::new("r"));
+        let target = UserTarget { customer_id: "c".into(), user_id: "u".into() };
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let error = runtime.block_on(update(&client, &target, &password("weak"))).unwrap_err();
+        assert_eq!(error.code, ErrorCode::InvalidInput);
+        assert_eq!(error.field.as_deref(), Some("password"));
+        let bad_target = UserTarget { user_id: "../admin".into(), ..target };
+        let error = runtime.block_on(update(&client, &bad_target, &CustomerUserChanges::default())).unwrap_err();
+        assert_eq!(error.field.as_deref(), Some("userId"));
+    }
+}

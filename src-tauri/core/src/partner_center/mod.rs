@@ -1,0 +1,492 @@
+//! Microsoft Partner Center REST: App+User sign-in at Entra ID (authorization code with PKCE in
+//! the system browser, then the refresh-token grant), the customer and user lists, and one module
+//! per operation on a customer's user. `../shared/vendors.md` §2 is the reference.
+
+mod auth;
+pub mod customer_user;
+mod lists;
+mod sign_in;
+
+pub use auth::Tokens;
+pub use lists::{CustomerSummary, Page, UserSummary};
+pub use sign_in::{begin_sign_in, PendingSignIn};
+
+use crate::error::{Error, ErrorCode, Result};
+use crate::http;
+use crate::secret::Secret;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+use url::Url;
+
+pub const VENDOR: &str = "Microsoft Partner Center";
+/// The delegated permission Partner Center's App+User calls need, plus a refresh token.
+pub const SCOPE: &str = "https://api.partnercenter.microsoft.com/user_impersonation offline_access";
+/// Signs in any work account; a partner tenant id narrows sign-in to that tenant.
+pub const ORGANIZATIONS: &str = "organizations";
+/// Partner Center's only contract version; its headers page lists the header as required.
+const CONTRACT_VERSION: &str = "v1";
+/// Named in `MS-PartnerCenter-Application` so Microsoft support can tell our calls apart.
+const APPLICATION_NAME: &str = "Switchboard";
+
+const USER_PATH_TEMPLATE: &str = "/v1/customers/{customer-tenant-id}/users/{user-id}";
+
+/// Microsoft's clouds, each with its own Entra ID authority and Partner Center host.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Cloud {
+    Commercial,
+    UsGovernment,
+    /// Partner Center operated by 21Vianet (China).
+    China,
+}
+
+/// A cloud as the connection form offers it.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct CloudInfo {
+    pub value: Cloud,
+    pub label: String,
+    pub api_url: String,
+    pub authority_url: String,
+}
+
+impl Cloud {
+    pub const ALL: [Cloud; 3] = [Cloud::Commercial, Cloud::UsGovernment, Cloud::China];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Cloud::Commercial => "Commercial",
+            Cloud::UsGovernment => "Microsoft Cloud for US Government",
+            Cloud::China => "Operated by 21Vianet (China)",
+        }
+    }
+
+    pub fn all_info() -> Vec<CloudInfo> {
+        Self::ALL
+            .iter()
+            .map(|&value| CloudInfo {
+                value,
+                label: value.label().to_string(),
+                api_url: value.api_url().to_string(),
+                authority_url: value.authority_url().to_string(),
+            })
+            .collect()
+    }
+
+    /// The US Government cloud uses the commercial Partner Center host (vendors.md §2.2).
+    pub fn api_url(self) -> &'static str {
+        match self {
+            Cloud::Commercial | Cloud::UsGovernment => "https://api.partnercenter.microsoft.com",
+            Cloud::China => "https://partner.partnercenterapi.microsoftonline.cn",
+        }
+    }
+
+    pub fn authority_url(self) -> &'static str {
+        match self {
+            Cloud::Commercial => "https://login.microsoftonline.com",
+            Cloud::UsGovernment => "https://login.microsoftonline.us",
+            Cloud::China => "https://login.chinacloudapi.cn",
+        }
+    }
+}
+
+/// The non-secret half of a Partner Center connection.
+#[derive(Debug, Clone)]
+pub struct PartnerCenterSettings {
+    /// The API host, e.g. `https://api.partnercenter.microsoft.com` (may carry a path prefix).
+    pub api_url: Url,
+    /// The Entra ID authority host; `/{tenant}/oauth2/v2.0/...` is appended.
+    pub authority_url: Url,
+    /// The partner's tenant id, or `organizations`.
+    pub tenant: String,
+    /// The app registration's client id (a public client: there is no secret).
+    pub client_id: String,
+}
+
+impl PartnerCenterSettings {
+    pub fn new(api_url: &str, authority_url: &str, tenant: &str, client_id: &str) -> Result<Self> {
+        let invalid = |field: &str, message: String| {
+            Error::new(ErrorCode::InvalidConnection, message.clone()).with_field(field, message)
+        };
+        let client_id = client_id.trim();
+        if client_id.is_empty() {
+            return Err(invalid("clientId", "Client ID is required.".into()));
+        }
+        let tenant = match tenant.trim() {
+            "" => ORGANIZATIONS,
+            tenant => tenant,
+        };
+        // The tenant becomes a path segment of the sign-in address.
+        http::path_segment("tenant", "Partner tenant ID", tenant).map_err(|_| {
+            invalid(
+                "tenant",
+                "Partner tenant ID must be your partner tenant's ID, like 3f5c2a1b-8d4e-4f6a-9b7c-1e2d3c4b5a69, or \"organizations\"."
+                    .into(),
+            )
+        })?;
+        Ok(PartnerCenterSettings {
+            api_url: http::check_base_url("apiUrl", "API address", api_url)?,
+            authority_url: http::check_base_url("authorityUrl", "Sign-in address", authority_url)?,
+            tenant: tenant.to_string(),
+            client_id: client_id.to_string(),
+        })
+    }
+
+    pub fn for_cloud(cloud: Cloud, tenant: &str, client_id: &str) -> Result<Self> {
+        Self::new(cloud.api_url(), cloud.authority_url(), tenant, client_id)
+    }
+
+    fn entra_endpoint(&self, name: &str) -> Url {
+        let tenant = http::path_segment("tenant", "Partner tenant ID", &self.tenant)
+            .expect("the tenant was checked when the settings were made");
+        http::join(&self.authority_url, &format!("/{tenant}/oauth2/v2.0/{name}"))
+    }
+
+    pub fn authorize_url(&self) -> Url {
+        self.entra_endpoint("authorize")
+    }
+
+    pub fn token_url(&self) -> Url {
+        self.entra_endpoint("token")
+    }
+}
+
+/// Which user an operation is about.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct UserTarget {
+    /// The customer's tenant id (Partner Center's customer id).
+    pub customer_id: String,
+    pub user_id: String,
+}
+
+impl UserTarget {
+    /// The user's URL path; every id is checked so it stays one path segment.
+    fn path(&self) -> Result<String> {
+        let checks = [
+            http::path_segment("customerId", "Customer ID", &self.customer_id),
+            http::path_segment("userId", "User ID", &self.user_id),
+        ];
+        let mut segments = Vec::new();
+        let mut errors = Vec::new();
+        for check in checks {
+            match check {
+                Ok(segment) => segments.push(segment),
+                Err(error) => errors.extend(error.field_errors),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(Error::invalid_fields(errors));
+        }
+        Ok(format!("/v1/customers/{}/users/{}", segments[0], segments[1]))
+    }
+}
+
+/// A CustomerUser as Partner Center's GET and PATCH return it, as far as Switchboard uses it.
+/// Fields may be `null`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UserRecord {
+    pub id: Option<String>,
+    pub user_principal_name: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub display_name: Option<String>,
+    pub usage_location: Option<String>,
+    pub state: Option<String>,
+}
+
+/// The two ids every Partner Center request carries, for logs and support.
+#[derive(Debug, Clone)]
+pub(crate) struct RequestIds {
+    /// One per logical request, the same on its retries: Partner Center's idempotency key.
+    pub request_id: String,
+    /// Shared by the requests of one operation (read, then update), like Microsoft's SDK does.
+    pub correlation_id: String,
+}
+
+impl RequestIds {
+    pub fn new(correlation_id: &str) -> Self {
+        RequestIds { request_id: uuid::Uuid::new_v4().to_string(), correlation_id: correlation_id.to_string() }
+    }
+
+    fn reference(&self) -> String {
+        format!("MS-RequestId {}, MS-CorrelationId {}", self.request_id, self.correlation_id)
+    }
+}
+
+pub(crate) fn new_correlation_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+/// A signed-in Partner Center client for one connection. Cheap to share; tokens are cached inside.
+pub struct PartnerCenterClient {
+    http: reqwest::Client,
+    retry: http::RetryPolicy,
+    settings: PartnerCenterSettings,
+    tokens: auth::TokenCache,
+}
+
+impl PartnerCenterClient {
+    /// A client that gets access tokens from a stored refresh token.
+    pub fn new(settings: PartnerCenterSettings, refresh_token: Secret) -> Self {
+        let tokens = auth::TokenCache::new(settings.token_url(), settings.client_id.clone(), refresh_token, None);
+        PartnerCenterClient { http: http::build_client(), retry: http::RetryPolicy::default(), settings, tokens }
+    }
+
+    /// A client right after [`PendingSignIn::finish`]: the first access token is used as it is.
+    pub fn from_sign_in(settings: PartnerCenterSettings, tokens: Tokens) -> Self {
+        let auth::Tokens { access_token, refresh_token, expires_in } = tokens;
+        let cache = auth::TokenCache::new(
+            settings.token_url(),
+            settings.client_id.clone(),
+            refresh_token,
+            Some((access_token, expires_in)),
+        );
+        PartnerCenterClient { http: http::build_client(), retry: http::RetryPolicy::default(), settings, tokens: cache }
+    }
+
+    /// Uses `policy` for retries instead of the default (tests use short waits).
+    pub fn with_retry_policy(mut self, policy: http::RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// Called with the new refresh token whenever Entra ID replaces it, so the caller can store
+    /// it (the keychain) in place of the old one.
+    pub fn on_refresh_token_rotated(self, listener: impl Fn(&Secret) + Send + Sync + 'static) -> Self {
+        self.tokens.set_rotation_listener(Box::new(listener));
+        self
+    }
+
+    /// The refresh token to keep: the one given, or the latest Entra ID issued in its place.
+    pub async fn current_refresh_token(&self) -> Secret {
+        self.tokens.refresh_token().await
+    }
+
+    pub fn settings(&self) -> &PartnerCenterSettings {
+        &self.settings
+    }
+
+    /// Gets an access token (from the cache if it is still fresh).
+    pub async fn sign_in(&self) -> Result<()> {
+        self.tokens.access_token(&self.http, &self.retry, false).await.map(|_| ())
+    }
+
+    /// `GET /v1/customers/{customer-tenant-id}/users/{user-id}`.
+    pub async fn read_user(&self, target: &UserTarget) -> Result<UserRecord> {
+        self.read_user_in(target, &new_correlation_id()).await
+    }
+
+    pub(crate) async fn read_user_in(&self, target: &UserTarget, correlation_id: &str) -> Result<UserRecord> {
+        let path = target.path()?;
+        let ids = RequestIds::new(correlation_id);
+        let response = self.send(reqwest::Method::GET, &path, USER_PATH_TEMPLATE, None, None, &ids).await?;
+        self.read_json(response, &ids).await
+    }
+
+    /// `PATCH /v1/customers/{customer-tenant-id}/users/{user-id}`: returns the user as Partner
+    /// Center now holds it, and the request id that changed it.
+    pub(crate) async fn patch_user(
+        &self,
+        target: &UserTarget,
+        body: &serde_json::Value,
+        correlation_id: &str,
+    ) -> Result<(UserRecord, String)> {
+        let path = target.path()?;
+        let ids = RequestIds::new(correlation_id);
+        let response = self.send(reqwest::Method::PATCH, &path, USER_PATH_TEMPLATE, Some(body), None, &ids).await?;
+        let user = self.read_json(response, &ids).await?;
+        Ok((user, ids.request_id))
+    }
+
+    /// Sends with a cached token, retrying transient failures with the SAME `MS-RequestId` (so
+    /// Partner Center can recognise a repeat); on a 401 fetches a fresh token once and tries again.
+    async fn send(
+        &self,
+        method: reqwest::Method,
+        path_and_query: &str,
+        template: &str,
+        body: Option<&serde_json::Value>,
+        continuation: Option<&reqwest::header::HeaderValue>,
+        ids: &RequestIds,
+    ) -> Result<reqwest::Response> {
+        let url = http::join(&self.settings.api_url, path_and_query);
+        let host = self.host();
+        let correlation = [("MS-RequestId", ids.request_id.clone()), ("MS-CorrelationId", ids.correlation_id.clone())];
+        let label =
+            http::RequestLabel { vendor: VENDOR, method: &method, host: &host, template, correlation: &correlation };
+        let mut fresh_token = false;
+        loop {
+            let token = self.tokens.access_token(&self.http, &self.retry, fresh_token).await?;
+            let response = http::send_with_retries(&self.retry, &label, || {
+                let mut request = self
+                    .http
+                    .request(method.clone(), url.clone())
+                    .bearer_auth(token.expose())
+                    .header("Accept", "application/json")
+                    .header("MS-RequestId", &ids.request_id)
+                    .header("MS-CorrelationId", &ids.correlation_id)
+                    .header("MS-Contract-Version", CONTRACT_VERSION)
+                    .header("MS-PartnerCenter-Application", APPLICATION_NAME);
+                if let Some(token) = continuation {
+                    request = request.header("MS-ContinuationToken", token.clone());
+                }
+                match body {
+                    Some(body) => request.json(body),
+                    None => request,
+                }
+            })
+            .await
+            .map_err(|error| with_reference(error, ids))?;
+            let status = response.status();
+            if status == reqwest::StatusCode::UNAUTHORIZED && !fresh_token {
+                fresh_token = true;
+                continue;
+            }
+            if status.is_success() {
+                return Ok(response);
+            }
+            let wait = http::retry_after(response.headers());
+            let text = response.text().await.ok();
+            return Err(failure(status, text.as_deref(), wait, ids));
+        }
+    }
+
+    async fn read_json<T: serde::de::DeserializeOwned>(
+        &self,
+        response: reqwest::Response,
+        ids: &RequestIds,
+    ) -> Result<T> {
+        let body = response
+            .bytes()
+            .await
+            .map_err(|error| with_reference(http::transport_error(&error, VENDOR, &self.host()), ids))?;
+        serde_json::from_slice(&body).map_err(|_| {
+            let mut error =
+                Error::new(ErrorCode::MalformedResponse, format!("{VENDOR} sent a reply Switchboard can't read."))
+                    .with_vendor_message(format!(
+                        "Expected JSON of the documented shape; got {} bytes that are not.",
+                        body.len()
+                    ));
+            error.reference = Some(ids.reference());
+            error
+        })
+    }
+
+    fn host(&self) -> String {
+        self.settings.api_url.host_str().unwrap_or_default().to_string()
+    }
+}
+
+fn with_reference(mut error: Error, ids: &RequestIds) -> Error {
+    error.reference = Some(ids.reference());
+    error
+}
+
+/// Partner Center's error body: `{code, description, data, source}`.
+#[derive(Deserialize)]
+struct VendorError {
+    code: Option<serde_json::Value>,
+    description: Option<String>,
+}
+
+/// The vendor's own words: `description` (with its `code`), or the raw body if it isn't that shape.
+fn vendor_text(body: &str) -> String {
+    match serde_json::from_str::<VendorError>(body) {
+        Ok(VendorError { description: Some(description), code }) => match code {
+            Some(serde_json::Value::String(code)) if !code.is_empty() => format!("{description} (code {code})"),
+            Some(serde_json::Value::Number(code)) => format!("{description} (code {code})"),
+            _ => description,
+        },
+        _ => body.to_string(),
+    }
+}
+
+/// The vendor's `description` alone, for messages shown to staff.
+fn vendor_description(body: &str) -> Option<String> {
+    serde_json::from_str::<VendorError>(body).ok().and_then(|error| error.description).filter(|d| !d.trim().is_empty())
+}
+
+fn failure(
+    status: reqwest::StatusCode,
+    body: Option<&str>,
+    wait: Option<std::time::Duration>,
+    ids: &RequestIds,
+) -> Error {
+    let mut error = http::status_error(VENDOR, status, body.map(vendor_text).filter(|text| !text.trim().is_empty()));
+    match status.as_u16() {
+        400 | 422 => {
+            if let Some(description) = body.and_then(vendor_description) {
+                error.message = format!("{VENDOR} refused the change: {description}");
+            }
+        }
+        401 => {
+            error.message = format!(
+                "{VENDOR} did not accept your sign-in. Sign in again with your partner account (multi-factor authentication is required)."
+            );
+        }
+        403 => {
+            error.message = format!(
+                "{VENDOR} says your partner account may not do that for this customer. It needs the User Administrator role for this customer (GDAP)."
+            );
+        }
+        429 => {
+            if let Some(wait) = wait {
+                error.message = format!(
+                    "{VENDOR} is still busy after several tries and asked to wait {} s. Try again in a minute.",
+                    wait.as_secs().max(1)
+                );
+            }
+        }
+        _ => {}
+    }
+    with_reference(error, ids)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_cloud_has_https_addresses_that_pass_the_url_policy() {
+        for cloud in Cloud::ALL {
+            let settings = PartnerCenterSettings::for_cloud(cloud, ORGANIZATIONS, "client").unwrap();
+            assert_eq!(settings.api_url.scheme(), "https");
+            assert!(settings.token_url().as_str().ends_with("/organizations/oauth2/v2.0/token"), "{cloud:?}");
+        }
+        assert_eq!(Cloud::UsGovernment.api_url(), Cloud::Commercial.api_url());
+        assert_eq!(
+            PartnerCenterSettings::for_cloud(Cloud::China, "t", "c").unwrap().authorize_url().as_str(),
+            "https://login.chinacloudapi.cn/t/oauth2/v2.0/authorize"
+        );
+    }
+
+    #[test]
+    fn settings_refuse_a_missing_client_id_and_a_tenant_that_could_change_the_path() {
+        let error = PartnerCenterSettings::for_cloud(Cloud::Commercial, "organizations", " ").unwrap_err();
+        assert_eq!(error.field.as_deref(), Some("clientId"));
+        let error = PartnerCenterSettings::for_cloud(Cloud::Commercial, "../common", "c").unwrap_err();
+        assert_eq!(error.code, ErrorCode::InvalidConnection);
+        assert_eq!(error.field.as_deref(), Some("tenant"));
+        let blank = PartnerCenterSettings::for_cloud(Cloud::Commercial, "", "c").unwrap();
+        assert_eq!(blank.tenant, ORGANIZATIONS);
+    }
+
+    #[test]
+    fn vendor_text_prefers_the_description() {
+        assert_eq!(
+            vendor_text(r#"{"code":"600008","description":"The user was not found.","data":[],"source":"PartnerFD"}"#),
+            "The user was not found. (code 600008)"
+        );
+        assert_eq!(vendor_text("<html>bad gateway</html>"), "<html>bad gateway</html>");
+    }
+
+    #[test]
+    fn targets_become_one_segment_each() {
+        let target = UserTarget { customer_id: "c-1".into(), user_id: "u@1".into() };
+        assert_eq!(target.path().unwrap(), "/v1/customers/c-1/users/u%401");
+        let error = UserTarget { customer_id: "a/b".into(), user_id: "..".into() }.path().unwrap_err();
+        assert_eq!(error.field_errors.len(), 2);
+    }
+}
