@@ -1,11 +1,13 @@
 //! Tauri commands: each converts arguments, delegates to the core and returns its result.
 
 use crate::AppState;
+use serde_json::Value;
 use switchboard_core::avepoint::account_information::{self, AccountInformation, AccountInformationChanges};
 use switchboard_core::avepoint::connection_test::ConnectionTestReport;
 use switchboard_core::avepoint::{Environment, EnvironmentInfo, UserTarget};
 use switchboard_core::connection::{ConnectionList, ImportSummary, SaveOutcome};
 use switchboard_core::fields::{OperationSpec, UpdateReceipt};
+use switchboard_core::operations::{self, PlannedChange};
 use switchboard_core::profiles::ProfileDraft;
 use switchboard_core::secret::Secret;
 use switchboard_core::{Error, ErrorCode, FieldError};
@@ -134,10 +136,38 @@ pub fn list_environments() -> Vec<EnvironmentInfo> {
 
 #[tauri::command]
 pub fn describe_operation(operation: String) -> Result<OperationSpec, Error> {
-    match operation.as_str() {
-        account_information::OPERATION_ID => Ok(account_information::spec()),
-        other => Err(Error::new(ErrorCode::InvalidInput, format!("Switchboard has no operation called \"{other}\"."))),
-    }
+    operations::spec(&operation)
+}
+
+/// Any operation by name: the record's current values (JSON in the vendor's keys).
+#[tauri::command]
+pub async fn read_operation(
+    state: State<'_, AppState>,
+    connection_id: String,
+    operation: String,
+    target: Value,
+) -> Result<Value, Error> {
+    let client = state.connections.client(&connection_id)?;
+    operations::read(&client, &operation, &target).await
+}
+
+/// What the changes would do, field by field, after the same checks as the update (sends nothing).
+#[tauri::command]
+pub fn preview_operation(operation: String, current: Value, changes: Value) -> Result<Vec<PlannedChange>, Error> {
+    operations::preview(&operation, &current, &changes)
+}
+
+/// Any operation by name: read, merge, check and send; returns the receipt.
+#[tauri::command]
+pub async fn update_operation(
+    state: State<'_, AppState>,
+    connection_id: String,
+    operation: String,
+    target: Value,
+    changes: Value,
+) -> Result<Value, Error> {
+    let client = state.connections.client(&connection_id)?;
+    operations::update(&client, &operation, &target, &changes).await
 }
 
 #[tauri::command]

@@ -422,3 +422,28 @@ fn a_locked_keychain_saves_the_settings_but_never_the_secret_elsewhere() {
     assert_eq!(error["code"], "keychain_unavailable", "nothing is deleted while its secret can't be");
     assert_eq!(h.invoke("list_connections", json!({})).unwrap()["connections"].as_array().unwrap().len(), 2);
 }
+
+#[test]
+fn every_operation_runs_by_name_through_the_generic_commands() {
+    let h = harness();
+    for operation in switchboard_core::operations::OPERATION_IDS {
+        let spec = h.invoke("describe_operation", json!({ "operation": operation })).unwrap();
+        assert_eq!(spec["id"], *operation);
+    }
+    let args =
+        json!({ "connectionId": "practice", "operation": "avepoint.office-information", "target": sample_target() });
+    let current = h.invoke("read_operation", args.clone()).unwrap();
+    assert_eq!(current["city"], "");
+    let planned = h
+        .invoke(
+            "preview_operation",
+            json!({ "operation": "avepoint.office-information", "current": current, "changes": { "city": "Oslo" } }),
+        )
+        .unwrap();
+    assert_eq!(planned, json!([{ "field": "city", "label": "City", "before": "", "after": "Oslo" }]));
+    assert!(h.sandbox.state().requests().iter().all(|r| r.method != "PUT"), "a preview sends nothing");
+    let mut update = args;
+    update["changes"] = json!({ "city": "Oslo" });
+    let receipt = h.invoke("update_operation", update).unwrap();
+    assert_eq!(receipt["changedFields"], json!(["city"]));
+}

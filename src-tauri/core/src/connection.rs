@@ -295,6 +295,11 @@ impl Connections {
         Ok(SaveOutcome { connection: self.summary(profile), secret_error: None })
     }
 
+    /// The connection's client, whichever vendor it goes to.
+    pub fn client(&self, id: &str) -> Result<crate::operations::VendorClient> {
+        Ok(crate::operations::VendorClient::AvePoint(self.avepoint(id)?))
+    }
+
     /// Signs in and makes one harmless read; every failure is a step with what to do next.
     pub async fn test(&self, id: &str) -> ConnectionTestReport {
         self.forget_client(id);

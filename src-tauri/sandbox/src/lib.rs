@@ -6,6 +6,7 @@
 //! that vendors' paths never collide and a client sees the prefix as part of its base URL.
 
 pub mod avepoint;
+pub mod msp360;
 mod faults;
 mod recorder;
 
@@ -35,6 +36,7 @@ pub const PRACTICE_CERTIFICATE_PFX_PASSWORD: &str = "practice";
 #[derive(Default)]
 pub struct SandboxState {
     pub avepoint: avepoint::AvePointState,
+    pub msp360: msp360::State,
     requests: Mutex<Vec<RecordedRequest>>,
     faults: Mutex<faults::FaultState>,
 }
@@ -74,6 +76,7 @@ impl Sandbox {
         let address = listener.local_addr()?;
         let app = axum::Router::new()
             .nest("/avepoint", avepoint::routes())
+            .nest("/msp360", msp360::routes())
             .layer(axum::middleware::from_fn_with_state(state.clone(), faults::inject))
             .layer(axum::middleware::from_fn_with_state(state.clone(), recorder::record))
             .with_state(state.clone());
@@ -101,6 +104,11 @@ impl Sandbox {
     /// The base URL a client uses as AvePoint's API host.
     pub fn avepoint_api_url(&self) -> String {
         format!("{}/avepoint/graph", self.url())
+    }
+
+    /// The base URL a client uses as MSP360's API host (`/api/...` is appended).
+    pub fn msp360_url(&self) -> String {
+        format!("{}/msp360", self.url())
     }
 
     /// The base URL a client uses as AvePoint's identity host (`/connect/token` is appended).
