@@ -40,7 +40,9 @@ pub const OPERATION_IDS: &[&str] = &[account_information::OPERATION_ID, office_i
 pub struct PlannedChange {
     pub field: String,
     pub label: String,
+    #[ts(type = "unknown")]
     pub before: Value,
+    #[ts(type = "unknown")]
     pub after: Value,
 }
 

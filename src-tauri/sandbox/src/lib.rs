@@ -6,9 +6,11 @@
 //! that vendors' paths never collide and a client sees the prefix as part of its base URL.
 
 pub mod avepoint;
-pub mod msp360;
 mod faults;
+pub mod msp360;
+pub mod partner_center;
 mod recorder;
+pub mod softwareone;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -36,6 +38,8 @@ pub const PRACTICE_CERTIFICATE_PFX_PASSWORD: &str = "practice";
 #[derive(Default)]
 pub struct SandboxState {
     pub avepoint: avepoint::AvePointState,
+    pub softwareone: softwareone::State,
+    pub partner_center: partner_center::PartnerCenterState,
     pub msp360: msp360::State,
     requests: Mutex<Vec<RecordedRequest>>,
     faults: Mutex<faults::FaultState>,
@@ -76,6 +80,8 @@ impl Sandbox {
         let address = listener.local_addr()?;
         let app = axum::Router::new()
             .nest("/avepoint", avepoint::routes())
+            .nest("/softwareone", softwareone::routes())
+            .merge(partner_center::routes())
             .nest("/msp360", msp360::routes())
             .layer(axum::middleware::from_fn_with_state(state.clone(), faults::inject))
             .layer(axum::middleware::from_fn_with_state(state.clone(), recorder::record))
@@ -114,6 +120,21 @@ impl Sandbox {
     /// The base URL a client uses as AvePoint's identity host (`/connect/token` is appended).
     pub fn avepoint_identity_url(&self) -> String {
         format!("{}/avepoint/identity", self.url())
+    }
+
+    /// The base URL a client uses as Partner Center's API host (`/v1/...` is appended).
+    pub fn partner_center_api_url(&self) -> String {
+        format!("{}/partner-center", self.url())
+    }
+
+    /// The base URL a client uses as the Entra ID authority (`/{tenant}/oauth2/v2.0/...` is appended).
+    pub fn entra_url(&self) -> String {
+        format!("{}/entra", self.url())
+    }
+
+    /// The base URL a client uses as SoftwareOne's API host (`/public/v1/...` is appended).
+    pub fn softwareone_url(&self) -> String {
+        format!("{}/softwareone", self.url())
     }
 
     pub fn state(&self) -> &Arc<SandboxState> {

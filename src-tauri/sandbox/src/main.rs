@@ -26,7 +26,13 @@ async fn main() {
     println!("           identity {}", sandbox.avepoint_identity_url());
     println!("           client id {PRACTICE_CLIENT_ID}  secret {PRACTICE_CLIENT_SECRET}  (sandbox only)");
     println!("           sample user: customer {} tenant {} user {}", sample.0, sample.1, sample.2);
-    println!("MSP360     API      {}   login {}  password {}  (sandbox only)   sample user {}", sandbox.msp360_url(), switchboard_sandbox::msp360::PRACTICE_USER_NAME, switchboard_sandbox::msp360::PRACTICE_PASSWORD, switchboard_sandbox::msp360::sample_user_id());
+    println!(
+        "MSP360     API      {}   login {}  password {}  (sandbox only)   sample user {}",
+        sandbox.msp360_url(),
+        switchboard_sandbox::msp360::PRACTICE_USER_NAME,
+        switchboard_sandbox::msp360::PRACTICE_PASSWORD,
+        switchboard_sandbox::msp360::sample_user_id()
+    );
     println!("Press Ctrl+C to stop.");
     let _ = tokio::signal::ctrl_c().await;
 }

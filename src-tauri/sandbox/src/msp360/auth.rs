@@ -44,9 +44,8 @@ pub(super) async fn login(State(state): State<Arc<SandboxState>>, body: Bytes) -
     let lifetime = inner.token_lifetime;
     inner.tokens.insert(access_token.clone(), Token { expires_at: Instant::now() + lifetime, can_edit_users });
     let now = time::OffsetDateTime::now_utc();
-    let http_date = |at: time::OffsetDateTime| {
-        at.format(&time::format_description::well_known::Rfc2822).unwrap_or_default()
-    };
+    let http_date =
+        |at: time::OffsetDateTime| at.format(&time::format_description::well_known::Rfc2822).unwrap_or_default();
     Json(json!({
         "access_token": access_token,
         "token_type": "bearer",

@@ -19,7 +19,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-pub use seed::{sample_user_id, NEWER_SPELLING_USER_ID, NAMED_MODE_USER_ID};
+pub use seed::{sample_user_id, NAMED_MODE_USER_ID, NEWER_SPELLING_USER_ID};
 
 /// The Practice connection's API login. Not a secret: it only opens this sandbox.
 pub const PRACTICE_USER_NAME: &str = "practice-msp";

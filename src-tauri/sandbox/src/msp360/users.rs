@@ -167,9 +167,7 @@ fn bind(body: &Map<String, Value>) -> Result<EditModel, Response> {
     }
     let password = match body.get("Password") {
         None | Some(Value::Null) => None,
-        Some(Value::String(password)) if (3..=100).contains(&password.encode_utf16().count()) => {
-            Some(password.clone())
-        }
+        Some(Value::String(password)) if (3..=100).contains(&password.encode_utf16().count()) => Some(password.clone()),
         Some(Value::String(_)) => {
             return Err(invalid(
                 "Password",

@@ -195,11 +195,8 @@ pub(crate) fn problem(
         415 => ("15.5.16", "Unsupported Media Type"),
         _ => ("15.6.1", "An error occurred while processing your request."),
     };
-    let trace_id = format!(
-        "00-{}-{}-00",
-        uuid::Uuid::new_v4().simple(),
-        &uuid::Uuid::new_v4().simple().to_string()[..16]
-    );
+    let trace_id =
+        format!("00-{}-{}-00", uuid::Uuid::new_v4().simple(), &uuid::Uuid::new_v4().simple().to_string()[..16]);
     state.inner.lock().unwrap().trace_ids.push(trace_id.clone());
     let mut body = json!({
         "type": format!("https://tools.ietf.org/html/rfc9110#section-{section}"),
@@ -213,8 +210,8 @@ pub(crate) fn problem(
     if let Some(errors) = errors {
         body["errors"] = Value::Object(errors);
     }
-    let mut response = (status, [("content-type", "application/problem+json; charset=utf-8")], body.to_string())
-        .into_response();
+    let mut response =
+        (status, [("content-type", "application/problem+json; charset=utf-8")], body.to_string()).into_response();
     if status == StatusCode::UNAUTHORIZED {
         response.headers_mut().insert("www-authenticate", "Bearer error=\"invalid_token\"".parse().unwrap());
     }
