@@ -108,7 +108,10 @@ async fn update_reads_merges_and_puts_the_whole_user() {
     assert_eq!(receipt.before.first_name, "Test");
     assert_eq!(receipt.after.first_name, "Tess");
     assert_eq!(receipt.request_id, None, "MSP360 documents no request id");
-    assert_eq!(api_calls(&sandbox), vec![format!("GET {}", user_path(sample_user_id())), "PUT /msp360/api/Users".into()]);
+    assert_eq!(
+        api_calls(&sandbox),
+        vec![format!("GET {}", user_path(sample_user_id())), "PUT /msp360/api/Users".into()]
+    );
 
     let stored = sandbox.state().msp360.user(sample_user_id()).unwrap();
     assert_eq!(stored.first_name, "Tess");
@@ -377,7 +380,8 @@ async fn path_injection_attempts_never_reach_the_vendor() {
 #[tokio::test]
 async fn an_unknown_user_is_not_found() {
     let sandbox = Sandbox::start().await.unwrap();
-    let error = user::read(&practice_client(&sandbox), &target("00000000-0000-0000-0000-000000000000")).await.unwrap_err();
+    let error =
+        user::read(&practice_client(&sandbox), &target("00000000-0000-0000-0000-000000000000")).await.unwrap_err();
     assert_eq!(error.code, ErrorCode::NotFound);
     assert_eq!(error.vendor_message.as_deref(), Some("HTTP 404: User not found"));
     assert_eq!(user_reads(&sandbox), 1, "a 404 is not retried");

@@ -28,6 +28,9 @@ fn draft(name: &str) -> ProfileDraft {
         identity_url: None,
         client_id: "client".into(),
         sign_in: switchboard_core::profiles::SignInMethod::ClientSecret,
+        cloud: None,
+        tenant: None,
+        user_name: None,
     }
 }
 

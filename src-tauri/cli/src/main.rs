@@ -8,13 +8,11 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use serde_json::{json, Value};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
-use switchboard_core::avepoint::certificate::ClientCertificate;
-use switchboard_core::avepoint::{AvePointClient, Credential, Environment};
+use switchboard_core::avepoint::Environment;
 use switchboard_core::operations::{self, VendorClient};
 use switchboard_core::profiles::{self, Profile, ProfileDraft, SignInMethod, Vendor};
 use switchboard_core::secret::Secret;
-use switchboard_core::secrets::{KeychainStore, SecretStore};
+use switchboard_core::secrets::{KeychainStore, SecretKind, SecretStore};
 use switchboard_core::{Error, ErrorCode};
 
 #[derive(Parser)]
@@ -33,6 +31,16 @@ enum Command {
     Get(Target),
     /// Change fields of a user: reads, merges, checks, then sends.
     Update(UpdateArgs),
+    /// Partner Center: sign in as a partner user in the browser and keep the sign-in in the keychain.
+    SignIn(SignInArgs),
+}
+
+#[derive(Args)]
+struct SignInArgs {
+    #[arg(long)]
+    profile_file: PathBuf,
+    #[arg(long)]
+    profile: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -55,7 +63,8 @@ struct NewProfile {
     vendor: VendorName,
     #[arg(long)]
     name: String,
-    /// AvePoint: commercial, us_government, aos2 or fed_ramp.
+    /// AvePoint: commercial, us_government, aos2 or fed_ramp. Partner Center: commercial,
+    /// us_government or china.
     #[arg(long, default_value = "commercial")]
     environment: String,
     /// The vendor's API host (defaults to the environment's); http only for 127.0.0.1/localhost.
@@ -120,7 +129,7 @@ fn main() -> ExitCode {
         Err(error) => return fail(&Error::internal(format!("Could not start: {error}")), false),
     };
     let json_output = match &cli.command {
-        Command::Profile(_) => false,
+        Command::Profile(_) | Command::SignIn(_) => false,
         Command::Get(target) => target.json,
         Command::Update(args) => args.target.json,
     };
@@ -136,6 +145,7 @@ fn main() -> ExitCode {
 async fn run(cli: Cli) -> Result<String, Error> {
     match cli.command {
         Command::Profile(ProfileCommand::New(args)) => new_profile(args),
+        Command::SignIn(args) => sign_in(args).await,
         Command::Get(target) => {
             let (client, target_json) = connect(&target)?;
             let values = operations::read(&client, &target.operation, &target_json).await?;
@@ -170,29 +180,29 @@ async fn run(cli: Cli) -> Result<String, Error> {
 fn new_profile(args: NewProfile) -> Result<String, Error> {
     let vendor = match args.vendor {
         VendorName::Avepoint => Vendor::Avepoint,
-        other => {
-            let name = match other {
-                VendorName::PartnerCenter => "partner-center",
-                VendorName::Softwareone => "softwareone",
-                _ => "msp360",
-            };
-            return Err(Error::new(
-                ErrorCode::InvalidInput,
-                format!("Profiles for {name} are not supported by this version yet; only avepoint is."),
-            ));
-        }
+        VendorName::PartnerCenter => Vendor::PartnerCenter,
+        VendorName::Softwareone => Vendor::Softwareone,
+        VendorName::Msp360 => Vendor::Msp360,
     };
-    let environment: Environment =
-        serde_json::from_value(Value::String(args.environment.replace('-', "_"))).map_err(|_| {
-            Error::new(
-                ErrorCode::InvalidInput,
-                format!(
-                    "--environment must be commercial, us_government, aos2 or fed_ramp, not \"{}\".",
-                    args.environment
-                ),
-            )
-        })?;
-    let _ = (args.tenant, args.username); // Identifiers for vendors this version does not connect to yet.
+    let environment_value = Value::String(args.environment.replace('-', "_"));
+    let bad_environment = |allowed: &str| {
+        Error::new(ErrorCode::InvalidInput, format!("--environment must be {allowed}, not \"{}\".", args.environment))
+    };
+    let (environment, cloud) = match vendor {
+        Vendor::Avepoint => (
+            serde_json::from_value::<Environment>(environment_value)
+                .map_err(|_| bad_environment("commercial, us_government, aos2 or fed_ramp"))?,
+            None,
+        ),
+        Vendor::PartnerCenter => (
+            Environment::Commercial,
+            Some(
+                serde_json::from_value::<switchboard_core::partner_center::Cloud>(environment_value)
+                    .map_err(|_| bad_environment("commercial, us_government or china"))?,
+            ),
+        ),
+        _ => (Environment::Commercial, None),
+    };
     let draft = ProfileDraft {
         name: args.name,
         vendor,
@@ -201,9 +211,27 @@ fn new_profile(args: NewProfile) -> Result<String, Error> {
         identity_url: args.identity_url,
         client_id: args.client_id.unwrap_or_default(),
         sign_in: if args.certificate { SignInMethod::Certificate } else { SignInMethod::ClientSecret },
+        cloud,
+        tenant: args.tenant,
+        user_name: args.username,
     };
     let profile = draft.checked(&[])?.into_profile(uuid::Uuid::new_v4().to_string());
     Ok(pretty(&serde_json::to_value(&profile).map_err(|e| Error::internal(e.to_string()))?))
+}
+
+async fn sign_in(args: SignInArgs) -> Result<String, Error> {
+    let profile = pick(&args.profile_file, args.profile.as_deref())?;
+    if profile.vendor != Vendor::PartnerCenter {
+        return Err(Error::new(ErrorCode::InvalidInput, "Only Partner Center connections sign in in the browser."));
+    }
+    let pending = switchboard_core::partner_center::begin_sign_in(&profile.partner_center_settings()?).await?;
+    eprintln!(
+        "Open this address in your browser and sign in as the partner user (MFA applies):\n\n  {}\n",
+        pending.authorize_url
+    );
+    let tokens = pending.finish().await?;
+    KeychainStore::for_this_build().set(&profile.id, SecretKind::RefreshToken, &tokens.refresh_token)?;
+    Ok(format!("Signed in. The sign-in for \"{}\" is kept in the system keychain.", profile.name))
 }
 
 /// The profile, its signed-in client and the target ids as JSON.
@@ -231,33 +259,52 @@ fn connect(target: &Target) -> Result<(VendorClient, Value), Error> {
             format!("{} needs {} (missing: {}).", target.operation, flags(ids), missing.join(", ")),
         ));
     }
-    let profile = pick_profile(target)?;
-    let settings = profile.avepoint_settings()?;
+    let profile = pick(&target.profile_file, target.profile.as_deref())?;
+    let needed = operations::vendor(&target.operation)?;
+    if profile.vendor != needed {
+        return Err(Error::new(
+            ErrorCode::InvalidInput,
+            format!(
+                "{} needs a {} profile; \"{}\" is a {} profile.",
+                target.operation,
+                needed.label(),
+                profile.name,
+                profile.vendor.label()
+            ),
+        ));
+    }
+    let kind = profile.secret_kind();
+    let from_keychain = target.secret_env.is_none();
     let secret = match &target.secret_env {
         Some(variable) => Secret::new(std::env::var(variable).map_err(|_| {
             Error::new(ErrorCode::InvalidInput, format!("The environment variable {variable} is not set."))
         })?),
-        None => KeychainStore::for_this_build().get(&profile.id, profile.sign_in.secret_kind())?.ok_or_else(|| {
+        None => KeychainStore::for_this_build().get(&profile.id, kind)?.ok_or_else(|| {
             Error::new(
                 ErrorCode::SecretMissing,
                 format!(
-                    "No secret for \"{}\" in the system keychain. Save it in the app, or pass --secret-env VARIABLE.",
-                    profile.name
+                    "No {} for \"{}\" in the system keychain. Save it in the app{}, or pass --secret-env VARIABLE.",
+                    kind.label(),
+                    profile.name,
+                    if profile.vendor == Vendor::PartnerCenter { " or run switchboard-cli sign-in" } else { "" }
                 ),
             )
         })?,
     };
-    let credential = match profile.sign_in {
-        SignInMethod::ClientSecret => Credential::ClientSecret(secret),
-        SignInMethod::Certificate => Credential::Certificate(Arc::new(ClientCertificate::from_pem(secret.expose())?)),
-    };
-    let client = AvePointClient::with_credential(settings, credential);
-    Ok((VendorClient::AvePoint(Arc::new(client)), Value::Object(target_json)))
+    // A rotated Partner Center sign-in replaces the stored one, when it came from the keychain.
+    let profile_id = profile.id.clone();
+    let keep_rotated: Option<switchboard_core::connection::RotationListener> = from_keychain.then(|| {
+        Box::new(move |token: &Secret| {
+            let _ = KeychainStore::for_this_build().set(&profile_id, SecretKind::RefreshToken, token);
+        }) as switchboard_core::connection::RotationListener
+    });
+    let client = switchboard_core::connection::client_for_profile(&profile, secret, keep_rotated)?;
+    Ok((client, Value::Object(target_json)))
 }
 
-fn pick_profile(target: &Target) -> Result<Profile, Error> {
-    let mut profiles = profiles::read_profile_file(&target.profile_file)?;
-    match (&target.profile, profiles.len()) {
+fn pick(file: &std::path::Path, wanted: Option<&str>) -> Result<Profile, Error> {
+    let mut profiles = profiles::read_profile_file(file)?;
+    match (wanted, profiles.len()) {
         (None, 1) => Ok(profiles.remove(0)),
         (None, 0) => Err(Error::new(ErrorCode::InvalidInput, "The profile file holds no profiles.")),
         (None, n) => Err(Error::new(
@@ -266,7 +313,7 @@ fn pick_profile(target: &Target) -> Result<Profile, Error> {
         )),
         (Some(wanted), _) => profiles
             .into_iter()
-            .find(|p| &p.name == wanted || &p.id == wanted)
+            .find(|p| p.name == wanted || p.id == wanted)
             .ok_or_else(|| Error::new(ErrorCode::InvalidInput, format!("No profile named \"{wanted}\" in the file."))),
     }
 }

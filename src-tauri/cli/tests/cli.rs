@@ -227,3 +227,171 @@ async fn an_unreachable_vendor_exits_with_5() {
     assert_eq!(run.code, 5, "{}", run.stderr);
     assert!(run.stderr.contains("Can't reach AvePoint"), "{}", run.stderr);
 }
+
+/// Writes the JSON that `profile new` printed to a file.
+fn save(dir: &tempfile::TempDir, name: &str, run: &Run) -> String {
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let path = dir.path().join(name);
+    std::fs::write(&path, &run.stdout).unwrap();
+    path.display().to_string()
+}
+
+async fn cli_with_env(args: &[&str], env: &[(&str, &str)]) -> Run {
+    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_switchboard-cli"));
+    command.args(args);
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    let output = command.output().await.unwrap();
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn msp360_user_from_the_cli() {
+    use switchboard_sandbox::msp360::{sample_user_id, PRACTICE_PASSWORD, PRACTICE_USER_NAME};
+    let sandbox = Sandbox::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let url = sandbox.msp360_url();
+    let new = cli(&[
+        "profile",
+        "new",
+        "--vendor",
+        "msp360",
+        "--name",
+        "Backup",
+        "--base-url",
+        &url,
+        "--username",
+        PRACTICE_USER_NAME,
+    ])
+    .await;
+    let file = save(&dir, "msp360.json", &new);
+    let env = [("MSP_PASSWORD", PRACTICE_PASSWORD)];
+    let user = sample_user_id();
+    let base = ["--profile-file", file.as_str(), "--secret-env", "MSP_PASSWORD", "--user", user];
+
+    let run = cli_with_env(&[&["get", "msp360.user"], &base[..], &["--json"]].concat(), &env).await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let values: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(values["Email"], "testuser2");
+
+    let run = cli_with_env(&[&["update", "msp360.user"], &base[..], &["--set", "FirstName=Jo"]].concat(), &env).await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("→ Jo"), "{}", run.stdout);
+
+    let run = cli_with_env(
+        &[&["update", "msp360.user"], &base[..], &["--set", "NotificationEmails=ops@example.com,not-an-address"]]
+            .concat(),
+        &env,
+    )
+    .await;
+    assert_eq!(run.code, 2, "{}", run.stderr);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn softwareone_account_user_from_the_cli() {
+    use switchboard_sandbox::softwareone::{sample_user, PRACTICE_TOKEN};
+    let sandbox = Sandbox::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let url = sandbox.softwareone_url();
+    let new = cli(&["profile", "new", "--vendor", "softwareone", "--name", "Marketplace", "--base-url", &url]).await;
+    let file = save(&dir, "swo.json", &new);
+    let env = [("SWO_TOKEN", PRACTICE_TOKEN)];
+    let (account, user) = sample_user();
+    let base = ["--profile-file", file.as_str(), "--secret-env", "SWO_TOKEN", "--account", account, "--user", user];
+
+    let run = cli_with_env(
+        &[&["update", "softwareone.account-user"], &base[..], &["--set", "phone.number=5550100", "--json"]].concat(),
+        &env,
+    )
+    .await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let receipt: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(receipt["after"]["phone"]["number"], "5550100");
+    let put = sandbox.state().requests().into_iter().find(|r| r.method == "PUT").unwrap();
+    assert_eq!(put.json().unwrap(), serde_json::json!({ "phone": { "number": "5550100" } }), "only the change is sent");
+
+    let wrong = [("SWO_TOKEN", "idt:TKN-0000-0000:wrong")];
+    let run = cli_with_env(&[&["get", "softwareone.account-user"], &base[..]].concat(), &wrong).await;
+    assert_eq!(run.code, 3, "{}", run.stderr);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn partner_center_customer_user_from_the_cli() {
+    use switchboard_core::partner_center::{begin_sign_in, PartnerCenterSettings};
+    use switchboard_sandbox::partner_center::{sample_user, PRACTICE_CLIENT_ID, PRACTICE_TENANT_ID};
+    let sandbox = Sandbox::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (api, authority) = (sandbox.partner_center_api_url(), sandbox.entra_url());
+    let new = cli(&[
+        "profile",
+        "new",
+        "--vendor",
+        "partner-center",
+        "--name",
+        "Partner",
+        "--base-url",
+        &api,
+        "--identity-url",
+        &authority,
+        "--tenant",
+        PRACTICE_TENANT_ID,
+        "--client-id",
+        PRACTICE_CLIENT_ID,
+    ])
+    .await;
+    let file = save(&dir, "pc.json", &new);
+
+    // The browser step, as a script's operator would do: sign in and keep the refresh token. The
+    // sandbox rotates refresh tokens on use, and a token from an environment variable can't be
+    // replaced, so each run below gets a fresh sign-in.
+    let settings = PartnerCenterSettings::new(&api, &authority, PRACTICE_TENANT_ID, PRACTICE_CLIENT_ID).unwrap();
+    let sign_in = || async {
+        let pending = begin_sign_in(&settings).await.unwrap();
+        let url = pending.authorize_url.clone();
+        let browser = tokio::spawn(async move { reqwest::get(url).await.unwrap().text().await.unwrap() });
+        let tokens = pending.finish().await.unwrap();
+        browser.await.unwrap();
+        tokens.refresh_token.expose().to_string()
+    };
+    let refresh = sign_in().await;
+    let env = [("PC_REFRESH", refresh.as_str())];
+
+    let (customer, user) = sample_user();
+    let base = ["--profile-file", file.as_str(), "--secret-env", "PC_REFRESH", "--customer", customer, "--user", user];
+    let run = cli_with_env(
+        &[&["update", "partner-center.customer-user"], &base[..], &["--set", "displayName=Jo Contoso", "--dry-run"]]
+            .concat(),
+        &env,
+    )
+    .await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("→ Jo Contoso"), "{}", run.stdout);
+    assert!(sandbox.state().requests().iter().all(|r| r.method != "PATCH"));
+
+    let refresh = sign_in().await;
+    let env = [("PC_REFRESH", refresh.as_str())];
+    let run = cli_with_env(
+        &[&["update", "partner-center.customer-user"], &base[..], &["--set", "displayName=Jo Contoso"]].concat(),
+        &env,
+    )
+    .await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(sandbox.state().requests().iter().any(|r| r.method == "PATCH"));
+    assert!(!run.stdout.contains(&refresh) && !run.stderr.contains(&refresh));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_operation_refuses_another_vendors_profile() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = profile_file(&sandbox, &dir).await;
+    let run =
+        cli(&["get", "msp360.user", "--profile-file", &file, "--secret-env", "SANDBOX_SECRET", "--user", "x"]).await;
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("needs a MSP360 profile"), "{}", run.stderr);
+}

@@ -20,6 +20,12 @@ pub fn export_all(out_dir: &Path) -> Result<(), ts_rs::ExportError> {
     crate::profiles::ProfileDraft::export_all(&config)?;
     crate::avepoint::EnvironmentInfo::export_all(&config)?;
     crate::avepoint::connection_test::ConnectionTestReport::export_all(&config)?;
+    crate::fields::UpdateReceipt::<crate::partner_center::customer_user::CustomerUser>::export_all(&config)?;
+    crate::partner_center::customer_user::CustomerUserChanges::export_all(&config)?;
+    crate::partner_center::UserTarget::export_all(&config)?;
+    crate::partner_center::CloudInfo::export_all(&config)?;
+    crate::partner_center::Page::<crate::partner_center::CustomerSummary>::export_all(&config)?;
+    crate::partner_center::Page::<crate::partner_center::UserSummary>::export_all(&config)?;
     crate::fields::UpdateReceipt::<crate::msp360::user::UserDetails>::export_all(&config)?;
     crate::msp360::user::UserChanges::export_all(&config)?;
     crate::msp360::UserTarget::export_all(&config)?;

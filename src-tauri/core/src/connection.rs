@@ -6,7 +6,8 @@ use crate::avepoint::certificate::ClientCertificate;
 use crate::avepoint::connection_test::{self, ConnectionTestReport, ConnectionTestStep};
 use crate::avepoint::{AvePointClient, AvePointSettings, Credential, UserTarget};
 use crate::error::{Error, ErrorCode, Result};
-use crate::profiles::{self, Profile, ProfileDraft, ProfileStore, SignInMethod, StorageNotice};
+use crate::operations::VendorClient;
+use crate::profiles::{self, Profile, ProfileDraft, ProfileStore, SignInMethod, StorageNotice, Vendor};
 use crate::secret::Secret;
 use crate::secrets::{SecretKind, SecretStore};
 use serde::Serialize;
@@ -84,6 +85,43 @@ pub struct ImportSummary {
     pub need_secret: Vec<String>,
 }
 
+/// Called with Partner Center's new refresh token when Entra rotates it.
+pub type RotationListener = Box<dyn Fn(&Secret) + Send + Sync>;
+
+/// A client for `profile` signed in with `secret` (of the kind `profile.secret_kind()` names).
+pub fn client_for_profile(
+    profile: &Profile,
+    secret: Secret,
+    on_rotation: Option<RotationListener>,
+) -> Result<VendorClient> {
+    Ok(match profile.vendor {
+        Vendor::Avepoint => {
+            let credential = match profile.sign_in {
+                SignInMethod::ClientSecret => Credential::ClientSecret(secret),
+                SignInMethod::Certificate => {
+                    Credential::Certificate(Arc::new(ClientCertificate::from_pem(secret.expose())?))
+                }
+            };
+            VendorClient::AvePoint(Arc::new(AvePointClient::with_credential(profile.avepoint_settings()?, credential)))
+        }
+        Vendor::PartnerCenter => {
+            let mut client =
+                crate::partner_center::PartnerCenterClient::new(profile.partner_center_settings()?, secret);
+            if let Some(listener) = on_rotation {
+                client = client.on_refresh_token_rotated(listener);
+            }
+            VendorClient::PartnerCenter(Arc::new(client))
+        }
+        Vendor::Softwareone => VendorClient::SoftwareOne(Arc::new(crate::softwareone::SoftwareOneClient::new(
+            profile.softwareone_settings()?,
+            secret,
+        ))),
+        Vendor::Msp360 => {
+            VendorClient::Msp360(Arc::new(crate::msp360::Msp360Client::new(profile.msp360_settings()?, secret)))
+        }
+    })
+}
+
 /// Where the Practice connection goes (the in-process sandbox, or one named by the environment).
 pub struct PracticeEndpoint {
     pub api_url: String,
@@ -99,7 +137,7 @@ pub struct Connections {
     store: ProfileStore,
     notice: Option<StorageNotice>,
     secrets: Arc<dyn SecretStore>,
-    clients: Mutex<HashMap<String, Arc<AvePointClient>>>,
+    clients: Mutex<HashMap<String, VendorClient>>,
 }
 
 impl Connections {
@@ -139,7 +177,7 @@ impl Connections {
     }
 
     fn summary(&self, profile: Profile) -> ConnectionSummary {
-        let secret_state = match self.secrets.get(&profile.id, profile.sign_in.secret_kind()) {
+        let secret_state = match self.secrets.get(&profile.id, profile.secret_kind()) {
             Ok(Some(_)) => SecretState::Set,
             Ok(None) => SecretState::Missing,
             Err(_) => SecretState::Unknown,
@@ -247,35 +285,50 @@ impl Connections {
 
     /// A signed-in AvePoint client for the connection (cached, so its token is reused).
     pub fn avepoint(&self, id: &str) -> Result<Arc<AvePointClient>> {
+        match self.client(id)? {
+            VendorClient::AvePoint(client) => Ok(client),
+            _ => Err(Error::new(ErrorCode::InvalidConnection, "This connection does not go to AvePoint.")),
+        }
+    }
+
+    /// The connection's client, whichever vendor it goes to (cached, so tokens are reused).
+    pub fn client(&self, id: &str) -> Result<VendorClient> {
         if id == PRACTICE_ID {
-            return Ok(self.practice.clone());
+            return Ok(VendorClient::AvePoint(self.practice.clone()));
         }
         if let Some(client) = self.clients.lock().unwrap().get(id) {
             return Ok(client.clone());
         }
         let profile = self.profile(id)?;
-        let settings = profile.avepoint_settings()?;
-        let missing = |what: &str| {
+        let kind = profile.secret_kind();
+        let secret = self.secrets.get(id, kind)?.ok_or_else(|| {
             Error::new(
                 ErrorCode::SecretMissing,
                 format!(
-                    "The connection \"{}\" has no {what} saved yet. Open it in Connections and add it.",
-                    profile.name
+                    "The connection \"{}\" has no {} saved yet. Open it in Connections and add it.",
+                    profile.name,
+                    kind.label()
                 ),
             )
-        };
-        let credential = match profile.sign_in {
-            SignInMethod::ClientSecret => Credential::ClientSecret(
-                self.secrets.get(id, SecretKind::ClientSecret)?.ok_or_else(|| missing("client secret"))?,
-            ),
-            SignInMethod::Certificate => {
-                let pem = self.secrets.get(id, SecretKind::CertificateKey)?.ok_or_else(|| missing("certificate"))?;
-                Credential::Certificate(Arc::new(ClientCertificate::from_pem(pem.expose())?))
+        })?;
+        // Entra may rotate Partner Center's refresh token on use: keep the newest in the keychain.
+        let (secrets, profile_id) = (self.secrets.clone(), id.to_string());
+        let keep_rotated: RotationListener = Box::new(move |token: &Secret| {
+            if let Err(error) = secrets.set(&profile_id, SecretKind::RefreshToken, token) {
+                log::warn!("could not keep the rotated Partner Center sign-in: {}", error.message);
             }
-        };
-        let client = Arc::new(AvePointClient::with_credential(settings, credential));
+        });
+        let client = client_for_profile(&profile, secret, Some(keep_rotated))?;
         self.clients.lock().unwrap().insert(id.to_string(), client.clone());
         Ok(client)
+    }
+
+    /// Keeps a Partner Center sign-in's refresh token for the profile (after the browser flow).
+    pub fn store_partner_center_sign_in(&self, id: &str, refresh_token: &Secret) -> Result<ConnectionSummary> {
+        let profile = self.profile(id)?;
+        self.secrets.set(id, SecretKind::RefreshToken, refresh_token)?;
+        self.forget_client(id);
+        Ok(self.summary(profile))
     }
 
     /// Reads a PEM or PFX certificate, keeps its key in the keychain and switches the profile to
@@ -295,16 +348,12 @@ impl Connections {
         Ok(SaveOutcome { connection: self.summary(profile), secret_error: None })
     }
 
-    /// The connection's client, whichever vendor it goes to.
-    pub fn client(&self, id: &str) -> Result<crate::operations::VendorClient> {
-        Ok(crate::operations::VendorClient::AvePoint(self.avepoint(id)?))
-    }
-
     /// Signs in and makes one harmless read; every failure is a step with what to do next.
     pub async fn test(&self, id: &str) -> ConnectionTestReport {
         self.forget_client(id);
-        match self.avepoint(id) {
-            Ok(client) => connection_test::test_connection(&client).await,
+        match self.client(id) {
+            Ok(VendorClient::AvePoint(client)) => connection_test::test_connection(&client).await,
+            Ok(other) => connection_test::test_other_vendor(&other).await,
             Err(error) => ConnectionTestReport {
                 ok: false,
                 steps: vec![ConnectionTestStep { title: "Saved settings".into(), ok: false, message: error.message }],
@@ -354,7 +403,7 @@ impl Connections {
         })?;
         for profile in saved {
             self.forget_client(&profile.id);
-            if !matches!(self.secrets.get(&profile.id, profile.sign_in.secret_kind()), Ok(Some(_))) {
+            if !matches!(self.secrets.get(&profile.id, profile.secret_kind()), Ok(Some(_))) {
                 summary.need_secret.push(profile.name);
             }
         }

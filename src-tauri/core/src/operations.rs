@@ -5,6 +5,9 @@
 use crate::avepoint::{account_information, office_information, AvePointClient, UserTarget};
 use crate::error::{Error, ErrorCode, FieldError, Result};
 use crate::fields::{FieldKind, OperationSpec};
+use crate::msp360::{self, Msp360Client};
+use crate::partner_center::{self, customer_user, PartnerCenterClient};
+use crate::softwareone::{self, account_user, SoftwareOneClient};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -15,6 +18,9 @@ use ts_rs::TS;
 #[derive(Clone)]
 pub enum VendorClient {
     AvePoint(Arc<AvePointClient>),
+    PartnerCenter(Arc<PartnerCenterClient>),
+    SoftwareOne(Arc<SoftwareOneClient>),
+    Msp360(Arc<Msp360Client>),
 }
 
 /// One id an operation needs to find its record, with its CLI flag.
@@ -31,8 +37,26 @@ const AVEPOINT_USER: &[TargetId] = &[
     TargetId { key: "userId", flag: "user", label: "User ID" },
 ];
 
+const PARTNER_CENTER_USER: &[TargetId] = &[
+    TargetId { key: "customerId", flag: "customer", label: "Customer tenant ID" },
+    TargetId { key: "userId", flag: "user", label: "User ID" },
+];
+
+const SOFTWAREONE_USER: &[TargetId] = &[
+    TargetId { key: "accountId", flag: "account", label: "Account ID" },
+    TargetId { key: "userId", flag: "user", label: "User ID" },
+];
+
+const MSP360_USER: &[TargetId] = &[TargetId { key: "userId", flag: "user", label: "User ID" }];
+
 /// The operation names, as the UI, CLI and logs use them.
-pub const OPERATION_IDS: &[&str] = &[account_information::OPERATION_ID, office_information::OPERATION_ID];
+pub const OPERATION_IDS: &[&str] = &[
+    account_information::OPERATION_ID,
+    office_information::OPERATION_ID,
+    customer_user::OPERATION_ID,
+    account_user::OPERATION_ID,
+    msp360::user::OPERATION_ID,
+];
 
 /// One field's planned change, for reviews and `--dry-run`.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -57,6 +81,9 @@ pub fn spec(id: &str) -> Result<OperationSpec> {
     match id {
         account_information::OPERATION_ID => Ok(account_information::spec()),
         office_information::OPERATION_ID => Ok(office_information::spec()),
+        customer_user::OPERATION_ID => Ok(customer_user::spec()),
+        account_user::OPERATION_ID => Ok(account_user::spec()),
+        msp360::user::OPERATION_ID => Ok(msp360::user::spec()),
         other => Err(unknown(other)),
     }
 }
@@ -64,6 +91,21 @@ pub fn spec(id: &str) -> Result<OperationSpec> {
 pub fn target_ids(id: &str) -> Result<&'static [TargetId]> {
     match id {
         account_information::OPERATION_ID | office_information::OPERATION_ID => Ok(AVEPOINT_USER),
+        customer_user::OPERATION_ID => Ok(PARTNER_CENTER_USER),
+        account_user::OPERATION_ID => Ok(SOFTWAREONE_USER),
+        msp360::user::OPERATION_ID => Ok(MSP360_USER),
+        other => Err(unknown(other)),
+    }
+}
+
+/// The vendor an operation belongs to.
+pub fn vendor(id: &str) -> Result<crate::profiles::Vendor> {
+    use crate::profiles::Vendor;
+    match id {
+        account_information::OPERATION_ID | office_information::OPERATION_ID => Ok(Vendor::Avepoint),
+        customer_user::OPERATION_ID => Ok(Vendor::PartnerCenter),
+        account_user::OPERATION_ID => Ok(Vendor::Softwareone),
+        msp360::user::OPERATION_ID => Ok(Vendor::Msp360),
         other => Err(unknown(other)),
     }
 }
@@ -77,9 +119,41 @@ fn json<T: Serialize>(value: &T) -> Result<Value> {
     serde_json::to_value(value).map_err(|e| Error::internal(format!("Could not encode the result: {e}")))
 }
 
-fn avepoint(client: &VendorClient) -> &AvePointClient {
+fn wrong_vendor(id: &str) -> Error {
+    Error::new(
+        ErrorCode::InvalidConnection,
+        format!(
+            "{id} needs a connection to {}; this connection goes elsewhere.",
+            vendor(id).map(|v| v.label()).unwrap_or("another vendor")
+        ),
+    )
+}
+
+fn avepoint<'a>(client: &'a VendorClient, id: &str) -> Result<&'a AvePointClient> {
     match client {
-        VendorClient::AvePoint(client) => client,
+        VendorClient::AvePoint(client) => Ok(client),
+        _ => Err(wrong_vendor(id)),
+    }
+}
+
+fn partner_center_client<'a>(client: &'a VendorClient, id: &str) -> Result<&'a PartnerCenterClient> {
+    match client {
+        VendorClient::PartnerCenter(client) => Ok(client),
+        _ => Err(wrong_vendor(id)),
+    }
+}
+
+fn softwareone_client<'a>(client: &'a VendorClient, id: &str) -> Result<&'a SoftwareOneClient> {
+    match client {
+        VendorClient::SoftwareOne(client) => Ok(client),
+        _ => Err(wrong_vendor(id)),
+    }
+}
+
+fn msp360_client<'a>(client: &'a VendorClient, id: &str) -> Result<&'a Msp360Client> {
+    match client {
+        VendorClient::Msp360(client) => Ok(client),
+        _ => Err(wrong_vendor(id)),
     }
 }
 
@@ -87,11 +161,28 @@ fn avepoint(client: &VendorClient) -> &AvePointClient {
 pub async fn read(client: &VendorClient, id: &str, target: &Value) -> Result<Value> {
     match id {
         account_information::OPERATION_ID => {
-            json(&account_information::read(avepoint(client), &typed::<UserTarget>("target", target)?).await?)
+            json(&account_information::read(avepoint(client, id)?, &typed::<UserTarget>("target", target)?).await?)
         }
         office_information::OPERATION_ID => {
-            json(&office_information::read(avepoint(client), &typed::<UserTarget>("target", target)?).await?)
+            json(&office_information::read(avepoint(client, id)?, &typed::<UserTarget>("target", target)?).await?)
         }
+        customer_user::OPERATION_ID => json(
+            &customer_user::read(
+                partner_center_client(client, id)?,
+                &typed::<partner_center::UserTarget>("target", target)?,
+            )
+            .await?,
+        ),
+        account_user::OPERATION_ID => json(
+            &account_user::read(
+                softwareone_client(client, id)?,
+                &typed::<softwareone::AccountUserTarget>("target", target)?,
+            )
+            .await?,
+        ),
+        msp360::user::OPERATION_ID => json(
+            &msp360::user::read(msp360_client(client, id)?, &typed::<msp360::UserTarget>("target", target)?).await?,
+        ),
         other => Err(unknown(other)),
     }
 }
@@ -101,7 +192,7 @@ pub async fn update(client: &VendorClient, id: &str, target: &Value, changes: &V
     match id {
         account_information::OPERATION_ID => json(
             &account_information::update(
-                avepoint(client),
+                avepoint(client, id)?,
                 &typed::<UserTarget>("target", target)?,
                 &typed("change", changes)?,
             )
@@ -109,8 +200,32 @@ pub async fn update(client: &VendorClient, id: &str, target: &Value, changes: &V
         ),
         office_information::OPERATION_ID => json(
             &office_information::update(
-                avepoint(client),
+                avepoint(client, id)?,
                 &typed::<UserTarget>("target", target)?,
+                &typed("change", changes)?,
+            )
+            .await?,
+        ),
+        customer_user::OPERATION_ID => json(
+            &customer_user::update(
+                partner_center_client(client, id)?,
+                &typed::<partner_center::UserTarget>("target", target)?,
+                &typed("change", changes)?,
+            )
+            .await?,
+        ),
+        account_user::OPERATION_ID => json(
+            &account_user::update(
+                softwareone_client(client, id)?,
+                &typed::<softwareone::AccountUserTarget>("target", target)?,
+                &typed("change", changes)?,
+            )
+            .await?,
+        ),
+        msp360::user::OPERATION_ID => json(
+            &msp360::user::update(
+                msp360_client(client, id)?,
+                &typed::<msp360::UserTarget>("target", target)?,
                 &typed("change", changes)?,
             )
             .await?,
@@ -132,19 +247,58 @@ pub fn preview(id: &str, current: &Value, changes: &Value) -> Result<Vec<Planned
             refuse(office_information::check(&merged))?;
             json(&merged)?
         }
+        customer_user::OPERATION_ID => {
+            let changes = typed("change", changes)?;
+            refuse(customer_user::check_changes(&changes))?;
+            let merged = customer_user::merge(&typed("current values", current)?, &changes);
+            refuse(customer_user::check(&merged))?;
+            json(&merged)?
+        }
+        account_user::OPERATION_ID => {
+            // SoftwareOne takes a delta: only the changed fields are checked, as the update does.
+            let changes = typed("change", changes)?;
+            refuse(account_user::check_changes(&changes))?;
+            json(&account_user::merge(&typed("current values", current)?, &changes))?
+        }
+        msp360::user::OPERATION_ID => {
+            let changes = typed("change", changes)?;
+            refuse(msp360::user::check_changes(&changes))?;
+            let merged = msp360::user::merge(&typed("current values", current)?, &changes);
+            refuse(msp360::user::check(&merged))?;
+            json(&merged)?
+        }
         other => return Err(unknown(other)),
     };
-    Ok(spec(id)?
-        .fields
-        .into_iter()
-        .filter(|field| current.get(&field.key) != merged.get(&field.key))
-        .map(|field| PlannedChange {
-            before: current.get(&field.key).cloned().unwrap_or(Value::Null),
-            after: merged.get(&field.key).cloned().unwrap_or(Value::Null),
-            field: field.key,
-            label: field.label,
-        })
-        .collect())
+    let mut planned = Vec::new();
+    for field in spec(id)?.fields {
+        if field.kind == FieldKind::Password {
+            // Passwords are never read back or shown: say only that it will change.
+            if get_dotted(changes, &field.key).is_some_and(|v| !v.is_null()) {
+                planned.push(PlannedChange {
+                    field: field.key,
+                    label: field.label,
+                    before: Value::Null,
+                    after: Value::String("(will be changed)".into()),
+                });
+            }
+            continue;
+        }
+        let (before, after) = (get_dotted(current, &field.key), get_dotted(&merged, &field.key));
+        if before != after {
+            planned.push(PlannedChange {
+                before: before.cloned().unwrap_or(Value::Null),
+                after: after.cloned().unwrap_or(Value::Null),
+                field: field.key,
+                label: field.label,
+            });
+        }
+    }
+    Ok(planned)
+}
+
+/// `phone.number` → `value["phone"]["number"]`.
+fn get_dotted<'a>(value: &'a Value, key: &str) -> Option<&'a Value> {
+    key.split('.').try_fold(value, |value, part| value.get(part))
 }
 
 fn refuse(errors: Vec<FieldError>) -> Result<()> {

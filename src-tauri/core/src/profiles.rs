@@ -20,6 +20,20 @@ const MAX_NAME: usize = 80;
 #[serde(rename_all = "kebab-case")]
 pub enum Vendor {
     Avepoint,
+    PartnerCenter,
+    Softwareone,
+    Msp360,
+}
+
+impl Vendor {
+    pub fn label(self) -> &'static str {
+        match self {
+            Vendor::Avepoint => crate::avepoint::VENDOR,
+            Vendor::PartnerCenter => crate::partner_center::VENDOR,
+            Vendor::Softwareone => crate::softwareone::VENDOR,
+            Vendor::Msp360 => crate::msp360::VENDOR,
+        }
+    }
 }
 
 /// How an AvePoint app registration signs in.
@@ -68,6 +82,18 @@ pub struct Profile {
     #[ts(optional)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub certificate_thumbprint: Option<String>,
+    /// Partner Center: Microsoft's cloud (commercial when absent).
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cloud: Option<crate::partner_center::Cloud>,
+    /// Partner Center: the partner's Entra tenant id or domain (`organizations` when absent).
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tenant: Option<String>,
+    /// MSP360: the API login's user name.
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_name: Option<String>,
 }
 
 fn default_environment() -> Environment {
@@ -87,9 +113,19 @@ pub struct ProfileDraft {
     #[ts(optional)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identity_url: Option<String>,
+    #[serde(default)]
     pub client_id: String,
     #[serde(default)]
     pub sign_in: SignInMethod,
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cloud: Option<crate::partner_center::Cloud>,
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tenant: Option<String>,
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_name: Option<String>,
 }
 
 impl Profile {
@@ -102,7 +138,55 @@ impl Profile {
             identity_url: self.identity_url.clone(),
             client_id: self.client_id.clone(),
             sign_in: self.sign_in,
+            cloud: self.cloud,
+            tenant: self.tenant.clone(),
+            user_name: self.user_name.clone(),
         }
+    }
+
+    /// The keychain entry this profile's sign-in needs.
+    pub fn secret_kind(&self) -> crate::secrets::SecretKind {
+        use crate::secrets::SecretKind;
+        match self.vendor {
+            Vendor::Avepoint => self.sign_in.secret_kind(),
+            Vendor::PartnerCenter => SecretKind::RefreshToken,
+            Vendor::Softwareone => SecretKind::ApiToken,
+            Vendor::Msp360 => SecretKind::Password,
+        }
+    }
+
+    pub fn partner_center_settings(&self) -> Result<crate::partner_center::PartnerCenterSettings> {
+        let cloud = self.cloud.unwrap_or(crate::partner_center::Cloud::Commercial);
+        crate::partner_center::PartnerCenterSettings::new(
+            self.api_url.as_deref().unwrap_or(cloud.api_url()),
+            self.identity_url.as_deref().unwrap_or(cloud.authority_url()),
+            self.tenant.as_deref().unwrap_or(crate::partner_center::ORGANIZATIONS),
+            &self.client_id,
+        )
+    }
+
+    pub fn softwareone_settings(&self) -> Result<crate::softwareone::SoftwareOneSettings> {
+        crate::softwareone::SoftwareOneSettings::new(
+            self.api_url.as_deref().unwrap_or(crate::softwareone::DEFAULT_API_URL),
+        )
+    }
+
+    pub fn msp360_settings(&self) -> Result<crate::msp360::Msp360Settings> {
+        crate::msp360::Msp360Settings::new(
+            self.api_url.as_deref().unwrap_or(crate::msp360::DEFAULT_BASE_URL),
+            self.user_name.as_deref().unwrap_or_default(),
+        )
+    }
+
+    /// The API host this profile talks to, for descriptions.
+    pub fn api_host(&self) -> String {
+        let url = match self.vendor {
+            Vendor::Avepoint => self.avepoint_settings().map(|s| s.api_url),
+            Vendor::PartnerCenter => self.partner_center_settings().map(|s| s.api_url),
+            Vendor::Softwareone => self.softwareone_settings().map(|s| s.api_url),
+            Vendor::Msp360 => self.msp360_settings().map(|s| s.base_url),
+        };
+        url.ok().and_then(|u| u.host_str().map(str::to_string)).unwrap_or_default()
     }
 
     /// The hosts and ids a client needs: the environment's hosts unless overridden.
@@ -128,6 +212,9 @@ impl ProfileDraft {
             identity_url: blank_to_none(&self.identity_url),
             client_id: self.client_id.trim().to_string(),
             sign_in: self.sign_in,
+            cloud: self.cloud,
+            tenant: blank_to_none(&self.tenant),
+            user_name: blank_to_none(&self.user_name),
         };
         let mut errors = Vec::new();
         let mut fail = |field: &str, message: String| errors.push(FieldError { field: field.into(), message });
@@ -138,8 +225,20 @@ impl ProfileDraft {
         } else if others.iter().any(|p| p.name.eq_ignore_ascii_case(&draft.name)) {
             fail("name", format!("Another connection is already called \"{}\". Pick a different name.", draft.name));
         }
-        if draft.client_id.is_empty() {
-            fail("clientId", "Client ID is required: copy it from Elements > Settings > API app registration.".into());
+        match draft.vendor {
+            Vendor::Avepoint if draft.client_id.is_empty() => fail(
+                "clientId",
+                "Client ID is required: copy it from Elements > Settings > API app registration.".into(),
+            ),
+            Vendor::PartnerCenter if draft.client_id.is_empty() => fail(
+                "clientId",
+                "Application (client) ID is required: the Entra app registration Switchboard signs in with.".into(),
+            ),
+            Vendor::Msp360 if draft.user_name.is_none() => fail(
+                "userName",
+                "API login is required: the user name from Settings > General > API credentials.".into(),
+            ),
+            _ => {}
         }
         for (field, label, value) in
             [("apiUrl", "API address", &draft.api_url), ("identityUrl", "Sign-in address", &draft.identity_url)]
@@ -169,6 +268,9 @@ impl ProfileDraft {
             client_id: self.client_id,
             sign_in: self.sign_in,
             certificate_thumbprint: None,
+            cloud: self.cloud,
+            tenant: self.tenant,
+            user_name: self.user_name,
         }
     }
 }
@@ -370,6 +472,9 @@ mod tests {
             identity_url: None,
             client_id: "client".into(),
             sign_in: SignInMethod::ClientSecret,
+            cloud: None,
+            tenant: None,
+            user_name: None,
         }
     }
 

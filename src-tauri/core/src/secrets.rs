@@ -16,15 +16,41 @@ pub enum SecretKind {
     ClientSecret,
     /// AvePoint certificate: its private key and certificate, as PEM.
     CertificateKey,
+    /// Partner Center: the refresh token from the partner user's sign-in.
+    RefreshToken,
+    /// SoftwareOne: the API token.
+    ApiToken,
+    /// MSP360: the API login's password.
+    Password,
 }
 
 impl SecretKind {
-    pub const ALL: [SecretKind; 2] = [SecretKind::ClientSecret, SecretKind::CertificateKey];
+    pub const ALL: [SecretKind; 5] = [
+        SecretKind::ClientSecret,
+        SecretKind::CertificateKey,
+        SecretKind::RefreshToken,
+        SecretKind::ApiToken,
+        SecretKind::Password,
+    ];
 
     fn key(self) -> &'static str {
         match self {
             SecretKind::ClientSecret => "client-secret",
             SecretKind::CertificateKey => "certificate-key",
+            SecretKind::RefreshToken => "refresh-token",
+            SecretKind::ApiToken => "api-token",
+            SecretKind::Password => "password",
+        }
+    }
+
+    /// What the secret is called in messages.
+    pub fn label(self) -> &'static str {
+        match self {
+            SecretKind::ClientSecret => "client secret",
+            SecretKind::CertificateKey => "certificate",
+            SecretKind::RefreshToken => "Microsoft sign-in",
+            SecretKind::ApiToken => "API token",
+            SecretKind::Password => "API password",
         }
     }
 }

@@ -80,3 +80,67 @@ fn next_step(code: ErrorCode, message: &str) -> String {
         _ => message.to_string(),
     }
 }
+
+/// The same two steps for the other vendors: sign in, then their cheapest list.
+pub async fn test_other_vendor(client: &crate::operations::VendorClient) -> ConnectionTestReport {
+    use crate::operations::VendorClient;
+    let (vendor, signed_in, listed): (&str, Result<()>, Result<String>) = match client {
+        VendorClient::AvePoint(client) => return test_connection(client).await,
+        VendorClient::PartnerCenter(client) => {
+            let signed_in = client.sign_in().await;
+            let listed = match &signed_in {
+                Ok(()) => client.list_customers(1, None).await.map(|page| {
+                    if page.items.is_empty() {
+                        "no customers".to_string()
+                    } else {
+                        "customers".to_string()
+                    }
+                }),
+                Err(_) => Ok(String::new()),
+            };
+            (
+                crate::partner_center::VENDOR,
+                signed_in,
+                listed.map(|what| format!("Read the customer list: {what} visible.")),
+            )
+        }
+        VendorClient::SoftwareOne(client) => {
+            // SoftwareOne has no sign-in step: the first read proves the token.
+            let listed = client.list_accounts(None, 1, 0).await.map(|list| {
+                format!(
+                    "Read the account list: {} account{} visible to this API token.",
+                    list.total,
+                    if list.total == 1 { "" } else { "s" }
+                )
+            });
+            (crate::softwareone::VENDOR, Ok(()), listed)
+        }
+        VendorClient::Msp360(client) => {
+            let signed_in = client.sign_in().await;
+            let listed = match &signed_in {
+                Ok(()) => crate::msp360::list_companies(client).await.map(|companies| {
+                    format!(
+                        "Read the company list: {} compan{}.",
+                        companies.len(),
+                        if companies.len() == 1 { "y" } else { "ies" }
+                    )
+                }),
+                Err(_) => Ok(String::new()),
+            };
+            (crate::msp360::VENDOR, signed_in, listed)
+        }
+    };
+    let mut steps = Vec::new();
+    match signed_in {
+        Ok(()) => steps.push(step("Sign in", true, format!("Signed in to {vendor}."))),
+        Err(error) => {
+            steps.push(step("Sign in", false, next_step(error.code, &error.message)));
+            return ConnectionTestReport { ok: false, steps };
+        }
+    }
+    match listed {
+        Ok(message) => steps.push(step("Read", true, message)),
+        Err(error) => steps.push(step("Read", false, next_step(error.code, &error.message))),
+    }
+    ConnectionTestReport { ok: steps.iter().all(|s| s.ok), steps }
+}

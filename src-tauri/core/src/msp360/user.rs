@@ -460,16 +460,27 @@ mod tests {
 
     #[test]
     fn rejects_a_password_longer_than_100_characters() {
-        let errors =
-            check_changes(&UserChanges { password: Some(NewPassword::new("p".repeat(101))), ..Default::default() });
-        assert!(!errors.is_empty());
-        assert!(errors.iter().all(|error| error.field == "Password"));
-        assert!(errors.iter().any(|error| error.message.contains("(it has 101)")), "{errors:?}");
+        let error =
+            only_change_error(UserChanges { password: Some(NewPassword::new("p".repeat(101))), ..Default::default() });
+        assert_eq!(error.field, "Password");
+        assert_eq!(error.message, "New password must be 3 to 100 characters long (it has 101).");
         assert!(check_changes(&UserChanges {
             password: Some(NewPassword::new("p".repeat(100))),
             ..Default::default()
         })
         .is_empty());
+    }
+
+    #[test]
+    fn the_license_mode_list_is_the_vendors_three_modes() {
+        let values: Vec<&str> = ValueList::Msp360LicenseModes.choices().iter().map(|c| c.value.as_str()).collect();
+        let mut sorted = values.clone();
+        sorted.sort();
+        assert_eq!(sorted, vec!["Automatic", "CompanySettings", "Manual"]);
+        for (index, mode) in LICENSE_MODES.iter().enumerate() {
+            assert_eq!(license_name(&json!(index)), *mode);
+            assert_eq!(license_wire(mode, None), json!(index));
+        }
     }
 
     #[test]

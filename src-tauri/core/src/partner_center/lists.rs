@@ -15,6 +15,7 @@ use ts_rs::TS;
 /// One page of a list, and the token for the next page if there is one.
 #[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
+#[ts(rename = "PartnerCenterPage")]
 pub struct Page<T> {
     pub items: Vec<T>,
     /// Pass to the same list call for the next page; absent on the last page.
@@ -26,6 +27,7 @@ pub struct Page<T> {
 /// A customer as the customer picker shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
+#[ts(rename = "PartnerCenterCustomer")]
 pub struct CustomerSummary {
     /// The customer's tenant id, used as `customerId` everywhere.
     pub id: String,
@@ -36,6 +38,7 @@ pub struct CustomerSummary {
 /// A user as the user picker shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
+#[ts(rename = "PartnerCenterUserSummary")]
 pub struct UserSummary {
     pub id: String,
     pub display_name: String,

@@ -137,8 +137,11 @@ impl PartnerCenterSettings {
     }
 
     fn entra_endpoint(&self, name: &str) -> Url {
-        let tenant = http::path_segment("tenant", "Partner tenant ID", &self.tenant)
-            .expect("the tenant was checked when the settings were made");
+        // `new` checked the tenant; settings built by hand get every special character encoded,
+        // dots included, so the tenant stays one segment whatever it holds.
+        let tenant = http::path_segment("tenant", "Partner tenant ID", &self.tenant).unwrap_or_else(|_| {
+            percent_encoding::utf8_percent_encode(&self.tenant, percent_encoding::NON_ALPHANUMERIC).to_string()
+        });
         http::join(&self.authority_url, &format!("/{tenant}/oauth2/v2.0/{name}"))
     }
 
@@ -154,6 +157,7 @@ impl PartnerCenterSettings {
 /// Which user an operation is about.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
+#[ts(rename = "PartnerCenterUserTarget")]
 pub struct UserTarget {
     /// The customer's tenant id (Partner Center's customer id).
     pub customer_id: String,
@@ -471,6 +475,8 @@ mod tests {
         assert_eq!(error.field.as_deref(), Some("tenant"));
         let blank = PartnerCenterSettings::for_cloud(Cloud::Commercial, "", "c").unwrap();
         assert_eq!(blank.tenant, ORGANIZATIONS);
+        let by_hand = PartnerCenterSettings { tenant: "../common".into(), ..blank };
+        assert_eq!(by_hand.token_url().path(), "/%2E%2E%2Fcommon/oauth2/v2.0/token");
     }
 
     #[test]

@@ -171,45 +171,66 @@ impl PendingSignIn {
             .await
     }
 
-    /// Accepts connections until one carries the redirect (`/?code=` or `/?error=`); anything
-    /// else (a favicon, a preconnect) gets a short answer and the wait goes on.
+    /// Accepts connections until one carries the redirect (`/?code=` or `/?error=`). Each is
+    /// handled on its own task, so a browser's idle preconnect can't hold up the real answer;
+    /// anything else (a favicon, a reload) gets a short answer and the wait goes on.
     async fn wait_for_redirect(&self) -> Result<Redirect> {
+        let (outcomes, mut outcome) = tokio::sync::mpsc::channel::<Result<Redirect>>(4);
         loop {
-            let (mut socket, _) =
-                self.listener.accept().await.map_err(|error| {
-                    Error::internal(format!("The sign-in listener on this computer failed: {error}"))
-                })?;
-            let Some(target) = read_request_target(&mut socket).await else { continue };
-            let Ok(url) = url::Url::parse(&format!("http://127.0.0.1{target}")) else {
-                respond(&mut socket, "400 Bad Request", "This is not a sign-in answer.").await;
-                continue;
-            };
-            if url.path() != "/" {
-                respond(&mut socket, "404 Not Found", "Not found.").await;
-                continue;
+            tokio::select! {
+                accepted = self.listener.accept() => {
+                    let (socket, _) = accepted.map_err(|error| {
+                        Error::internal(format!("The sign-in listener on this computer failed: {error}"))
+                    })?;
+                    let (outcomes, state) = (outcomes.clone(), self.state.clone());
+                    tokio::spawn(async move {
+                        if let Some(result) = answer(socket, &state).await {
+                            let _ = outcomes.send(result).await;
+                        }
+                    });
+                }
+                Some(result) = outcome.recv() => return result,
             }
-            let find = |name: &str| url.query_pairs().find(|(key, _)| key == name).map(|(_, value)| value.into_owned());
-            let (code, error) = (find("code"), find("error"));
-            if code.is_none() && error.is_none() {
-                respond(&mut socket, "400 Bad Request", "Waiting for the sign-in to finish in the other window.").await;
-                continue;
-            }
-            // A redirect for another sign-in attempt (or forged by another page) is refused.
-            if find("state").as_deref() != Some(self.state.as_str()) {
-                respond(&mut socket, "400 Bad Request", "This sign-in answer doesn't belong to the sign-in Switchboard started. Return to Switchboard and sign in again.").await;
-                return Err(Error::new(
-                    ErrorCode::SignInRejected,
-                    "The answer from the browser didn't belong to this sign-in (its state value differs). Start the sign-in again.",
-                ));
-            }
-            if let Some(error) = error {
-                respond(&mut socket, "200 OK", &format!("The sign-in did not complete. {DONE_PAGE}")).await;
-                return Ok(Redirect::Refused { error, description: find("error_description").unwrap_or_default() });
-            }
-            respond(&mut socket, "200 OK", &format!("Signed in. {DONE_PAGE}")).await;
-            return Ok(Redirect::Code(code.unwrap_or_default()));
         }
     }
+}
+
+/// Answers one connection to the listener; `Some` when it carried the sign-in's outcome.
+async fn answer(mut socket: TcpStream, state: &str) -> Option<Result<Redirect>> {
+    let target = read_request_target(&mut socket).await?;
+    let Ok(url) = url::Url::parse(&format!("http://127.0.0.1{target}")) else {
+        respond(&mut socket, "400 Bad Request", "This is not a sign-in answer.").await;
+        return None;
+    };
+    if url.path() != "/" {
+        respond(&mut socket, "404 Not Found", "Not found.").await;
+        return None;
+    }
+    let find = |name: &str| url.query_pairs().find(|(key, _)| key == name).map(|(_, value)| value.into_owned());
+    let (code, error) = (find("code"), find("error"));
+    if code.is_none() && error.is_none() {
+        respond(&mut socket, "400 Bad Request", "Waiting for the sign-in to finish in the other window.").await;
+        return None;
+    }
+    // A redirect for another sign-in attempt (or forged by another page) is refused.
+    if find("state").as_deref() != Some(state) {
+        respond(
+            &mut socket,
+            "400 Bad Request",
+            "This sign-in answer doesn't belong to the sign-in Switchboard started. Return to Switchboard and sign in again.",
+        )
+        .await;
+        return Some(Err(Error::new(
+            ErrorCode::SignInRejected,
+            "The answer from the browser didn't belong to this sign-in (its state value differs). Start the sign-in again.",
+        )));
+    }
+    if let Some(error) = error {
+        respond(&mut socket, "200 OK", &format!("The sign-in did not complete. {DONE_PAGE}")).await;
+        return Some(Ok(Redirect::Refused { error, description: find("error_description").unwrap_or_default() }));
+    }
+    respond(&mut socket, "200 OK", &format!("Signed in. {DONE_PAGE}")).await;
+    Some(Ok(Redirect::Code(code.unwrap_or_default())))
 }
 
 /// Reads the request head and returns the target of a `GET`, or `None` for anything else.
