@@ -8,11 +8,14 @@ use switchboard_core::avepoint::{Environment, EnvironmentInfo, UserTarget};
 use switchboard_core::connection::{ConnectionList, ImportSummary, SaveOutcome};
 use switchboard_core::fields::{OperationSpec, UpdateReceipt};
 use switchboard_core::operations::{self, PlannedChange};
+use switchboard_core::partner_center::{self, Cloud, CloudInfo};
 use switchboard_core::profiles::ProfileDraft;
+use switchboard_core::profiles::Vendor;
 use switchboard_core::secret::Secret;
 use switchboard_core::{Error, ErrorCode, FieldError};
 use tauri::{AppHandle, Runtime, State};
 use tauri_plugin_dialog::DialogExt;
+use tauri_plugin_opener::OpenerExt;
 use tauri_plugin_store::StoreExt;
 
 /// UI preferences (never secrets) kept with tauri-plugin-store.
@@ -127,6 +130,35 @@ pub async fn choose_certificate<R: Runtime>(
         .map_err(|e| Error::new(ErrorCode::InvalidInput, format!("{} can't be read: {e}", path.display())))?;
     let password = Secret::new(password.unwrap_or_default());
     state.connections.import_certificate(&id, &bytes, password.expose()).map(Some)
+}
+
+/// Signs a partner user in to Partner Center in the system browser (PKCE, loopback redirect) and
+/// keeps the refresh token in the keychain. The tokens never reach the webview.
+#[tauri::command]
+pub async fn sign_in_partner_center<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    id: String,
+) -> Result<SaveOutcome, Error> {
+    let profile = state.connections.profile(&id)?;
+    if profile.vendor != Vendor::PartnerCenter {
+        return Err(Error::new(ErrorCode::InvalidInput, "Only Partner Center connections sign in in the browser."));
+    }
+    let pending = partner_center::begin_sign_in(&profile.partner_center_settings()?).await?;
+    app.opener().open_url(pending.authorize_url.as_str(), None::<&str>).map_err(|e| {
+        Error::new(
+            ErrorCode::Internal,
+            format!("Switchboard could not open your browser for the Microsoft sign-in: {e}"),
+        )
+    })?;
+    let tokens = pending.finish().await?;
+    let connection = state.connections.store_partner_center_sign_in(&id, &tokens.refresh_token)?;
+    Ok(SaveOutcome { connection, secret_error: None })
+}
+
+#[tauri::command]
+pub fn list_clouds() -> Vec<CloudInfo> {
+    Cloud::all_info()
 }
 
 #[tauri::command]

@@ -40,6 +40,8 @@ pub fn configure<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             commands::import_connections,
             commands::list_environments,
             commands::choose_certificate,
+            commands::list_clouds,
+            commands::sign_in_partner_center,
             commands::describe_operation,
             commands::read_operation,
             commands::preview_operation,

@@ -447,3 +447,63 @@ fn every_operation_runs_by_name_through_the_generic_commands() {
     let receipt = h.invoke("update_operation", update).unwrap();
     assert_eq!(receipt["changedFields"], json!(["city"]));
 }
+
+#[test]
+fn profiles_for_every_vendor_sign_in_and_test() {
+    use switchboard_sandbox::{msp360, softwareone};
+    let h = harness();
+    let msp = h
+        .invoke(
+            "save_connection",
+            json!({
+                "draft": { "name": "Backup", "vendor": "msp360", "environment": "commercial", "clientId": "",
+                           "apiUrl": h.sandbox.msp360_url(), "userName": msp360::PRACTICE_USER_NAME },
+                "clientSecret": msp360::PRACTICE_PASSWORD,
+            }),
+        )
+        .unwrap();
+    assert_eq!(msp["connection"]["vendor"], "MSP360");
+    assert_eq!(msp["connection"]["secretState"], "set");
+    let report = h.invoke("test_connection", json!({ "id": msp["connection"]["id"] })).unwrap();
+    assert_eq!(report["ok"], true, "{report}");
+    assert!(report["steps"][1]["message"].as_str().unwrap().contains("compan"), "{report}");
+
+    let swo = h
+        .invoke(
+            "save_connection",
+            json!({
+                "draft": { "name": "Marketplace", "vendor": "softwareone", "environment": "commercial", "clientId": "",
+                           "apiUrl": h.sandbox.softwareone_url() },
+                "clientSecret": softwareone::PRACTICE_TOKEN,
+            }),
+        )
+        .unwrap();
+    let report = h.invoke("test_connection", json!({ "id": swo["connection"]["id"] })).unwrap();
+    assert_eq!(report["ok"], true, "{report}");
+    let (account, user) = softwareone::sample_user();
+    let values = h
+        .invoke(
+            "read_operation",
+            json!({ "connectionId": swo["connection"]["id"], "operation": "softwareone.account-user",
+                    "target": { "accountId": account, "userId": user } }),
+        )
+        .unwrap();
+    assert!(values["email"].is_string(), "{values}");
+
+    let error = h
+        .invoke(
+            "save_connection",
+            json!({ "draft": { "name": "No login", "vendor": "msp360", "environment": "commercial", "clientId": "" } }),
+        )
+        .unwrap_err();
+    assert_eq!(error["field"], "userName");
+
+    let wrong_vendor = h
+        .invoke(
+            "read_operation",
+            json!({ "connectionId": msp["connection"]["id"], "operation": "softwareone.account-user",
+                    "target": { "accountId": account, "userId": user } }),
+        )
+        .unwrap_err();
+    assert_eq!(wrong_vendor["code"], "invalid_connection");
+}

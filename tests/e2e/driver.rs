@@ -156,6 +156,22 @@ impl Session {
         input.send_keys(text).await.map_err(|e| e.to_string())
     }
 
+    /// Picks an entry in a combo box by typing and clicking the option, as a person would; the
+    /// popover can still be settling when the option first appears, so it retries until the
+    /// input shows the choice.
+    pub async fn choose(&self, css: &str, typed: &str, option_text: &str) -> Result<(), String> {
+        let xpath = format!("//*[@role='option'][contains(., '{option_text}')]");
+        for _ in 0..3 {
+            self.replace_text(css, typed).await?;
+            self.click_xpath(&xpath).await?;
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            if self.value(css).await? == option_text {
+                return Ok(());
+            }
+        }
+        Err(format!("{css} never showed {option_text:?} (it shows {:?})", self.value(css).await?))
+    }
+
     pub async fn screenshot(&self, name: &str) -> Result<(), String> {
         // A screenshot right after an assertion can show the previous frame.
         tokio::time::sleep(Duration::from_millis(500)).await;

@@ -6,6 +6,7 @@ import type { AccountInformationChanges } from "./bindings/AccountInformationCha
 import type { AppError } from "./bindings/AppError";
 import type { ConnectionList } from "./bindings/ConnectionList";
 import type { ConnectionTestReport } from "./bindings/ConnectionTestReport";
+import type { CloudInfo } from "./bindings/CloudInfo";
 import type { EnvironmentInfo } from "./bindings/EnvironmentInfo";
 import type { ImportSummary } from "./bindings/ImportSummary";
 import type { ProfileDraft } from "./bindings/ProfileDraft";
@@ -20,6 +21,9 @@ export interface Backend {
   listConnections(): Promise<ConnectionList>;
   rememberConnection(id: string): Promise<void>;
   listEnvironments(): Promise<EnvironmentInfo[]>;
+  listClouds(): Promise<CloudInfo[]>;
+  /** Partner Center: signs in in the system browser; the sign-in is kept in the keychain. */
+  signInPartnerCenter(id: string): Promise<SaveOutcome>;
   /** Creates (id null) or updates a connection; a non-empty secret goes to the OS keychain. */
   saveConnection(id: string | null, draft: ProfileDraft, clientSecret: string | null): Promise<SaveOutcome>;
   duplicateConnection(id: string): Promise<SaveOutcome>;
@@ -84,6 +88,8 @@ export const tauriBackend: Backend = {
   listConnections: () => call("list_connections"),
   rememberConnection: (id) => call("remember_connection", { id }),
   listEnvironments: () => call("list_environments"),
+  listClouds: () => call("list_clouds"),
+  signInPartnerCenter: (id) => call("sign_in_partner_center", { id }),
   saveConnection: (id, draft, clientSecret) => call("save_connection", { id, draft, clientSecret }),
   duplicateConnection: (id) => call("duplicate_connection", { id }),
   deleteConnection: (id) => call("delete_connection", { id }),

@@ -108,3 +108,21 @@ describe("certificate sign-in", () => {
     await waitFor(() => expect(backend.chooseCertificate).toHaveBeenCalledWith("p-1", "pfx-pass"));
   });
 });
+
+describe("other vendors", () => {
+  it("asks an MSP360 connection for its API login and password", async () => {
+    const backend = fakeBackend();
+    const user = await openConnections(backend);
+    await user.click(await screen.findByRole("button", { name: "New connection" }));
+    await user.click(screen.getByRole("button", { name: /Vendor/ }));
+    await user.click(await screen.findByRole("option", { name: "MSP360 Managed Backup" }));
+    await user.type(screen.getByLabelText(/^Name/), "Backups");
+    await user.type(screen.getByLabelText(/^API login/), "api-user");
+    await user.type(secretInput(), "pw");
+    await user.click(screen.getByRole("button", { name: "Save" }));
+    await waitFor(() => expect(backend.saveConnection).toHaveBeenCalled());
+    const [, draft, secret] = vi.mocked(backend.saveConnection).mock.calls[0]!;
+    expect(draft).toMatchObject({ vendor: "msp360", userName: "api-user" });
+    expect(secret).toBe("pw");
+  });
+});

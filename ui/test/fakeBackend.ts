@@ -88,6 +88,10 @@ export function fakeBackend(overrides: Partial<Backend> = {}) {
     duplicateConnection: vi.fn(async () => ({ connection: { ...contoso, id: "p-2", name: "Contoso EU (copy)" } })),
     deleteConnection: vi.fn(async () => undefined),
     chooseCertificate: vi.fn(async () => null),
+    listClouds: vi.fn(async () => [
+      { value: "commercial" as const, label: "Commercial", apiUrl: "https://api.partnercenter.microsoft.com", authorityUrl: "https://login.microsoftonline.com" },
+    ]),
+    signInPartnerCenter: vi.fn(async () => ({ connection: contoso })),
     testConnection: vi.fn(async () => ({ ok: true, steps: [{ title: "Sign in", ok: true, message: "Signed in." }] })),
     exportConnections: vi.fn(async () => "/tmp/out.json"),
     importConnections: vi.fn(async () => ({ added: 1, updated: 0, needSecret: ["Imported"] })),

@@ -182,19 +182,24 @@ impl Connections {
             Ok(None) => SecretState::Missing,
             Err(_) => SecretState::Unknown,
         };
-        let host = profile
-            .avepoint_settings()
-            .map(|s| s.api_url.host_str().unwrap_or_default().to_string())
-            .unwrap_or_default();
+        let host = profile.api_host();
         ConnectionSummary {
             id: profile.id.clone(),
             name: profile.name.clone(),
-            vendor: crate::avepoint::VENDOR.to_string(),
-            description: match (&profile.sign_in, &profile.certificate_thumbprint) {
-                (SignInMethod::Certificate, Some(thumbprint)) => {
+            vendor: profile.vendor.label().to_string(),
+            description: match (profile.vendor, &profile.sign_in, &profile.certificate_thumbprint) {
+                (Vendor::Avepoint, SignInMethod::Certificate, Some(thumbprint)) => {
                     format!("AvePoint Elements at {host}, app {}, certificate {thumbprint}.", profile.client_id)
                 }
-                _ => format!("AvePoint Elements at {host}, app {}.", profile.client_id),
+                (Vendor::Avepoint, ..) => format!("AvePoint Elements at {host}, app {}.", profile.client_id),
+                (Vendor::PartnerCenter, ..) => format!(
+                    "Partner Center at {host}, partner tenant {}.",
+                    profile.tenant.as_deref().unwrap_or(crate::partner_center::ORGANIZATIONS)
+                ),
+                (Vendor::Softwareone, ..) => format!("SoftwareOne Marketplace at {host}."),
+                (Vendor::Msp360, ..) => {
+                    format!("MSP360 Managed Backup at {host}, login {}.", profile.user_name.as_deref().unwrap_or("?"))
+                }
             },
             is_practice: false,
             secret_state,
@@ -224,9 +229,13 @@ impl Connections {
             }
         })?;
         self.forget_client(&profile.id);
+        // A certificate arrives through `import_certificate`, never as typed text.
+        let kind = profile.secret_kind();
         let secret_error = match client_secret {
-            Some(secret) if !secret.expose().trim().is_empty() => {
-                self.secrets.set(&profile.id, SecretKind::ClientSecret, &Secret::new(secret.expose().trim())).err()
+            Some(secret) if !secret.expose().trim().is_empty() && kind != SecretKind::CertificateKey => {
+                // Pasted tokens pick up stray spaces; a password's spaces are its own.
+                let value = if kind == SecretKind::Password { secret } else { Secret::new(secret.expose().trim()) };
+                self.secrets.set(&profile.id, kind, &value).err()
             }
             _ => None,
         };

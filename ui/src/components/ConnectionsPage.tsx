@@ -22,7 +22,9 @@ import { BackendError, toBackendError } from "../backend";
 import type { ConnectionList } from "../bindings/ConnectionList";
 import type { ConnectionSummary } from "../bindings/ConnectionSummary";
 import type { ConnectionTestReport } from "../bindings/ConnectionTestReport";
+import type { CloudInfo } from "../bindings/CloudInfo";
 import type { EnvironmentInfo } from "../bindings/EnvironmentInfo";
+import type { Vendor } from "../bindings/Vendor";
 import type { ProfileDraft } from "../bindings/ProfileDraft";
 import { useBackend } from "../context";
 import { errorsByField } from "../form";
@@ -41,9 +43,22 @@ const EMPTY_DRAFT: ProfileDraft = {
 
 function draftOf(connection: ConnectionSummary | undefined): ProfileDraft {
   if (!connection?.profile) return EMPTY_DRAFT;
-  const { name, vendor, environment, apiUrl, identityUrl, clientId, signIn } = connection.profile;
-  return { name, vendor, environment, apiUrl, identityUrl, clientId, signIn };
+  const { name, vendor, environment, apiUrl, identityUrl, clientId, signIn, cloud, tenant, userName } = connection.profile;
+  return { name, vendor, environment, apiUrl, identityUrl, clientId, signIn, cloud, tenant, userName };
 }
+
+/** What each vendor's connection asks for; the rules themselves are checked in Rust. */
+const VENDORS: { value: Vendor; label: string; secretLabel: string | null; secretHelp: string }[] = [
+  { value: "avepoint", label: "AvePoint Elements", secretLabel: "Client secret", secretHelp: "From the app registration in Elements." },
+  {
+    value: "partner-center",
+    label: "Microsoft Partner Center",
+    secretLabel: null,
+    secretHelp: "Partner Center signs you in in the browser (with MFA); Switchboard keeps the sign-in in the keychain.",
+  },
+  { value: "softwareone", label: "SoftwareOne Marketplace", secretLabel: "API token", secretHelp: "From Settings > API tokens in the Marketplace portal." },
+  { value: "msp360", label: "MSP360 Managed Backup", secretLabel: "API password", secretHelp: "From Settings > General > API credentials in MSP360." },
+];
 
 type Notice = { kind: "success" | "info"; text: string } | { kind: "error"; error: BackendError };
 
@@ -59,9 +74,11 @@ export function ConnectionsPage({ list, onChanged }: { list: ConnectionList; onC
   const [busy, setBusy] = useState<string | null>(null);
   const [confirmDelete, setConfirmDelete] = useState(false);
   const [certificatePassword, setCertificatePassword] = useState("");
+  const [clouds, setClouds] = useState<CloudInfo[]>([]);
 
   useEffect(() => {
     backend.listEnvironments().then(setEnvironments).catch((reason) => setNotice({ kind: "error", error: toBackendError(reason) }));
+    backend.listClouds().then(setClouds).catch((reason) => setNotice({ kind: "error", error: toBackendError(reason) }));
   }, [backend]);
 
   const selected: ConnectionSummary | undefined = list.connections.find((c) => c.id === selectedId);
@@ -145,6 +162,15 @@ export function ConnectionsPage({ list, onChanged }: { list: ConnectionList; onC
     setNotice({ kind: "success", text: `Certificate ${outcome.connection.profile?.certificateThumbprint ?? ""} saved in the system keychain.` });
   }
 
+  async function signInPartnerCenter() {
+    if (!selected || selected.isPractice) return;
+    setNotice({ kind: "info", text: "Finish the Microsoft sign-in in your browser, then come back here." });
+    const outcome = await run("sign-in", () => backend.signInPartnerCenter(selected.id));
+    if (!outcome) return;
+    await onChanged();
+    setNotice({ kind: "success", text: `Signed in to Partner Center. The sign-in is kept in this computer's keychain.` });
+  }
+
   async function exportAll() {
     const path = await run("export", () => backend.exportConnections([]));
     if (path) setNotice({ kind: "success", text: `Exported the saved connections (without secrets) to ${path}.` });
@@ -159,6 +185,23 @@ export function ConnectionsPage({ list, onChanged }: { list: ConnectionList; onC
   }
 
   const editing = selectedId === NEW || (selected != null && !selected.isPractice);
+  const vendorInfo = VENDORS.find((v) => v.value === draft.vendor) ?? VENDORS[0]!;
+  const secretField = () => (
+    <TextField className="field" value={secret} onChange={setSecret} type="password" isInvalid={fieldErrors.clientSecret != null}>
+      <Label className="field-label">{vendorInfo.secretLabel}</Label>
+      <Input
+        className="input"
+        data-field="clientSecret"
+        autoComplete="off"
+        placeholder={selected?.secretState === "set" ? "Saved in the system keychain; type to replace" : `Paste the ${vendorInfo.secretLabel?.toLowerCase()}`}
+      />
+      <Text slot="description" className="help">
+        {vendorInfo.secretHelp} Kept only in this computer's keychain, never shown again.
+      </Text>
+    </TextField>
+  );
+
+
   const text = (key: keyof ProfileDraft, label: string, help: string, placeholder?: string) => (
     <TextField
       className="field"
@@ -216,7 +259,7 @@ export function ConnectionsPage({ list, onChanged }: { list: ConnectionList; onC
       </section>
 
       <section className="card" aria-labelledby="connection-heading">
-        <h2 id="connection-heading">{selectedId === NEW ? "New AvePoint connection" : selected?.name}</h2>
+        <h2 id="connection-heading">{selectedId === NEW ? "New connection" : selected?.name}</h2>
         {selected?.isPractice && <p className="help">{selected.description} It is built in and can't be changed or deleted.</p>}
         {editing && (
           <form
@@ -230,98 +273,158 @@ export function ConnectionsPage({ list, onChanged }: { list: ConnectionList; onC
               {text("name", "Name", "How this connection appears in the list, e.g. \"Contoso – AvePoint EU\".")}
               <Select
                 className="field"
-                selectedKey={draft.environment}
-                onSelectionChange={(key) => key != null && setDraft({ ...draft, environment: key as ProfileDraft["environment"] })}
+                selectedKey={draft.vendor}
+                isDisabled={selectedId !== NEW}
+                onSelectionChange={(key) => key != null && setDraft({ ...draft, vendor: key as Vendor })}
               >
-                <Label className="field-label">Environment</Label>
-                <Button className="select-button" data-field="environment">
+                <Label className="field-label">Vendor</Label>
+                <Button className="select-button" data-field="vendor">
                   <SelectValue />
                   <span aria-hidden="true">▾</span>
                 </Button>
-                <Text slot="description" className="help">
-                  {environments.find((e) => e.value === draft.environment)?.apiUrl ?? ""}
-                </Text>
                 <Popover className="popover">
-                  <ListBox className="listbox" items={environments.map((e) => ({ ...e, id: e.value }))}>
-                    {(e) => (
-                      <ListBoxItem className="option" id={e.value} textValue={e.label}>
-                        {e.label}
+                  <ListBox className="listbox" items={VENDORS.map((v) => ({ ...v, id: v.value }))}>
+                    {(v) => (
+                      <ListBoxItem className="option" id={v.value} textValue={v.label}>
+                        {v.label}
                       </ListBoxItem>
                     )}
                   </ListBox>
                 </Popover>
               </Select>
-              {text("clientId", "Client ID", "From Elements > Settings > API app registration.")}
-              <Select
-                className="field"
-                selectedKey={draft.signIn}
-                onSelectionChange={(key) => key != null && setDraft({ ...draft, signIn: key as ProfileDraft["signIn"] })}
-              >
-                <Label className="field-label">Sign in with</Label>
-                <Button className="select-button" data-field="signIn">
-                  <SelectValue />
-                  <span aria-hidden="true">▾</span>
-                </Button>
-                <Text slot="description" className="help">
-                  The credential created with the app registration in Elements.
-                </Text>
-                <Popover className="popover">
-                  <ListBox className="listbox">
-                    <ListBoxItem className="option" id="client_secret">
-                      Client secret
-                    </ListBoxItem>
-                    <ListBoxItem className="option" id="certificate">
-                      Certificate (recommended by AvePoint)
-                    </ListBoxItem>
-                  </ListBox>
-                </Popover>
-              </Select>
-              {draft.signIn === "client_secret" ? (
-                <TextField className="field" value={secret} onChange={setSecret} type="password" isInvalid={fieldErrors.clientSecret != null}>
-                  <Label className="field-label">Client secret</Label>
-                  <Input
-                    className="input"
-                    data-field="clientSecret"
-                    autoComplete="off"
-                    placeholder={selected?.secretState === "set" ? "Saved in the system keychain; type to replace" : "Paste the client secret"}
-                  />
-                  <Text slot="description" className="help">
-                    Kept only in this computer's keychain, never shown again.
-                  </Text>
-                </TextField>
-              ) : (
-                <div className="field certificate-field" data-certificate>
-                  <span className="field-label">Certificate</span>
-                  <p className="help">
-                    {selected?.profile?.certificateThumbprint
-                      ? `Thumbprint ${selected.profile.certificateThumbprint}, kept in the system keychain.`
-                      : selectedId === NEW
-                        ? "Save the connection first, then choose its certificate file."
-                        : "No certificate chosen yet."}
-                  </p>
-                  <TextField className="field" value={certificatePassword} onChange={setCertificatePassword} type="password">
-                    <Label className="field-label">Certificate password (PFX)</Label>
-                    <Input className="input" data-field="certificatePassword" autoComplete="off" />
-                  </TextField>
-                  <Button
-                    className="button"
-                    onPress={chooseCertificate}
-                    isDisabled={busy != null || selectedId === NEW}
-                    data-action="choose-certificate"
+              {draft.vendor === "avepoint" && (
+                <>
+                  <Select
+                    className="field"
+                    selectedKey={draft.environment}
+                    onSelectionChange={(key) => key != null && setDraft({ ...draft, environment: key as ProfileDraft["environment"] })}
                   >
-                    Choose certificate file…
-                  </Button>
-                  {fieldErrors.certificate && (
-                    <span className="field-error" role="alert" data-error-for="certificate">
-                      {fieldErrors.certificate}
-                    </span>
+                    <Label className="field-label">Environment</Label>
+                    <Button className="select-button" data-field="environment">
+                      <SelectValue />
+                      <span aria-hidden="true">▾</span>
+                    </Button>
+                    <Text slot="description" className="help">
+                      {environments.find((e) => e.value === draft.environment)?.apiUrl ?? ""}
+                    </Text>
+                    <Popover className="popover">
+                      <ListBox className="listbox" items={environments.map((e) => ({ ...e, id: e.value }))}>
+                        {(e) => (
+                          <ListBoxItem className="option" id={e.value} textValue={e.label}>
+                            {e.label}
+                          </ListBoxItem>
+                        )}
+                      </ListBox>
+                    </Popover>
+                  </Select>
+                  {text("clientId", "Client ID", "From Elements > Settings > API app registration.")}
+                  <Select
+                    className="field"
+                    selectedKey={draft.signIn}
+                    onSelectionChange={(key) => key != null && setDraft({ ...draft, signIn: key as ProfileDraft["signIn"] })}
+                  >
+                    <Label className="field-label">Sign in with</Label>
+                    <Button className="select-button" data-field="signIn">
+                      <SelectValue />
+                      <span aria-hidden="true">▾</span>
+                    </Button>
+                    <Text slot="description" className="help">
+                      The credential created with the app registration in Elements.
+                    </Text>
+                    <Popover className="popover">
+                      <ListBox className="listbox">
+                        <ListBoxItem className="option" id="client_secret">
+                          Client secret
+                        </ListBoxItem>
+                        <ListBoxItem className="option" id="certificate">
+                          Certificate (recommended by AvePoint)
+                        </ListBoxItem>
+                      </ListBox>
+                    </Popover>
+                  </Select>
+                  {draft.signIn === "client_secret" ? (
+                    secretField()
+                  ) : (
+                    <div className="field certificate-field" data-certificate>
+                      <span className="field-label">Certificate</span>
+                      <p className="help">
+                        {selected?.profile?.certificateThumbprint
+                          ? `Thumbprint ${selected.profile.certificateThumbprint}, kept in the system keychain.`
+                          : selectedId === NEW
+                            ? "Save the connection first, then choose its certificate file."
+                            : "No certificate chosen yet."}
+                      </p>
+                      <TextField className="field" value={certificatePassword} onChange={setCertificatePassword} type="password">
+                        <Label className="field-label">Certificate password (PFX)</Label>
+                        <Input className="input" data-field="certificatePassword" autoComplete="off" />
+                      </TextField>
+                      <Button
+                        className="button"
+                        onPress={chooseCertificate}
+                        isDisabled={busy != null || selectedId === NEW}
+                        data-action="choose-certificate"
+                      >
+                        Choose certificate file…
+                      </Button>
+                      {fieldErrors.certificate && (
+                        <span className="field-error" role="alert" data-error-for="certificate">
+                          {fieldErrors.certificate}
+                        </span>
+                      )}
+                    </div>
                   )}
-                </div>
+                  {text("apiUrl", "API address (optional)", "Leave empty to use the environment's address.", "https://…")}
+                  {text("identityUrl", "Sign-in address (optional)", "Leave empty to use the environment's sign-in service.", "https://…")}
+                </>
               )}
-              {text("apiUrl", "API address (optional)", "Leave empty to use the environment's address.", "https://…")}
-              {text("identityUrl", "Sign-in address (optional)", "Leave empty to use the environment's sign-in service.", "https://…")}
+              {draft.vendor === "partner-center" && (
+                <>
+                  <Select
+                    className="field"
+                    selectedKey={draft.cloud ?? "commercial"}
+                    onSelectionChange={(key) => key != null && setDraft({ ...draft, cloud: key as ProfileDraft["cloud"] })}
+                  >
+                    <Label className="field-label">Microsoft cloud</Label>
+                    <Button className="select-button" data-field="cloud">
+                      <SelectValue />
+                      <span aria-hidden="true">▾</span>
+                    </Button>
+                    <Popover className="popover">
+                      <ListBox className="listbox" items={clouds.map((c) => ({ ...c, id: c.value }))}>
+                        {(c) => (
+                          <ListBoxItem className="option" id={c.value} textValue={c.label}>
+                            {c.label}
+                          </ListBoxItem>
+                        )}
+                      </ListBox>
+                    </Popover>
+                  </Select>
+                  {text("tenant", "Partner tenant (optional)", "Your partner tenant's ID or domain; leave empty to pick at sign-in.")}
+                  {text("clientId", "Application (client) ID", "The Entra app registration Switchboard signs in with.")}
+                  {text("apiUrl", "API address (optional)", "Leave empty to use the cloud's Partner Center address.", "https://…")}
+                  {text("identityUrl", "Sign-in address (optional)", "Leave empty to use the cloud's Microsoft sign-in.", "https://…")}
+                </>
+              )}
+              {draft.vendor === "softwareone" && (
+                <>
+                  {secretField()}
+                  {text("apiUrl", "API address (optional)", "Leave empty for https://api.platform.softwareone.com.", "https://…")}
+                </>
+              )}
+              {draft.vendor === "msp360" && (
+                <>
+                  {text("userName", "API login", "The user name from Settings > General > API credentials in MSP360.")}
+                  {secretField()}
+                  {text("apiUrl", "API address (optional)", "Leave empty for https://api.mspbackups.com.", "https://…")}
+                </>
+              )}
             </div>
             <div className="actions">
+              {draft.vendor === "partner-center" && selected && !selected.isPractice && (
+                <Button className="button" onPress={signInPartnerCenter} isDisabled={busy != null} data-action="sign-in-partner-center">
+                  {busy === "sign-in" ? "Waiting for the browser…" : selected.secretState === "set" ? "Sign in again…" : "Sign in with Microsoft…"}
+                </Button>
+              )}
               <Button type="submit" className="button primary" isDisabled={busy != null} data-action="save-connection">
                 {busy === "save" ? "Saving…" : "Save"}
               </Button>
