@@ -507,3 +507,47 @@ fn profiles_for_every_vendor_sign_in_and_test() {
         .unwrap_err();
     assert_eq!(wrong_vendor["code"], "invalid_connection");
 }
+
+#[test]
+fn partner_center_through_the_commands_after_a_browser_sign_in() {
+    use switchboard_core::partner_center::begin_sign_in;
+    use switchboard_sandbox::partner_center::{sample_user, PRACTICE_CLIENT_ID as PC_CLIENT, PRACTICE_TENANT_ID};
+    let h = harness();
+    let saved = h
+        .invoke(
+            "save_connection",
+            json!({ "draft": { "name": "Partner", "vendor": "partner-center", "environment": "commercial",
+                               "clientId": PC_CLIENT, "tenant": PRACTICE_TENANT_ID,
+                               "apiUrl": h.sandbox.partner_center_api_url(), "identityUrl": h.sandbox.entra_url() } }),
+        )
+        .unwrap();
+    let id = saved["connection"]["id"].as_str().unwrap().to_string();
+    assert_eq!(saved["connection"]["secretState"], "missing", "no sign-in yet");
+
+    // What sign_in_partner_center does, with a reqwest GET standing in for the browser.
+    let connections = &h.app.state::<AppState>().connections;
+    let settings = connections.profile(&id).unwrap().partner_center_settings().unwrap();
+    let tokens = tauri::async_runtime::block_on(async {
+        let pending = begin_sign_in(&settings).await.unwrap();
+        let url = pending.authorize_url.clone();
+        let browser = tokio::spawn(async move { reqwest::get(url).await.unwrap().text().await.unwrap() });
+        let tokens = pending.finish().await.unwrap();
+        browser.await.unwrap();
+        tokens
+    });
+    let summary = connections.store_partner_center_sign_in(&id, &tokens.refresh_token).unwrap();
+    assert_eq!(summary.secret_state, switchboard_core::connection::SecretState::Set);
+    assert_eq!(h.invoke("test_connection", json!({ "id": id })).unwrap()["ok"], true);
+
+    let (customer, user) = sample_user();
+    let receipt = h
+        .invoke(
+            "update_operation",
+            json!({ "connectionId": id, "operation": "partner-center.customer-user",
+                    "target": { "customerId": customer, "userId": user }, "changes": { "displayName": "Jo Contoso" } }),
+        )
+        .unwrap();
+    assert_eq!(receipt["after"]["displayName"], "Jo Contoso");
+    let list = h.invoke("list_connections", json!({})).unwrap();
+    assert!(!list.to_string().contains(tokens.refresh_token.expose()), "the webview never sees the sign-in");
+}

@@ -42,6 +42,7 @@ pub(crate) async fn inject(State(state): State<Arc<SandboxState>>, request: Requ
         Throttle(u64),
         Fail,
     }
+    let path = request.uri().path().to_string();
     let (latency, action) = {
         let mut guard = state.faults.lock().unwrap();
         let faults = &mut guard.faults;
@@ -75,17 +76,14 @@ pub(crate) async fn inject(State(state): State<Arc<SandboxState>>, request: Requ
         // Unwinding out of the connection's task closes the socket with no answer at all.
         // `resume_unwind` skips the panic hook, so nothing is printed.
         Action::Drop => std::panic::resume_unwind(Box::new("sandbox fault: dropped connection")),
-        Action::Throttle(seconds) => (
-            StatusCode::TOO_MANY_REQUESTS,
-            [("retry-after", seconds.to_string())],
-            axum::Json(serde_json::json!({ "statusCode": 429, "message": "Too many requests." })),
-        )
-            .into_response(),
-        Action::Fail => (
-            StatusCode::SERVICE_UNAVAILABLE,
-            axum::Json(serde_json::json!({ "statusCode": 503, "message": "The service is temporarily unavailable." })),
-        )
-            .into_response(),
+        Action::Throttle(seconds) => {
+            let mut response = vendor_error(&path, StatusCode::TOO_MANY_REQUESTS, "Too many requests.");
+            if let Ok(value) = seconds.to_string().parse() {
+                response.headers_mut().insert("retry-after", value);
+            }
+            response
+        }
+        Action::Fail => vendor_error(&path, StatusCode::SERVICE_UNAVAILABLE, "The service is temporarily unavailable."),
         Action::Pass { malform } => {
             let response = next.run(request).await;
             if malform && response.status() == StatusCode::OK {
@@ -96,6 +94,22 @@ pub(crate) async fn inject(State(state): State<Arc<SandboxState>>, request: Requ
             }
         }
     }
+}
+
+/// An injected failure in the error format of the vendor the path belongs to.
+fn vendor_error(path: &str, status: StatusCode, message: &str) -> Response {
+    let trace_id = uuid::Uuid::new_v4().to_string();
+    let body = if path.starts_with("/softwareone") {
+        // RFC 7807 ProblemDetails, as the Marketplace answers.
+        serde_json::json!({ "type": "about:blank", "title": message, "status": status.as_u16(), "traceId": trace_id })
+    } else if path.starts_with("/partner-center") {
+        serde_json::json!({ "code": status.as_u16().to_string(), "description": message, "data": [], "source": "PartnerApi" })
+    } else if path.starts_with("/msp360") {
+        serde_json::json!({ "Message": message })
+    } else {
+        serde_json::json!({ "statusCode": status.as_u16(), "message": message })
+    };
+    (status, [("request-id", trace_id)], axum::Json(body)).into_response()
 }
 
 fn take(counter: &mut u32) -> bool {

@@ -33,6 +33,24 @@ async fn main() {
         switchboard_sandbox::msp360::PRACTICE_PASSWORD,
         switchboard_sandbox::msp360::sample_user_id()
     );
+    let (swo_account, swo_user) = switchboard_sandbox::softwareone::sample_user();
+    println!(
+        "SoftwareOne API      {}   token {}  (sandbox only)   sample account {} user {}",
+        sandbox.softwareone_url(),
+        switchboard_sandbox::softwareone::PRACTICE_TOKEN,
+        swo_account,
+        swo_user
+    );
+    let (pc_customer, pc_user) = switchboard_sandbox::partner_center::sample_user();
+    println!(
+        "Partner Center API   {}   sign-in {}   tenant {}  client id {}   sample customer {} user {}",
+        sandbox.partner_center_api_url(),
+        sandbox.entra_url(),
+        switchboard_sandbox::partner_center::PRACTICE_TENANT_ID,
+        switchboard_sandbox::partner_center::PRACTICE_CLIENT_ID,
+        pc_customer,
+        pc_user
+    );
     println!("Press Ctrl+C to stop.");
     let _ = tokio::signal::ctrl_c().await;
 }
