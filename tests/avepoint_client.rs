@@ -415,3 +415,34 @@ mod office_information {
         assert!(response.text().await.unwrap().contains("city"));
     }
 }
+
+mod lists {
+    use super::*;
+    use switchboard_core::avepoint::lists;
+
+    #[tokio::test]
+    async fn customers_and_users_page_through_the_batch_endpoints() {
+        let sandbox = Sandbox::start().await.unwrap();
+        let client = practice_client(&sandbox);
+        let first = lists::list_customers(&client, 1, 1).await.unwrap();
+        assert_eq!(first.metadata.total_count, 2);
+        assert_eq!(first.data.len(), 1);
+        let second = lists::list_customers(&client, 2, 1).await.unwrap();
+        assert_ne!(first.data[0].id, second.data[0].id);
+        let target = sample_target();
+        let users = lists::list_users(&client, &target.customer_id, &target.tenant_id, 1, 2).await.unwrap();
+        assert_eq!(users.metadata.total_count, 3);
+        assert_eq!(users.data.len(), 2);
+        let batch = sandbox.state().requests().into_iter().rfind(|r| r.path.ends_with("/users/batch")).unwrap();
+        assert_eq!(batch.method, "POST");
+        assert_eq!(batch.query.as_deref(), Some("pageIndex=1&pageSize=2"));
+    }
+
+    #[tokio::test]
+    async fn page_sizes_above_100_are_refused_before_any_request() {
+        let sandbox = Sandbox::start().await.unwrap();
+        let error = lists::list_customers(&practice_client(&sandbox), 1, 101).await.unwrap_err();
+        assert_eq!(error.code, ErrorCode::InvalidInput);
+        assert!(sandbox.state().requests().is_empty());
+    }
+}

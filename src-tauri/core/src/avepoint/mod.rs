@@ -6,6 +6,7 @@ mod auth;
 pub use auth::Credential;
 pub mod certificate;
 pub mod connection_test;
+pub mod lists;
 pub mod office_information;
 
 use crate::error::{Error, ErrorCode, Result};

@@ -68,3 +68,49 @@ pub(super) async fn batch(
     });
     (StatusCode::OK, [("request-id", uuid::Uuid::new_v4().to_string())], Json(body)).into_response()
 }
+
+/// `POST /partner/external/v3/um/customers/{customerId}/tenants/{tenantId}/users/batch`: a
+/// tenant's users, paged; body `{"userIds": [...]}` optional.
+pub(super) async fn users_batch(
+    State(state): State<Arc<SandboxState>>,
+    headers: HeaderMap,
+    axum::extract::Path((customer_id, tenant_id)): axum::extract::Path<(String, String)>,
+    Query(paging): Query<Paging>,
+    body: Bytes,
+) -> Response {
+    if let Err(response) = authorize(&state, &headers, &[super::SCOPE_USER_READ, super::SCOPE_USER_READ_WRITE]) {
+        return response;
+    }
+    let parse =
+        |value: Option<String>, default: usize| value.map(|v| v.parse::<usize>().map_err(|_| v)).unwrap_or(Ok(default));
+    let (page_index, page_size) = match (parse(paging.page_index, 1), parse(paging.page_size, 50)) {
+        (Ok(index), Ok(size)) if index >= 1 && (1..=100).contains(&size) => (index, size),
+        _ => return error(StatusCode::BAD_REQUEST, "pageIndex must be 1 or more and pageSize from 1 to 100."),
+    };
+    let wanted: Option<Vec<String>> = if body.is_empty() {
+        None
+    } else {
+        match serde_json::from_slice::<serde_json::Value>(&body) {
+            Ok(value) => value.get("userIds").and_then(|ids| serde_json::from_value(ids.clone()).ok()),
+            Err(_) => return error(StatusCode::BAD_REQUEST, "The request body must be JSON."),
+        }
+    };
+    let customers = state.avepoint.customers();
+    let Some(customer) = customers.iter().find(|c| c.id.eq_ignore_ascii_case(&customer_id)) else {
+        return error(StatusCode::NOT_FOUND, format!("Customer '{customer_id}' was not found."));
+    };
+    let Some(tenant) = customer.tenants.iter().find(|t| t.id.eq_ignore_ascii_case(&tenant_id)) else {
+        return error(StatusCode::NOT_FOUND, format!("Tenant '{tenant_id}' was not found for this customer."));
+    };
+    let selected: Vec<_> = tenant
+        .users
+        .iter()
+        .filter(|u| wanted.as_ref().is_none_or(|ids| ids.iter().any(|id| id.eq_ignore_ascii_case(&u.id))))
+        .collect();
+    let data: Vec<_> = selected.iter().skip((page_index - 1) * page_size).take(page_size).collect();
+    let body = serde_json::json!({
+        "data": data,
+        "metadata": { "pageIndex": page_index, "pageSize": page_size, "totalCount": selected.len() },
+    });
+    (StatusCode::OK, [("request-id", uuid::Uuid::new_v4().to_string())], Json(body)).into_response()
+}

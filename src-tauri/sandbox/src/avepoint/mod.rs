@@ -123,6 +123,10 @@ pub(crate) fn routes() -> Router<Arc<SandboxState>> {
         .route("/identity/connect/token", post(identity::token))
         .route("/graph/partner/external/v3/general/customers/batch", post(customers::batch))
         .route(user, get(users::get_user))
+        .route(
+            "/graph/partner/external/v3/um/customers/{customer_id}/tenants/{tenant_id}/users/batch",
+            post(customers::users_batch),
+        )
         .route(&format!("{user}/account-information"), put(users::put_account_information))
         .route(&format!("{user}/office-information"), put(users::put_office_information))
 }
