@@ -89,6 +89,24 @@ pub fn path_segment(field: &str, label: &str, id: &str) -> Result<String> {
     Ok(utf8_percent_encode(id, SEGMENT).to_string())
 }
 
+/// Checks several ids at once (see [`path_segment`]), so every bad one is reported together.
+/// Each entry is `(field, label, id)`; the encoded segments come back in the same order.
+pub fn path_segments(ids: &[(&str, &str, &str)]) -> Result<Vec<String>> {
+    let mut segments = Vec::new();
+    let mut errors = Vec::new();
+    for (field, label, id) in ids {
+        match path_segment(field, label, id) {
+            Ok(segment) => segments.push(segment),
+            Err(error) => errors.extend(error.field_errors),
+        }
+    }
+    if errors.is_empty() {
+        Ok(segments)
+    } else {
+        Err(Error::invalid_fields(errors))
+    }
+}
+
 /// Sends a request once, turning transport failures into plain-language errors that name the host.
 pub async fn send(request: reqwest::RequestBuilder, vendor: &str, host: &str) -> Result<reqwest::Response> {
     request.send().await.map_err(|error| transport_error(&error, vendor, host))

@@ -167,21 +167,10 @@ pub struct UserTarget {
 impl UserTarget {
     /// The user's URL path; every id is checked so it stays one path segment.
     fn path(&self) -> Result<String> {
-        let checks = [
-            http::path_segment("customerId", "Customer ID", &self.customer_id),
-            http::path_segment("userId", "User ID", &self.user_id),
-        ];
-        let mut segments = Vec::new();
-        let mut errors = Vec::new();
-        for check in checks {
-            match check {
-                Ok(segment) => segments.push(segment),
-                Err(error) => errors.extend(error.field_errors),
-            }
-        }
-        if !errors.is_empty() {
-            return Err(Error::invalid_fields(errors));
-        }
+        let segments = http::path_segments(&[
+            ("customerId", "Customer ID", &self.customer_id),
+            ("userId", "User ID", &self.user_id),
+        ])?;
         Ok(format!("/v1/customers/{}/users/{}", segments[0], segments[1]))
     }
 }

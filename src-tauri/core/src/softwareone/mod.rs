@@ -53,21 +53,10 @@ pub struct AccountUserTarget {
 impl AccountUserTarget {
     /// The account user's URL path; both ids are checked so each stays one path segment.
     fn path(&self) -> Result<String> {
-        let checks = [
-            http::path_segment("accountId", "Account ID", &self.account_id),
-            http::path_segment("userId", "User ID", &self.user_id),
-        ];
-        let mut segments = Vec::new();
-        let mut errors = Vec::new();
-        for check in checks {
-            match check {
-                Ok(segment) => segments.push(segment),
-                Err(error) => errors.extend(error.field_errors),
-            }
-        }
-        if !errors.is_empty() {
-            return Err(Error::invalid_fields(errors));
-        }
+        let segments = http::path_segments(&[
+            ("accountId", "Account ID", &self.account_id),
+            ("userId", "User ID", &self.user_id),
+        ])?;
         Ok(format!("{ACCOUNTS_PATH}/{}/users/{}", segments[0], segments[1]))
     }
 }

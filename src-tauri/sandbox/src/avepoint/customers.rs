@@ -18,6 +18,18 @@ pub(super) struct Paging {
     page_size: Option<String>,
 }
 
+impl Paging {
+    /// (page index, page size): pages start at 1 and hold 1 to 100, 50 by default.
+    fn checked(self) -> Result<(usize, usize), Response> {
+        let parse =
+            |value: Option<String>, default: usize| value.map(|v| v.parse::<usize>().ok()).unwrap_or(Some(default));
+        match (parse(self.page_index, 1), parse(self.page_size, 50)) {
+            (Some(index), Some(size)) if index >= 1 && (1..=100).contains(&size) => Ok((index, size)),
+            _ => Err(error(StatusCode::BAD_REQUEST, "pageIndex must be 1 or more and pageSize from 1 to 100.")),
+        }
+    }
+}
+
 pub(super) async fn batch(
     State(state): State<Arc<SandboxState>>,
     headers: HeaderMap,
@@ -27,11 +39,9 @@ pub(super) async fn batch(
     if let Err(response) = authorize(&state, &headers, &[SCOPE_CUSTOMERS_READ]) {
         return response;
     }
-    let parse =
-        |value: Option<String>, default: usize| value.map(|v| v.parse::<usize>().map_err(|_| v)).unwrap_or(Ok(default));
-    let (page_index, page_size) = match (parse(paging.page_index, 1), parse(paging.page_size, 50)) {
-        (Ok(index), Ok(size)) if index >= 1 && (1..=100).contains(&size) => (index, size),
-        _ => return error(StatusCode::BAD_REQUEST, "pageIndex must be 1 or more and pageSize from 1 to 100."),
+    let (page_index, page_size) = match paging.checked() {
+        Ok(paging) => paging,
+        Err(response) => return response,
     };
     let wanted: Option<Vec<String>> = if body.is_empty() {
         None
@@ -81,11 +91,9 @@ pub(super) async fn users_batch(
     if let Err(response) = authorize(&state, &headers, &[super::SCOPE_USER_READ, super::SCOPE_USER_READ_WRITE]) {
         return response;
     }
-    let parse =
-        |value: Option<String>, default: usize| value.map(|v| v.parse::<usize>().map_err(|_| v)).unwrap_or(Ok(default));
-    let (page_index, page_size) = match (parse(paging.page_index, 1), parse(paging.page_size, 50)) {
-        (Ok(index), Ok(size)) if index >= 1 && (1..=100).contains(&size) => (index, size),
-        _ => return error(StatusCode::BAD_REQUEST, "pageIndex must be 1 or more and pageSize from 1 to 100."),
+    let (page_index, page_size) = match paging.checked() {
+        Ok(paging) => paging,
+        Err(response) => return response,
     };
     let wanted: Option<Vec<String>> = if body.is_empty() {
         None
