@@ -18,8 +18,27 @@ use switchboard_core::{Error, ErrorCode};
 #[derive(Parser)]
 #[command(name = "switchboard-cli", version, about = "Update users at vendor partner APIs from scripts.")]
 struct Cli {
+    /// Print one line per request to stderr (method, host, path template, status, duration,
+    /// correlation ids; never a token, a password or a body).
+    #[arg(long, short, global = true)]
+    verbose: bool,
     #[command(subcommand)]
     command: Command,
+}
+
+/// Request log lines to stderr, for `--verbose`.
+struct StderrLog;
+
+impl log::Log for StderrLog {
+    fn enabled(&self, metadata: &log::Metadata) -> bool {
+        metadata.level() <= log::Level::Info
+    }
+    fn log(&self, record: &log::Record) {
+        if self.enabled(record.metadata()) {
+            eprintln!("[{}] {}", record.level().as_str().to_lowercase(), record.args());
+        }
+    }
+    fn flush(&self) {}
 }
 
 #[derive(Subcommand)]
@@ -124,6 +143,9 @@ struct UpdateArgs {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if cli.verbose && log::set_logger(&StderrLog).is_ok() {
+        log::set_max_level(log::LevelFilter::Info);
+    }
     let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
         Ok(runtime) => runtime,
         Err(error) => return fail(&Error::internal(format!("Could not start: {error}")), false),

@@ -100,6 +100,14 @@ async fn get_prints_the_users_values_and_json() {
     let run = run_with(&base, &["--json"]).await;
     let values: Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(values["usageLocation"], "AF");
+
+    let run = run_with(&base, &["--verbose"]).await;
+    assert!(
+        run.stderr.contains("[info] AvePoint GET 127.0.0.1/partner/external/v3/um/customers/{customerId}"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains(PRACTICE_CLIENT_SECRET));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
