@@ -7,7 +7,7 @@ use switchboard_core::avepoint::connection_test::ConnectionTestReport;
 use switchboard_core::avepoint::{Environment, EnvironmentInfo, UserTarget};
 use switchboard_core::connection::{ConnectionList, ImportSummary, SaveOutcome};
 use switchboard_core::fields::{OperationSpec, UpdateReceipt};
-use switchboard_core::operations::{self, PlannedChange};
+use switchboard_core::operations::{self, OperationSummary, PlannedChange};
 use switchboard_core::partner_center::{self, Cloud, CloudInfo};
 use switchboard_core::profiles::ProfileDraft;
 use switchboard_core::profiles::Vendor;
@@ -164,6 +164,11 @@ pub fn list_clouds() -> Vec<CloudInfo> {
 #[tauri::command]
 pub fn list_environments() -> Vec<EnvironmentInfo> {
     Environment::all_info()
+}
+
+#[tauri::command]
+pub fn list_operations() -> Vec<OperationSummary> {
+    operations::summaries()
 }
 
 #[tauri::command]

@@ -42,6 +42,7 @@ pub fn configure<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             commands::choose_certificate,
             commands::list_clouds,
             commands::sign_in_partner_center,
+            commands::list_operations,
             commands::describe_operation,
             commands::read_operation,
             commands::preview_operation,

@@ -14,6 +14,8 @@ import type { SaveOutcome } from "./bindings/SaveOutcome";
 import type { ErrorCode } from "./bindings/ErrorCode";
 import type { FieldError } from "./bindings/FieldError";
 import type { OperationSpec } from "./bindings/OperationSpec";
+import type { OperationSummary } from "./bindings/OperationSummary";
+import type { PlannedChange } from "./bindings/PlannedChange";
 import type { UpdateReceipt } from "./bindings/UpdateReceipt";
 import type { UserTarget } from "./bindings/UserTarget";
 
@@ -35,7 +37,19 @@ export interface Backend {
   exportConnections(ids: string[]): Promise<string | null>;
   /** Asks for a file; resolves to what was imported, or null if cancelled. */
   importConnections(): Promise<ImportSummary | null>;
+  listOperations(): Promise<OperationSummary[]>;
   describeOperation(operation: string): Promise<OperationSpec>;
+  /** The record's current values, in the vendor's JSON keys. */
+  readOperation(connectionId: string, operation: string, target: Record<string, string>): Promise<Record<string, unknown>>;
+  /** What the changes would do, after the same checks as a save; sends nothing. */
+  previewOperation(operation: string, current: Record<string, unknown>, changes: Record<string, unknown>): Promise<PlannedChange[]>;
+  /** Reads, merges, checks and sends; resolves to the receipt ({ before, after, changedFields, requestId? }). */
+  updateOperation(
+    connectionId: string,
+    operation: string,
+    target: Record<string, string>,
+    changes: Record<string, unknown>,
+  ): Promise<UpdateReceipt<Record<string, unknown>>>;
   checkAccountInformation(values: AccountInformation): Promise<FieldError[]>;
   readAccountInformation(connectionId: string, target: UserTarget): Promise<AccountInformation>;
   updateAccountInformation(
@@ -97,7 +111,12 @@ export const tauriBackend: Backend = {
   chooseCertificate: (id, password) => call("choose_certificate", { id, password }),
   exportConnections: (ids) => call("export_connections", { ids }),
   importConnections: () => call("import_connections"),
+  listOperations: () => call("list_operations"),
   describeOperation: (operation) => call("describe_operation", { operation }),
+  readOperation: (connectionId, operation, target) => call("read_operation", { connectionId, operation, target }),
+  previewOperation: (operation, current, changes) => call("preview_operation", { operation, current, changes }),
+  updateOperation: (connectionId, operation, target, changes) =>
+    call("update_operation", { connectionId, operation, target, changes }),
   checkAccountInformation: (values) => call("check_account_information", { values }),
   readAccountInformation: (connectionId, target) => call("read_account_information", { connectionId, target }),
   updateAccountInformation: (connectionId, target, changes) =>

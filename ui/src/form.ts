@@ -47,3 +47,38 @@ export function errorsByField(errors: FieldError[]): Record<string, string> {
 export function characterCount(text: string): number {
   return text.length;
 }
+
+/** `phone.number` → `record.phone.number`. */
+export function getDotted(record: Record<string, unknown>, key: string): unknown {
+  return key.split(".").reduce<unknown>((value, part) => (value != null && typeof value === "object" ? (value as Record<string, unknown>)[part] : undefined), record);
+}
+
+function setDotted(record: Record<string, unknown>, key: string, value: unknown) {
+  const parts = key.split(".");
+  let node = record;
+  for (const part of parts.slice(0, -1)) {
+    const next = node[part];
+    node = (next != null && typeof next === "object" ? next : (node[part] = {})) as Record<string, unknown>;
+  }
+  node[parts[parts.length - 1]!] = value;
+}
+
+/** The vendor's values as the form holds them: one entry per field, never null. */
+export function formValuesOf(fields: FieldSpec[], record: Record<string, unknown>): FormValues {
+  const values: FormValues = {};
+  for (const field of fields) {
+    const value = getDotted(record, field.key);
+    if (field.kind === "boolean") values[field.key] = value === true;
+    else if (field.kind === "email_list") values[field.key] = Array.isArray(value) ? value.map(String) : [];
+    else if (field.kind === "password") values[field.key] = "";
+    else values[field.key] = value == null ? "" : String(value);
+  }
+  return values;
+}
+
+/** Only the changed fields, nested as the vendor's JSON is (`phone.number` → `{ phone: { number } }`). */
+export function nestedChangesOf(fields: FieldSpec[], original: FormValues, values: FormValues): Record<string, unknown> {
+  const changes: Record<string, unknown> = {};
+  for (const key of changedKeys(fields, original, values)) setDotted(changes, key, values[key]);
+  return changes;
+}

@@ -15,7 +15,7 @@ function renderApp(backend: Backend) {
 }
 
 async function loadSampleUser(user: ReturnType<typeof userEvent.setup>) {
-  await user.click(await screen.findByRole("button", { name: "Load user" }));
+  await user.click(await screen.findByRole("button", { name: "Load" }));
   return (await screen.findByLabelText(/E-mail \(from spec\)/)) as HTMLInputElement;
 }
 
@@ -46,8 +46,8 @@ describe("the account-information desk", () => {
     await user.type(mail, "not-an-address");
     expect(await screen.findByText(/must be an email address/)).toBeTruthy();
     await user.click(screen.getByRole("button", { name: "Save" }));
-    await waitFor(() => expect(backend.checkAccountInformation).toHaveBeenCalled());
-    expect(backend.updateAccountInformation).not.toHaveBeenCalled();
+    await waitFor(() => expect(backend.previewOperation).toHaveBeenCalled());
+    expect(backend.updateOperation).not.toHaveBeenCalled();
     expect(mail.value).toBe("not-an-address");
   });
 
@@ -62,12 +62,14 @@ describe("the account-information desk", () => {
     const saved = await screen.findByText(/Saved\./);
     expect(saved.parentElement?.textContent).toContain("E-mail (from spec)");
     expect(saved.parentElement?.textContent).toContain("req-42");
-    expect(backend.updateAccountInformation).toHaveBeenCalledWith("practice", sampleTarget, { mail: "new@contoso.example" });
+    expect(backend.updateOperation).toHaveBeenCalledWith("practice", "avepoint.account-information", sampleTarget, {
+      mail: "new@contoso.example",
+    });
   });
 
   it("keeps typed values and explains a vendor refusal", async () => {
     const user = userEvent.setup();
-    const backend = fakeBackend({ updateAccountInformation: async () => Promise.reject(vendorRefusal()) });
+    const backend = fakeBackend({ updateOperation: async () => Promise.reject(vendorRefusal()) });
     renderApp(backend);
     const mail = await loadSampleUser(user);
     await user.clear(mail);
@@ -86,14 +88,14 @@ describe("the account-information desk", () => {
     await loadSampleUser(user);
     await user.click(screen.getByRole("button", { name: "Save" }));
     expect(await screen.findByText(/Nothing to save/)).toBeTruthy();
-    expect(backend.updateAccountInformation).not.toHaveBeenCalled();
+    expect(backend.updateOperation).not.toHaveBeenCalled();
   });
 
   it("turns a plain-string rejection into a readable error", async () => {
     const user = userEvent.setup();
-    const backend = fakeBackend({ readAccountInformation: async () => Promise.reject("invalid args `target`") });
+    const backend = fakeBackend({ readOperation: async () => Promise.reject("invalid args `target`") });
     renderApp(backend);
-    await user.click(await screen.findByRole("button", { name: "Load user" }));
+    await user.click(await screen.findByRole("button", { name: "Load" }));
     const alert = await screen.findByRole("alert");
     expect(alert.textContent).toContain("Something went wrong in Switchboard");
   });

@@ -1,6 +1,7 @@
 // A fake of the IPC seam for component tests: records calls, answers like the Rust side would.
 import { vi } from "vitest";
 import { BackendError, type Backend } from "../src/backend";
+import type { OperationSummary } from "../src/bindings/OperationSummary";
 import type { AccountInformation } from "../src/bindings/AccountInformation";
 import type { ConnectionSummary } from "../src/bindings/ConnectionSummary";
 import type { OperationSpec } from "../src/bindings/OperationSpec";
@@ -50,6 +51,7 @@ export const practice: ConnectionSummary = {
   id: "practice",
   name: "Practice (AvePoint sandbox)",
   vendor: "AvePoint",
+  vendorId: "avepoint",
   description: "Sandbox",
   isPractice: true,
   secretState: "built_in",
@@ -60,11 +62,31 @@ export const contoso: ConnectionSummary = {
   id: "p-1",
   name: "Contoso EU",
   vendor: "AvePoint",
+  vendorId: "avepoint",
   description: "AvePoint Elements at graph.avepointonlineservices.com, app app-1.",
   isPractice: false,
   secretState: "set",
   profile: { id: "p-1", name: "Contoso EU", vendor: "avepoint", environment: "commercial", clientId: "app-1", signIn: "client_secret" },
 };
+
+export const operations: OperationSummary[] = [
+  {
+    id: "avepoint.account-information",
+    vendor: "avepoint",
+    title: "Account information",
+    targets: [
+      { key: "customerId", label: "Customer ID" },
+      { key: "tenantId", label: "Tenant ID" },
+      { key: "userId", label: "User ID" },
+    ],
+  },
+  { id: "msp360.user", vendor: "msp360", title: "Backup user", targets: [{ key: "userId", label: "User ID" }] },
+];
+
+function invalidMail(): BackendError {
+  const message = "E-mail (from spec) must be an email address, like name@example.com.";
+  return new BackendError({ code: "invalid_input", message, field: "mail", fieldErrors: [{ field: "mail", message }] });
+}
 
 export function fakeBackend(overrides: Partial<Backend> = {}) {
   const saved = (id: string, draft: ProfileDraft): ConnectionSummary => ({
@@ -96,6 +118,19 @@ export function fakeBackend(overrides: Partial<Backend> = {}) {
     exportConnections: vi.fn(async () => "/tmp/out.json"),
     importConnections: vi.fn(async () => ({ added: 1, updated: 0, needSecret: ["Imported"] })),
     describeOperation: vi.fn(async () => spec),
+    listOperations: vi.fn(async () => operations),
+    readOperation: vi.fn(async () => ({ ...current }) as Record<string, unknown>),
+    previewOperation: vi.fn(async (_operation: string, before: Record<string, unknown>, changes: Record<string, unknown>) => {
+      const after = { ...before, ...changes };
+      if (!String(after.mail).includes("@")) throw invalidMail();
+      return Object.keys(changes).map((field) => ({ field, label: field, before: before[field], after: changes[field] }));
+    }),
+    updateOperation: vi.fn(async (_connection: string, _operation: string, _target: Record<string, string>, changes: Record<string, unknown>) => ({
+      before: { ...current } as Record<string, unknown>,
+      after: { ...current, ...changes } as Record<string, unknown>,
+      changedFields: Object.keys(changes),
+      requestId: "req-42",
+    })),
     checkAccountInformation: vi.fn(async (values: AccountInformation) =>
       values.mail.includes("@") ? [] : [{ field: "mail", message: "E-mail (from spec) must be an email address, like name@example.com." }],
     ),

@@ -37,6 +37,8 @@ pub struct ConnectionSummary {
     pub id: String,
     pub name: String,
     pub vendor: String,
+    /// Which vendor, for picking its operations.
+    pub vendor_id: Vendor,
     /// One sentence on where this connection goes.
     pub description: String,
     pub is_practice: bool,
@@ -168,6 +170,7 @@ impl Connections {
             id: PRACTICE_ID.to_string(),
             name: "Practice (AvePoint sandbox)".to_string(),
             vendor: crate::avepoint::VENDOR.to_string(),
+            vendor_id: Vendor::Avepoint,
             description: "A safe copy of AvePoint on this computer with sample customers. Changes here never reach a real customer.".to_string(),
             is_practice: true,
             secret_state: SecretState::BuiltIn,
@@ -187,6 +190,7 @@ impl Connections {
             id: profile.id.clone(),
             name: profile.name.clone(),
             vendor: profile.vendor.label().to_string(),
+            vendor_id: profile.vendor,
             description: match (profile.vendor, &profile.sign_in, &profile.certificate_thumbprint) {
                 (Vendor::Avepoint, SignInMethod::Certificate, Some(thumbprint)) => {
                     format!("AvePoint Elements at {host}, app {}, certificate {thumbprint}.", profile.client_id)

@@ -58,6 +58,42 @@ pub const OPERATION_IDS: &[&str] = &[
     msp360::user::OPERATION_ID,
 ];
 
+/// An operation as the desk offers it: what it is called and which ids find its record.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct OperationSummary {
+    pub id: String,
+    pub vendor: crate::profiles::Vendor,
+    pub title: String,
+    pub targets: Vec<TargetField>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct TargetField {
+    pub key: String,
+    pub label: String,
+}
+
+/// Every operation, in the order the desk lists them.
+pub fn summaries() -> Vec<OperationSummary> {
+    OPERATION_IDS
+        .iter()
+        .filter_map(|id| {
+            Some(OperationSummary {
+                id: id.to_string(),
+                vendor: vendor(id).ok()?,
+                title: spec(id).ok()?.title,
+                targets: target_ids(id)
+                    .ok()?
+                    .iter()
+                    .map(|t| TargetField { key: t.key.to_string(), label: t.label.to_string() })
+                    .collect(),
+            })
+        })
+        .collect()
+}
+
 /// One field's planned change, for reviews and `--dry-run`.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -357,6 +393,15 @@ fn insert_dotted(object: &mut Map<String, Value>, key: &str, value: Value) {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn summaries_list_every_operation_with_its_vendor_and_ids() {
+        let all = summaries();
+        assert_eq!(all.len(), OPERATION_IDS.len());
+        let msp = all.iter().find(|o| o.id == "msp360.user").unwrap();
+        assert_eq!(msp.vendor, crate::profiles::Vendor::Msp360);
+        assert_eq!(msp.targets.len(), 1);
+    }
 
     #[test]
     fn every_operation_has_a_spec_and_targets() {

@@ -2,11 +2,16 @@
 import type { Profile } from "./Profile";
 import type { SecretState } from "./SecretState";
 import type { UserTarget } from "./UserTarget";
+import type { Vendor } from "./Vendor";
 
 /**
  * A connection the user can pick. Holds no secret.
  */
 export type ConnectionSummary = { id: string, name: string, vendor: string, 
+/**
+ * Which vendor, for picking its operations.
+ */
+vendorId: Vendor, 
 /**
  * One sentence on where this connection goes.
  */
