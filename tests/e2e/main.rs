@@ -26,6 +26,9 @@ async fn main() {
     tally.record("editing_mail_and_usage_location_saves_them_at_the_vendor", outcome);
     let outcome = a_connection_is_created_tested_and_deleted(&sandbox, &app).await;
     tally.record("a_connection_is_created_tested_and_deleted", outcome);
+    sandbox.state().clear_requests();
+    let outcome = an_msp360_user_is_edited_through_a_saved_connection(&sandbox, &app).await;
+    tally.record("an_msp360_user_is_edited_through_a_saved_connection", outcome);
     app.stop();
     println!("\ne2e: {} passed, {} failed", tally.passed, tally.failed);
     std::process::exit(if tally.failed == 0 { 0 } else { 1 });
@@ -187,6 +190,51 @@ async fn a_connection_is_created_tested_and_deleted(sandbox: &Sandbox, app: &App
         }
         if keychain.get(&id, SecretKind::ClientSecret).map_err(|e| e.message)?.is_some() {
             return Err("the keychain entry was not removed".into());
+        }
+        Ok(())
+    }
+    .await;
+    session.finish(result).await
+}
+
+async fn an_msp360_user_is_edited_through_a_saved_connection(sandbox: &Sandbox, app: &App) -> Outcome {
+    use switchboard_sandbox::msp360::{sample_user_id, PRACTICE_PASSWORD, PRACTICE_USER_NAME};
+    let session = app.session().await?;
+    let result = async {
+        session.click("[data-nav='connections']").await?;
+        session.click("[data-action='new-connection']").await?;
+        session.replace_text("[data-field='name']", "E2E Backups").await?;
+        session.click("[data-field='vendor']").await?;
+        session.click_xpath("//*[@role='option'][contains(., 'MSP360 Managed Backup')]").await?;
+        session.replace_text("[data-field='userName']", PRACTICE_USER_NAME).await?;
+        session.replace_text("[data-field='clientSecret']", PRACTICE_PASSWORD).await?;
+        session.replace_text("[data-field='apiUrl']", &sandbox.msp360_url()).await?;
+        session.click("[data-action='save-connection']").await?;
+        session.wait_for_text("[data-outcome='connection-saved']", "Saved \"E2E Backups\"").await?;
+
+        session.click("[data-nav='desk']").await?;
+        session.click("[data-field='connection']").await?;
+        session.click_xpath("//*[@role='option'][contains(., 'E2E Backups')]").await?;
+        session.replace_text("[data-field='userId']", sample_user_id()).await?;
+        session.click("[data-action='load']").await?;
+        session.wait_for("[data-field='FirstName']").await?;
+        session.replace_text("[data-field='FirstName']", "Robin").await?;
+        session
+            .replace_text("[data-field='NotificationEmails']", "ops@northwind.example, backup@northwind.example")
+            .await?;
+        session.screenshot("desk-msp360.png").await?;
+        session.click("[data-action='save']").await?;
+        session.wait_for_text("[data-outcome='saved']", "Saved.").await?;
+
+        let user = sandbox.state().msp360.user(sample_user_id()).ok_or("sample user missing")?;
+        if user.first_name != "Robin" {
+            return Err(format!("MSP360 holds first name {:?}", user.first_name));
+        }
+        if user.notification_emails != ["ops@northwind.example", "backup@northwind.example"] {
+            return Err(format!("MSP360 holds notification emails {:?}", user.notification_emails));
+        }
+        if !user.enabled {
+            return Err("the user was disabled: Enabled must always be sent".into());
         }
         Ok(())
     }

@@ -107,9 +107,11 @@ export function Desk({
     if (!connectionId || !operation || !spec) return;
     setBusy("loading");
     resetRecord();
+    // Only this operation's ids: a field left from another operation must not ride along.
+    const ids = Object.fromEntries(operation.targets.map(({ key }) => [key, (target[key] ?? "").trim()]));
     try {
-      const raw = await backend.readOperation(connectionId, operation.id, target);
-      const current = { target: { ...target }, raw, original: formValuesOf(spec.fields, raw) };
+      const raw = await backend.readOperation(connectionId, operation.id, ids);
+      const current = { target: ids, raw, original: formValuesOf(spec.fields, raw) };
       setLoaded(current);
       setValues(current.original);
     } catch (reason) {
