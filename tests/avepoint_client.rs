@@ -388,6 +388,23 @@ mod office_information {
     }
 
     #[tokio::test]
+    async fn refusals_are_the_vendors_own_for_office_information_too() {
+        let sandbox = Sandbox::start().await.unwrap();
+        let changes = OfficeInformationChanges { city: Some("Oslo".into()), ..Default::default() };
+        let unknown = UserTarget { user_id: "00000000-0000-0000-0000-000000000000".into(), ..sample_target() };
+        let error = office_information::update(&practice_client(&sandbox), &unknown, &changes).await.unwrap_err();
+        assert_eq!(error.code, ErrorCode::NotFound);
+        let read_only = client_for(&sandbox, READ_ONLY_CLIENT_ID, READ_ONLY_CLIENT_SECRET);
+        let error = office_information::update(&read_only, &sample_target(), &changes).await.unwrap_err();
+        assert_eq!(error.code, ErrorCode::Forbidden);
+        sandbox.state().clear_requests();
+        let injected = UserTarget { tenant_id: "x/../../y".into(), ..sample_target() };
+        let error = office_information::update(&practice_client(&sandbox), &injected, &changes).await.unwrap_err();
+        assert_eq!(error.field.as_deref(), Some("tenantId"));
+        assert!(sandbox.state().requests().is_empty());
+    }
+
+    #[tokio::test]
     async fn the_sandbox_requires_city_like_the_vendor() {
         let sandbox = Sandbox::start().await.unwrap();
         let client = reqwest::Client::new();
