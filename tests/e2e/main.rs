@@ -114,6 +114,15 @@ async fn editing_mail_and_usage_location_saves_them_at_the_vendor(sandbox: &Sand
         session.choose("[data-field='usageLocation']", "Germany", "Germany (DE)").await?;
         session.screenshot("account-information-form.png").await?;
         session.click("[data-action='save']").await?;
+        let review = session.wait_for_text("[data-review]", "Review the change").await?;
+        if !review.contains("Afghanistan") && !review.contains("AF → DE") {
+            return Err(format!("the review does not show before → after: {review:?}"));
+        }
+        if sandbox.state().requests().iter().any(|r| r.method == "PUT") {
+            return Err("something was sent before the review was confirmed".into());
+        }
+        session.screenshot("account-information-review.png").await?;
+        session.click("[data-action='confirm-save']").await?;
         let banner = session.wait_for_text("[data-outcome='saved']", "Saved.").await?;
         if !banner.contains("Email") || !banner.contains("Usage location") {
             return Err(format!("the success message does not name the changed fields: {banner:?}"));
@@ -224,6 +233,7 @@ async fn an_msp360_user_is_edited_through_a_saved_connection(sandbox: &Sandbox, 
             .await?;
         session.screenshot("desk-msp360.png").await?;
         session.click("[data-action='save']").await?;
+        session.click("[data-action='confirm-save']").await?;
         session.wait_for_text("[data-outcome='saved']", "Saved.").await?;
 
         let user = sandbox.state().msp360.user(sample_user_id()).ok_or("sample user missing")?;

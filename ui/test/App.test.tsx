@@ -59,6 +59,7 @@ describe("the account-information desk", () => {
     await user.clear(mail);
     await user.type(mail, "new@contoso.example");
     await user.click(screen.getByRole("button", { name: "Save" }));
+    await user.click(await screen.findByRole("button", { name: "Save 1 change" }));
     const saved = await screen.findByText(/Saved\./);
     expect(saved.parentElement?.textContent).toContain("E-mail (from spec)");
     expect(saved.parentElement?.textContent).toContain("req-42");
@@ -75,10 +76,29 @@ describe("the account-information desk", () => {
     await user.clear(mail);
     await user.type(mail, "kept@contoso.example");
     await user.click(screen.getByRole("button", { name: "Save" }));
+    await user.click(await screen.findByRole("button", { name: "Save 1 change" }));
     const alert = await screen.findByRole("alert");
     expect(alert.textContent).toContain("The vendor refused the change");
     expect(alert.textContent).toContain("req-9");
     expect(mail.value).toBe("kept@contoso.example");
+  });
+
+  it("reviews each change as before → after and sends nothing until confirmed", async () => {
+    const user = userEvent.setup();
+    const backend = fakeBackend();
+    renderApp(backend);
+    const mail = await loadSampleUser(user);
+    await user.clear(mail);
+    await user.type(mail, "new@contoso.example");
+    await user.click(screen.getByRole("button", { name: "Save" }));
+    const dialog = await screen.findByRole("dialog");
+    expect(dialog.textContent).toContain("mark@contoso.example → new@contoso.example");
+    expect(dialog.textContent).toContain(sampleTarget.userId);
+    expect(backend.updateOperation).not.toHaveBeenCalled();
+    await user.click(screen.getByRole("button", { name: "Go back" }));
+    await waitFor(() => expect(screen.queryByRole("dialog")).toBeNull());
+    expect(backend.updateOperation).not.toHaveBeenCalled();
+    expect(mail.value).toBe("new@contoso.example");
   });
 
   it("says when there is nothing to save", async () => {

@@ -1,11 +1,28 @@
 // The desk: pick a connection and an operation, find the record by its ids, edit the form the
 // Rust field definitions describe, save. Works for every operation by name.
 import { useCallback, useEffect, useRef, useState } from "react";
-import { Button, FieldError, Form, Input, Label, ListBox, ListBoxItem, Popover, Select, SelectValue, TextField } from "react-aria-components";
+import {
+  Button,
+  Dialog,
+  FieldError,
+  Form,
+  Heading,
+  Input,
+  Label,
+  ListBox,
+  ListBoxItem,
+  Modal,
+  ModalOverlay,
+  Popover,
+  Select,
+  SelectValue,
+  TextField,
+} from "react-aria-components";
 import { BackendError, toBackendError } from "../backend";
 import type { ConnectionList } from "../bindings/ConnectionList";
 import type { OperationSpec } from "../bindings/OperationSpec";
 import type { OperationSummary } from "../bindings/OperationSummary";
+import type { PlannedChange } from "../bindings/PlannedChange";
 import type { UpdateReceipt } from "../bindings/UpdateReceipt";
 import { useBackend } from "../context";
 import { changedKeys, errorsByField, formValuesOf, nestedChangesOf, type FieldValue, type FormValues } from "../form";
@@ -40,6 +57,7 @@ export function Desk({
   const [showAllErrors, setShowAllErrors] = useState(false);
   const [busy, setBusy] = useState<"loading" | "saving" | null>(null);
   const [outcome, setOutcome] = useState<Outcome | null>(null);
+  const [review, setReview] = useState<PlannedChange[] | null>(null);
   const checkSequence = useRef(0);
   const formRef = useRef<HTMLDivElement>(null);
   const outcomeRef = useRef<HTMLDivElement>(null);
@@ -151,6 +169,18 @@ export function Desk({
       setOutcome({ kind: "unchanged" });
       return;
     }
+    // Nothing is sent before the user has seen each change as before → after.
+    try {
+      setReview(await backend.previewOperation(operation.id, loaded.raw, changes));
+    } catch (reason) {
+      setOutcome({ kind: "error", error: toBackendError(reason) });
+    }
+  }
+
+  async function confirmSave() {
+    if (!spec || !loaded || !values || !connectionId || !operation) return;
+    setReview(null);
+    const changes = nestedChangesOf(spec.fields, loaded.original, values);
     setBusy("saving");
     setOutcome(null);
     try {
@@ -316,6 +346,38 @@ export function Desk({
         </section>
       )}
 
+      <ModalOverlay isOpen={review != null} onOpenChange={(open) => !open && setReview(null)} isDismissable className="modal-overlay">
+        <Modal className="modal">
+          <Dialog className="dialog" data-review>
+            <Heading slot="title">Review the change</Heading>
+            <p>
+              {spec?.vendor} · {spec?.title} for{" "}
+              {Object.entries(loaded?.target ?? {}).map(([key, value]) => (
+                <span key={key}>
+                  {operation?.targets.find((t) => t.key === key)?.label ?? key} <code>{value}</code>{" "}
+                </span>
+              ))}
+              via {connection?.name}.
+            </p>
+            <ul className="review-list">
+              {review?.map((change) => (
+                <li key={change.field} data-change={change.field}>
+                  <strong>{change.label}:</strong> {shown(change.before)} → {shown(change.after)}
+                </li>
+              ))}
+            </ul>
+            <div className="actions">
+              <Button className="button primary" onPress={() => void confirmSave()} data-action="confirm-save" autoFocus>
+                Save {review?.length ?? 0} change{review?.length === 1 ? "" : "s"}
+              </Button>
+              <Button className="button" onPress={() => setReview(null)} data-action="back-to-form">
+                Go back
+              </Button>
+            </div>
+          </Dialog>
+        </Modal>
+      </ModalOverlay>
+
       <div ref={outcomeRef} className="outcome-area">
         <div aria-live="polite" className="outcome">
           {outcome?.kind === "saved" && (
@@ -342,4 +404,14 @@ export function Desk({
       </div>
     </main>
   );
+}
+
+/** A value as the review shows it. */
+function shown(value: unknown): string {
+  if (value == null) return "(none)";
+  if (value === "") return "(empty)";
+  if (typeof value === "boolean") return value ? "On" : "Off";
+  if (Array.isArray(value)) return value.length === 0 ? "(none)" : value.join(", ");
+  if (typeof value === "object") return JSON.stringify(value);
+  return String(value);
 }
