@@ -65,6 +65,22 @@ pub fn manage_state<R: Runtime>(app: &tauri::App<R>, startup: Startup) -> Result
     Ok(())
 }
 
+/// Request log lines (never a token, password or body; see `http.rs`) go to the OS log folder
+/// and stdout. Registered by the app only: a process has one logger, and tests build many apps.
+fn log_plugin<R: Runtime>() -> tauri::plugin::TauriPlugin<R> {
+    use tauri_plugin_log::{RotationStrategy, Target, TargetKind};
+    tauri_plugin_log::Builder::new()
+        .clear_targets()
+        .targets([Target::new(TargetKind::LogDir { file_name: None }), Target::new(TargetKind::Stdout)])
+        .level(log::LevelFilter::Info)
+        // Dependencies' chatter stays out; Switchboard's own lines stay in.
+        .level_for("tao", log::LevelFilter::Warn)
+        .level_for("wry", log::LevelFilter::Warn)
+        .max_file_size(2_000_000)
+        .rotation_strategy(RotationStrategy::KeepSome(5))
+        .build()
+}
+
 pub fn run() {
     let (practice, sandbox) = match tauri::async_runtime::block_on(practice::start()) {
         Ok(started) => started,
@@ -74,7 +90,7 @@ pub fn run() {
         }
     };
     let startup = Startup { practice, sandbox, secrets: Arc::new(KeychainStore::for_this_build()), data_dir: None };
-    let app = configure(tauri::Builder::default())
+    let app = configure(tauri::Builder::default().plugin(log_plugin()))
         .build(tauri::generate_context!("tauri.conf.json"))
         .expect("the Tauri application failed to start");
     if let Err(error) = manage_state(&app, startup) {

@@ -187,6 +187,22 @@ async fn a_connection_is_created_tested_and_deleted(sandbox: &Sandbox, app: &App
         session.wait_for_text("[data-test-report='ok']", "customers visible").await?;
         session.screenshot("connections-test.png").await?;
 
+        // The app's log names each request and holds no secret; no file the app wrote does.
+        let app_dir = app.data_dir().join("com.switchboard.desk");
+        let mut logged = String::new();
+        for file in files_below(&app_dir) {
+            let text = String::from_utf8_lossy(&std::fs::read(&file).unwrap_or_default()).into_owned();
+            if text.contains(PRACTICE_CLIENT_SECRET) {
+                return Err(format!("{} holds the secret", file.display()));
+            }
+            if file.extension().is_some_and(|ext| ext == "log") {
+                logged.push_str(&text);
+            }
+        }
+        if !logged.contains("AvePoint POST 127.0.0.1/partner/external/v3/general/customers/batch -> 200") {
+            return Err(format!("the request is not in the app log: {logged:?}"));
+        }
+
         session.click("[data-action='delete-connection']").await?;
         let question = session.wait_for_text("[role='alertdialog']", "E2E Contoso").await?;
         if !question.contains("keychain") {
@@ -250,4 +266,20 @@ async fn an_msp360_user_is_edited_through_a_saved_connection(sandbox: &Sandbox, 
     }
     .await;
     session.finish(result).await
+}
+
+fn files_below(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    files
 }
