@@ -37,15 +37,9 @@ pub(super) async fn put_account_information(
     Path((c, t, u)): UserPath,
     body: Bytes,
 ) -> Response {
-    if let Err(response) = authorize(&state, &headers, &[SCOPE_USER_READ_WRITE]) {
-        return response;
-    }
-    if let Err(response) = find_user(&state.avepoint.inner.lock().unwrap().customers, &c, &t, &u) {
-        return response;
-    }
-    let body = match serde_json::from_slice::<Value>(&body) {
-        Ok(Value::Object(body)) => body,
-        _ => return error(StatusCode::BAD_REQUEST, "The request body must be a JSON object."),
+    let body = match section_put_body(&state, &headers, (&c, &t, &u), &body) {
+        Ok(body) => body,
+        Err(response) => return response,
     };
     let checked = (|| {
         Ok::<_, String>((
@@ -80,15 +74,9 @@ pub(super) async fn put_office_information(
     Path((c, t, u)): UserPath,
     body: Bytes,
 ) -> Response {
-    if let Err(response) = authorize(&state, &headers, &[SCOPE_USER_READ_WRITE]) {
-        return response;
-    }
-    if let Err(response) = find_user(&state.avepoint.inner.lock().unwrap().customers, &c, &t, &u) {
-        return response;
-    }
-    let body = match serde_json::from_slice::<Value>(&body) {
-        Ok(Value::Object(body)) => body,
-        _ => return error(StatusCode::BAD_REQUEST, "The request body must be a JSON object."),
+    let body = match section_put_body(&state, &headers, (&c, &t, &u), &body) {
+        Ok(body) => body,
+        Err(response) => return response,
     };
     let checked = (|| {
         Ok::<_, String>((
@@ -112,6 +100,22 @@ pub(super) async fn put_office_information(
     user.address = address;
     user.city = Some(city);
     (StatusCode::NO_CONTENT, [("request-id", uuid::Uuid::new_v4().to_string())]).into_response()
+}
+
+/// What every section PUT checks first, in the vendor's order: the token and its permission, that
+/// the user exists, then that the body is a JSON object.
+fn section_put_body(
+    state: &SandboxState,
+    headers: &HeaderMap,
+    (c, t, u): (&str, &str, &str),
+    body: &[u8],
+) -> Result<Map<String, Value>, Response> {
+    authorize(state, headers, &[SCOPE_USER_READ_WRITE])?;
+    find_user(&state.avepoint.inner.lock().unwrap().customers, c, t, u)?;
+    match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(body)) => Ok(body),
+        _ => Err(error(StatusCode::BAD_REQUEST, "The request body must be a JSON object.")),
+    }
 }
 
 fn required_string(body: &Map<String, Value>, key: &str, max: usize) -> Result<String, String> {
