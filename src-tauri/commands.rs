@@ -2,17 +2,16 @@
 
 use crate::AppState;
 use serde_json::Value;
-use switchboard_core::avepoint::account_information::{self, AccountInformation, AccountInformationChanges};
 use switchboard_core::avepoint::connection_test::ConnectionTestReport;
-use switchboard_core::avepoint::{Environment, EnvironmentInfo, UserTarget};
+use switchboard_core::avepoint::{Environment, EnvironmentInfo};
 use switchboard_core::connection::{ConnectionList, ImportSummary, SaveOutcome};
-use switchboard_core::fields::{OperationSpec, UpdateReceipt};
+use switchboard_core::fields::OperationSpec;
 use switchboard_core::operations::{self, OperationSummary, PlannedChange};
 use switchboard_core::partner_center::{self, Cloud, CloudInfo};
 use switchboard_core::profiles::ProfileDraft;
 use switchboard_core::profiles::Vendor;
 use switchboard_core::secret::Secret;
-use switchboard_core::{Error, ErrorCode, FieldError};
+use switchboard_core::{Error, ErrorCode};
 use tauri::{AppHandle, Runtime, State};
 use tauri_plugin_dialog::DialogExt;
 use tauri_plugin_opener::OpenerExt;
@@ -205,30 +204,4 @@ pub async fn update_operation(
 ) -> Result<Value, Error> {
     let client = state.connections.client(&connection_id)?;
     operations::update(&client, &operation, &target, &changes).await
-}
-
-#[tauri::command]
-pub fn check_account_information(values: AccountInformation) -> Vec<FieldError> {
-    account_information::check(&values)
-}
-
-#[tauri::command]
-pub async fn read_account_information(
-    state: State<'_, AppState>,
-    connection_id: String,
-    target: UserTarget,
-) -> Result<AccountInformation, Error> {
-    let client = state.connections.avepoint(&connection_id)?;
-    account_information::read(&client, &target).await
-}
-
-#[tauri::command]
-pub async fn update_account_information(
-    state: State<'_, AppState>,
-    connection_id: String,
-    target: UserTarget,
-    changes: AccountInformationChanges,
-) -> Result<UpdateReceipt<AccountInformation>, Error> {
-    let client = state.connections.avepoint(&connection_id)?;
-    account_information::update(&client, &target, &changes).await
 }

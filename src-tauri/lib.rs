@@ -47,9 +47,6 @@ pub fn configure<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             commands::read_operation,
             commands::preview_operation,
             commands::update_operation,
-            commands::check_account_information,
-            commands::read_account_information,
-            commands::update_account_information,
         ],
     )
 }

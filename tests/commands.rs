@@ -13,6 +13,8 @@ use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, Moc
 use tauri::webview::InvokeRequest;
 use tauri::{Manager, WebviewWindow};
 
+const ACCOUNT_INFORMATION: &str = "avepoint.account-information";
+
 struct Harness {
     sandbox: Sandbox,
     data: tempfile::TempDir,
@@ -133,10 +135,19 @@ fn describes_account_information_from_the_rust_definitions() {
 #[test]
 fn check_returns_the_same_field_errors_the_update_would() {
     let h = harness();
-    let mut values =
-        h.invoke("read_account_information", json!({ "connectionId": "practice", "target": sample_target() })).unwrap();
-    values["mail"] = json!("nope");
-    let errors = h.invoke("check_account_information", json!({ "values": values })).unwrap();
+    let values = h
+        .invoke(
+            "read_operation",
+            json!({ "connectionId": "practice", "operation": ACCOUNT_INFORMATION, "target": sample_target() }),
+        )
+        .unwrap();
+    let preview = h
+        .invoke(
+            "preview_operation",
+            json!({ "operation": ACCOUNT_INFORMATION, "current": values, "changes": { "mail": "nope" } }),
+        )
+        .unwrap_err();
+    let errors = preview["fieldErrors"].clone();
     assert_eq!(
         errors,
         json!([{ "field": "mail", "message": "Email must be an email address, like name@example.com." }])
@@ -144,8 +155,9 @@ fn check_returns_the_same_field_errors_the_update_would() {
 
     let error = h
         .invoke(
-            "update_account_information",
-            json!({ "connectionId": "practice", "target": sample_target(), "changes": { "mail": "nope" } }),
+            "update_operation",
+            json!({ "connectionId": "practice", "operation": ACCOUNT_INFORMATION, "target": sample_target(),
+                    "changes": { "mail": "nope" } }),
         )
         .unwrap_err();
     assert_eq!(
@@ -164,8 +176,9 @@ fn update_saves_and_returns_the_receipt() {
     let h = harness();
     let receipt = h
         .invoke(
-            "update_account_information",
-            json!({ "connectionId": "practice", "target": sample_target(), "changes": { "usageLocation": "SE" } }),
+            "update_operation",
+            json!({ "connectionId": "practice", "operation": ACCOUNT_INFORMATION, "target": sample_target(),
+                    "changes": { "usageLocation": "SE" } }),
         )
         .unwrap();
     assert_eq!(receipt["changedFields"], json!(["usageLocation"]));
@@ -180,18 +193,29 @@ fn errors_reach_the_ui_with_stable_codes() {
     let h = harness();
     let mut target = sample_target();
     target["userId"] = json!("00000000-0000-0000-0000-000000000000");
-    let error =
-        h.invoke("read_account_information", json!({ "connectionId": "practice", "target": target })).unwrap_err();
+    let error = h
+        .invoke(
+            "read_operation",
+            json!({ "connectionId": "practice", "operation": ACCOUNT_INFORMATION, "target": target }),
+        )
+        .unwrap_err();
     assert_eq!(error["code"], "not_found");
 
     target["userId"] = json!("../../x");
-    let error =
-        h.invoke("read_account_information", json!({ "connectionId": "practice", "target": target })).unwrap_err();
+    let error = h
+        .invoke(
+            "read_operation",
+            json!({ "connectionId": "practice", "operation": ACCOUNT_INFORMATION, "target": target }),
+        )
+        .unwrap_err();
     assert_eq!(error["code"], "invalid_input");
     assert_eq!(error["field"], "userId");
 
     let error = h
-        .invoke("read_account_information", json!({ "connectionId": "elsewhere", "target": sample_target() }))
+        .invoke(
+            "read_operation",
+            json!({ "connectionId": "elsewhere", "operation": ACCOUNT_INFORMATION, "target": sample_target() }),
+        )
         .unwrap_err();
     assert_eq!(error["code"], "invalid_connection");
 }
@@ -298,8 +322,9 @@ fn the_secret_appears_in_no_file_the_app_wrote() {
     assert_eq!(h.invoke("test_connection", json!({ "id": id })).unwrap()["ok"], true);
     h.invoke("remember_connection", json!({ "id": id })).unwrap();
     h.invoke(
-        "update_account_information",
-        json!({ "connectionId": id, "target": sample_target(), "changes": { "preferredLanguage": "en-US" } }),
+        "update_operation",
+        json!({ "connectionId": id, "operation": ACCOUNT_INFORMATION, "target": sample_target(),
+                "changes": { "preferredLanguage": "en-US" } }),
     )
     .unwrap();
     let list = h.invoke("list_connections", json!({})).unwrap();

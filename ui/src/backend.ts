@@ -1,8 +1,6 @@
 // The one IPC seam: every call into Rust goes through here, typed by the generated bindings.
 // Components receive a `Backend` (see BackendProvider), so tests can hand them a fake.
 import { invoke } from "@tauri-apps/api/core";
-import type { AccountInformation } from "./bindings/AccountInformation";
-import type { AccountInformationChanges } from "./bindings/AccountInformationChanges";
 import type { AppError } from "./bindings/AppError";
 import type { ConnectionList } from "./bindings/ConnectionList";
 import type { ConnectionTestReport } from "./bindings/ConnectionTestReport";
@@ -17,7 +15,6 @@ import type { OperationSpec } from "./bindings/OperationSpec";
 import type { OperationSummary } from "./bindings/OperationSummary";
 import type { PlannedChange } from "./bindings/PlannedChange";
 import type { UpdateReceipt } from "./bindings/UpdateReceipt";
-import type { UserTarget } from "./bindings/UserTarget";
 
 export interface Backend {
   listConnections(): Promise<ConnectionList>;
@@ -50,13 +47,6 @@ export interface Backend {
     target: Record<string, string>,
     changes: Record<string, unknown>,
   ): Promise<UpdateReceipt<Record<string, unknown>>>;
-  checkAccountInformation(values: AccountInformation): Promise<FieldError[]>;
-  readAccountInformation(connectionId: string, target: UserTarget): Promise<AccountInformation>;
-  updateAccountInformation(
-    connectionId: string,
-    target: UserTarget,
-    changes: AccountInformationChanges,
-  ): Promise<UpdateReceipt<AccountInformation>>;
 }
 
 /** A failed call, always in the backend's `{ code, message, field?, ... }` shape. */
@@ -117,8 +107,4 @@ export const tauriBackend: Backend = {
   previewOperation: (operation, current, changes) => call("preview_operation", { operation, current, changes }),
   updateOperation: (connectionId, operation, target, changes) =>
     call("update_operation", { connectionId, operation, target, changes }),
-  checkAccountInformation: (values) => call("check_account_information", { values }),
-  readAccountInformation: (connectionId, target) => call("read_account_information", { connectionId, target }),
-  updateAccountInformation: (connectionId, target, changes) =>
-    call("update_account_information", { connectionId, target, changes }),
 };

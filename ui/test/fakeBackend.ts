@@ -131,16 +131,6 @@ export function fakeBackend(overrides: Partial<Backend> = {}) {
       changedFields: Object.keys(changes),
       requestId: "req-42",
     })),
-    checkAccountInformation: vi.fn(async (values: AccountInformation) =>
-      values.mail.includes("@") ? [] : [{ field: "mail", message: "E-mail (from spec) must be an email address, like name@example.com." }],
-    ),
-    readAccountInformation: vi.fn(async () => ({ ...current })),
-    updateAccountInformation: vi.fn(async (_connection, _target, changes) => ({
-      before: current,
-      after: { ...current, ...changes },
-      changedFields: Object.keys(changes),
-      requestId: "req-42",
-    })),
     ...overrides,
   } satisfies Backend;
   return backend;
