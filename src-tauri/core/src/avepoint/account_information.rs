@@ -4,10 +4,8 @@
 //! edits and sends all seven fields.
 
 use super::{AvePointClient, UserTarget, SCOPE_USER_READ_WRITE};
-use crate::error::{Error, Result};
-use crate::fields::{
-    check_all, check_present, FieldDef, FieldKind, FieldMeaning, FieldSpec, OperationSpec, UpdateReceipt,
-};
+use crate::error::Result;
+use crate::fields::{check_all, FieldDef, FieldKind, FieldMeaning, FieldSpec, OperationSpec, UpdateReceipt};
 use crate::reference::ValueList;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -127,21 +125,7 @@ pub async fn update(
     target: &UserTarget,
     changes: &AccountInformationChanges,
 ) -> Result<UpdateReceipt<AccountInformation>> {
-    let change_errors = check_present(FIELDS, &serde_json::to_value(changes).map_err(internal)?);
-    if !change_errors.is_empty() {
-        return Err(Error::invalid_fields(change_errors));
-    }
-    target.path()?;
-    let before = read(client, target).await?;
-    let after = merge(&before, changes);
-    let errors = check(&after);
-    if !errors.is_empty() {
-        return Err(Error::invalid_fields(errors));
-    }
-    let changed_fields = changed_keys(&before, &after);
-    let request_id =
-        if changed_fields.is_empty() { None } else { client.put_section(target, SECTION, to_json(&after)).await? };
-    Ok(UpdateReceipt { before, after, changed_fields, request_id })
+    client.update_section(target, SECTION, FIELDS, changes, read(client, target), merge).await
 }
 
 pub fn merge(current: &AccountInformation, changes: &AccountInformationChanges) -> AccountInformation {
@@ -157,23 +141,19 @@ pub fn merge(current: &AccountInformation, changes: &AccountInformationChanges) 
     }
 }
 
-fn changed_keys(before: &AccountInformation, after: &AccountInformation) -> Vec<String> {
-    let (before, after) = (to_json(before), to_json(after));
-    FIELDS.iter().filter(|def| before.get(def.key) != after.get(def.key)).map(|def| def.key.to_string()).collect()
-}
-
 fn to_json(values: &AccountInformation) -> serde_json::Value {
     serde_json::to_value(values).expect("AccountInformation always serializes")
-}
-
-fn internal(error: serde_json::Error) -> Error {
-    Error::internal(format!("Could not prepare the change: {error}"))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::ErrorCode;
+
+    fn changed_keys(before: &AccountInformation, after: &AccountInformation) -> Vec<String> {
+        let (before, after) = (to_json(before), to_json(after));
+        FIELDS.iter().filter(|def| before.get(def.key) != after.get(def.key)).map(|def| def.key.to_string()).collect()
+    }
 
     fn valid() -> AccountInformation {
         AccountInformation {

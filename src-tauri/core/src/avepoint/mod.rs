@@ -223,6 +223,46 @@ impl AvePointClient {
         })
     }
 
+    /// The shared ending of every section update: refuse edits that break a rule of `fields`
+    /// before anything is read, then read (`read`), merge (`merge`), check the merged section, and
+    /// PUT the whole section unless nothing differs.
+    pub(crate) async fn update_section<V, C, R>(
+        &self,
+        target: &UserTarget,
+        section: &str,
+        fields: &[crate::fields::FieldDef],
+        changes: &C,
+        read: R,
+        merge: impl FnOnce(&V, &C) -> V,
+    ) -> Result<crate::fields::UpdateReceipt<V>>
+    where
+        V: Serialize,
+        C: Serialize,
+        R: std::future::Future<Output = Result<V>>,
+    {
+        use crate::fields::{check_all, check_present};
+        let change_errors = check_present(fields, &json(changes)?);
+        if !change_errors.is_empty() {
+            return Err(Error::invalid_fields(change_errors));
+        }
+        target.path()?;
+        let before = read.await?;
+        let after = merge(&before, changes);
+        let (before_json, after_json) = (json(&before)?, json(&after)?);
+        let errors = check_all(fields, &after_json);
+        if !errors.is_empty() {
+            return Err(Error::invalid_fields(errors));
+        }
+        let changed_fields: Vec<String> = fields
+            .iter()
+            .filter(|def| before_json.get(def.key) != after_json.get(def.key))
+            .map(|def| def.key.to_string())
+            .collect();
+        let request_id =
+            if changed_fields.is_empty() { None } else { self.put_section(target, section, after_json).await? };
+        Ok(crate::fields::UpdateReceipt { before, after, changed_fields, request_id })
+    }
+
     /// `PUT .../users/{userId}/{section}` with the whole section; returns AvePoint's `request-id`.
     async fn put_section(&self, target: &UserTarget, section: &str, body: serde_json::Value) -> Result<Option<String>> {
         let path = format!("{}/{section}", target.path()?);
@@ -295,6 +335,10 @@ impl AvePointClient {
     fn transport_error(&self, error: &reqwest::Error) -> Error {
         http::transport_error(error, VENDOR, &self.host())
     }
+}
+
+fn json<T: Serialize>(value: &T) -> Result<serde_json::Value> {
+    serde_json::to_value(value).map_err(|e| Error::internal(format!("Could not prepare the change: {e}")))
 }
 
 fn request_id(response: &reqwest::Response) -> Option<String> {

@@ -3,10 +3,8 @@
 //! `city` is required by the vendor's current docs but absent from its GET, so the form asks.
 
 use super::{AvePointClient, UserTarget, SCOPE_USER_READ_WRITE};
-use crate::error::{Error, FieldError, Result};
-use crate::fields::{
-    check_all, check_present, FieldDef, FieldKind, FieldMeaning, FieldSpec, OperationSpec, UpdateReceipt,
-};
+use crate::error::{FieldError, Result};
+use crate::fields::{check_all, FieldDef, FieldKind, FieldMeaning, FieldSpec, OperationSpec, UpdateReceipt};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -97,28 +95,7 @@ pub async fn update(
     target: &UserTarget,
     changes: &OfficeInformationChanges,
 ) -> Result<UpdateReceipt<OfficeInformation>> {
-    let change_json =
-        serde_json::to_value(changes).map_err(|e| Error::internal(format!("Could not prepare the change: {e}")))?;
-    let change_errors = check_present(FIELDS, &change_json);
-    if !change_errors.is_empty() {
-        return Err(Error::invalid_fields(change_errors));
-    }
-    target.path()?;
-    let before = read(client, target).await?;
-    let after = merge(&before, changes);
-    let errors = check(&after);
-    if !errors.is_empty() {
-        return Err(Error::invalid_fields(errors));
-    }
-    let (before_json, after_json) = (to_json(&before), to_json(&after));
-    let changed_fields: Vec<String> = FIELDS
-        .iter()
-        .filter(|def| before_json.get(def.key) != after_json.get(def.key))
-        .map(|def| def.key.to_string())
-        .collect();
-    let request_id =
-        if changed_fields.is_empty() { None } else { client.put_section(target, SECTION, after_json).await? };
-    Ok(UpdateReceipt { before, after, changed_fields, request_id })
+    client.update_section(target, SECTION, FIELDS, changes, read(client, target), merge).await
 }
 
 pub fn merge(current: &OfficeInformation, changes: &OfficeInformationChanges) -> OfficeInformation {
