@@ -6,7 +6,9 @@ use switchboard_core::avepoint::connection_test::ConnectionTestReport;
 use switchboard_core::avepoint::{Environment, EnvironmentInfo};
 use switchboard_core::connection::{ConnectionList, ImportSummary, SaveOutcome};
 use switchboard_core::fields::OperationSpec;
+use switchboard_core::desk::{self, Draft, RecentRecord};
 use switchboard_core::operations::{self, OperationSummary, PlannedChange};
+use switchboard_core::pickers::{self, ChoicePage};
 use switchboard_core::partner_center::{self, Cloud, CloudInfo};
 use switchboard_core::profiles::ProfileDraft;
 use switchboard_core::profiles::Vendor;
@@ -17,9 +19,24 @@ use tauri_plugin_dialog::DialogExt;
 use tauri_plugin_opener::OpenerExt;
 use tauri_plugin_store::StoreExt;
 
-/// UI preferences (never secrets) kept with tauri-plugin-store.
+/// UI preferences and recent records (never secrets) kept with tauri-plugin-store.
 const SETTINGS_FILE: &str = "settings.json";
 const LAST_CONNECTION: &str = "lastConnectionId";
+/// Unsent edits, one entry per record (password fields never included), in their own file so a
+/// damaged draft file costs no settings.
+const DRAFTS_FILE: &str = "drafts.json";
+
+fn open_store<R: Runtime>(app: &AppHandle<R>, file: &str) -> Result<std::sync::Arc<tauri_plugin_store::Store<R>>, Error> {
+    app.store(file).map_err(|e| Error::internal(format!("{file} could not be opened: {e}")))
+}
+
+fn save_store<R: Runtime>(store: &tauri_plugin_store::Store<R>) -> Result<(), Error> {
+    store.save().map_err(|e| Error::internal(format!("Settings could not be saved: {e}")))
+}
+
+fn recent_key(connection_id: &str) -> String {
+    format!("recent/{connection_id}")
+}
 
 #[tauri::command]
 pub fn list_connections<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>) -> Result<ConnectionList, Error> {
@@ -35,9 +52,9 @@ pub fn list_connections<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState
 
 #[tauri::command]
 pub fn remember_connection<R: Runtime>(app: AppHandle<R>, id: String) -> Result<(), Error> {
-    let store = app.store(SETTINGS_FILE).map_err(|e| Error::internal(format!("Settings could not be opened: {e}")))?;
+    let store = open_store(&app, SETTINGS_FILE)?;
     store.set(LAST_CONNECTION, id);
-    store.save().map_err(|e| Error::internal(format!("Settings could not be saved: {e}")))
+    save_store(&store)
 }
 
 #[tauri::command]
@@ -55,9 +72,22 @@ pub fn duplicate_connection(state: State<'_, AppState>, id: String) -> Result<Sa
     state.connections.duplicate(&id)
 }
 
+/// Deletes the connection, then what the desk remembered for it (recent records, drafts).
 #[tauri::command]
-pub fn delete_connection(state: State<'_, AppState>, id: String) -> Result<(), Error> {
-    state.connections.delete(&id)
+pub fn delete_connection<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, id: String) -> Result<(), Error> {
+    state.connections.delete(&id)?;
+    if let Ok(settings) = open_store(&app, SETTINGS_FILE) {
+        settings.delete(recent_key(&id));
+        let _ = save_store(&settings);
+    }
+    if let Ok(drafts) = open_store(&app, DRAFTS_FILE) {
+        let prefix = format!("{id}|");
+        for key in drafts.keys().into_iter().filter(|key| key.starts_with(&prefix)) {
+            drafts.delete(key);
+        }
+        let _ = save_store(&drafts);
+    }
+    Ok(())
 }
 
 #[tauri::command]
@@ -191,6 +221,88 @@ pub async fn read_operation(
 #[tauri::command]
 pub fn preview_operation(operation: String, current: Value, changes: Value) -> Result<Vec<PlannedChange>, Error> {
     operations::preview(&operation, &current, &changes)
+}
+
+/// One page of what a picker offers for `key` (customer, tenant, account or user), given the ids
+/// picked before it; pass `cursor` from the previous page for the next.
+#[tauri::command]
+pub async fn list_choices(
+    state: State<'_, AppState>,
+    connection_id: String,
+    operation: String,
+    key: String,
+    target: Value,
+    cursor: Option<String>,
+) -> Result<ChoicePage, Error> {
+    let client = state.connections.client(&connection_id)?;
+    pickers::list(&client, &operation, &key, &target, cursor.as_deref()).await
+}
+
+/// The records opened lately through this connection, latest first.
+#[tauri::command]
+pub fn recent_records<R: Runtime>(app: AppHandle<R>, connection_id: String) -> Vec<RecentRecord> {
+    open_store(&app, SETTINGS_FILE)
+        .ok()
+        .and_then(|store| store.get(recent_key(&connection_id)))
+        .and_then(|value| serde_json::from_value(value).ok())
+        .unwrap_or_default()
+}
+
+#[tauri::command]
+pub fn remember_record<R: Runtime>(
+    app: AppHandle<R>,
+    connection_id: String,
+    record: RecentRecord,
+) -> Result<Vec<RecentRecord>, Error> {
+    operations::spec(&record.operation_id)?;
+    let recent = desk::remember(recent_records(app.clone(), connection_id.clone()), record);
+    let store = open_store(&app, SETTINGS_FILE)?;
+    store.set(recent_key(&connection_id), serde_json::to_value(&recent).unwrap_or_default());
+    save_store(&store)?;
+    Ok(recent)
+}
+
+/// Unsent edits kept for this connection, latest first.
+#[tauri::command]
+pub fn list_drafts<R: Runtime>(app: AppHandle<R>, connection_id: String) -> Vec<Draft> {
+    let Ok(store) = open_store(&app, DRAFTS_FILE) else { return Vec::new() };
+    let mut drafts: Vec<Draft> = store
+        .values()
+        .into_iter()
+        .filter_map(|value| serde_json::from_value::<Draft>(value).ok())
+        .filter(|draft| draft.connection_id == connection_id)
+        .collect();
+    drafts.sort_by(|a, b| b.saved_at.cmp(&a.saved_at));
+    drafts
+}
+
+/// Keeps the form's unsent edits (without password fields) so a closed window or a crash loses
+/// nothing; an empty `values` removes the draft.
+#[tauri::command]
+pub fn save_draft<R: Runtime>(app: AppHandle<R>, draft: Draft) -> Result<Option<Draft>, Error> {
+    let store = open_store(&app, DRAFTS_FILE)?;
+    let draft = draft.checked()?;
+    let kept = if draft.values.is_empty() {
+        store.delete(draft.key());
+        None
+    } else {
+        store.set(draft.key(), serde_json::to_value(&draft).unwrap_or_default());
+        Some(draft)
+    };
+    save_store(&store)?;
+    Ok(kept)
+}
+
+#[tauri::command]
+pub fn discard_draft<R: Runtime>(
+    app: AppHandle<R>,
+    connection_id: String,
+    operation: String,
+    target: std::collections::BTreeMap<String, String>,
+) -> Result<(), Error> {
+    let store = open_store(&app, DRAFTS_FILE)?;
+    store.delete(desk::draft_key(&connection_id, &operation, &target));
+    save_store(&store)
 }
 
 /// Any operation by name: read, merge, check and send; returns the receipt.

@@ -47,6 +47,12 @@ pub fn configure<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             commands::read_operation,
             commands::preview_operation,
             commands::update_operation,
+            commands::list_choices,
+            commands::recent_records,
+            commands::remember_record,
+            commands::list_drafts,
+            commands::save_draft,
+            commands::discard_draft,
         ],
     )
 }

@@ -573,6 +573,160 @@ fn partner_center_through_the_commands_after_a_browser_sign_in() {
         )
         .unwrap();
     assert_eq!(receipt["after"]["displayName"], "Jo Contoso");
+    let (customers, _) = all_choices(&h, &json!(id), "partner-center.customer-user", "customerId", json!({}));
+    assert!(customers.iter().any(|c| c["id"] == customer), "{customers:?}");
+    let (users, _) =
+        all_choices(&h, &json!(id), "partner-center.customer-user", "userId", json!({ "customerId": customer }));
+    assert!(users.iter().any(|u| u["id"] == user && u["label"] == "Jo Contoso"), "{users:?}");
     let list = h.invoke("list_connections", json!({})).unwrap();
     assert!(!list.to_string().contains(tokens.refresh_token.expose()), "the webview never sees the sign-in");
+}
+
+/// Pages through a picker until the vendor says there is no more.
+fn all_choices(h: &Harness, connection: &Value, operation: &str, key: &str, target: Value) -> (Vec<Value>, usize) {
+    let mut items = Vec::new();
+    let mut cursor = Value::Null;
+    let mut pages = 0;
+    loop {
+        let page = h
+            .invoke(
+                "list_choices",
+                json!({ "connectionId": connection, "operation": operation, "key": key, "target": target, "cursor": cursor }),
+            )
+            .unwrap();
+        pages += 1;
+        items.extend(page["items"].as_array().unwrap().iter().cloned());
+        match page.get("next") {
+            Some(next) => cursor = next.clone(),
+            None => return (items, pages),
+        }
+    }
+}
+
+#[test]
+fn pickers_find_customer_tenant_and_user_page_by_page() {
+    let h = harness();
+    let (customer, tenant, user) = switchboard_sandbox::avepoint::sample_user();
+    let total = h.sandbox.state().avepoint.add_generated_users(customer, tenant, 250).unwrap();
+    let op = "avepoint.account-information";
+    let practice = json!("practice");
+
+    let (customers, _) = all_choices(&h, &practice, op, "customerId", json!({}));
+    let contoso = customers.iter().find(|c| c["id"] == customer).expect("the sample customer is offered");
+    assert_eq!(contoso["label"], "Contoso Ltd");
+
+    let (tenants, _) = all_choices(&h, &practice, op, "tenantId", json!({ "customerId": customer }));
+    assert!(tenants.iter().any(|t| t["id"] == tenant && t["label"] == "contoso.onmicrosoft.com"), "{tenants:?}");
+
+    let (users, pages) = all_choices(&h, &practice, op, "userId", json!({ "customerId": customer, "tenantId": tenant }));
+    assert_eq!(users.len(), total, "every user, once");
+    assert_eq!(pages, total.div_ceil(100), "pages of 100, as AvePoint allows");
+    let mark = users.iter().find(|u| u["id"] == user).unwrap();
+    assert_eq!(mark["label"], "Mark Lee");
+    assert_eq!(mark["detail"], "Mark@element.onmicrosoft.com");
+
+    let error = h
+        .invoke("list_choices", json!({ "connectionId": "practice", "operation": op, "key": "userId", "target": { "customerId": customer } }))
+        .unwrap_err();
+    assert_eq!(error["fieldErrors"][0]["field"], "tenantId");
+    assert_eq!(error["fieldErrors"][0]["message"], "Pick the tenant first.");
+    let error = h
+        .invoke("list_choices", json!({ "connectionId": "practice", "operation": op, "key": "accountId", "target": {} }))
+        .unwrap_err();
+    assert_eq!(error["code"], "invalid_input");
+}
+
+#[test]
+fn pickers_list_softwareone_accounts_and_users_and_msp360_users() {
+    use switchboard_sandbox::{msp360, softwareone};
+    let h = harness();
+    let msp = h
+        .invoke(
+            "save_connection",
+            json!({
+                "draft": { "name": "Backup", "vendor": "msp360", "environment": "commercial", "clientId": "",
+                           "apiUrl": h.sandbox.msp360_url(), "userName": msp360::PRACTICE_USER_NAME },
+                "clientSecret": msp360::PRACTICE_PASSWORD,
+            }),
+        )
+        .unwrap();
+    let (users, pages) = all_choices(&h, &msp["connection"]["id"], "msp360.user", "userId", json!({}));
+    assert_eq!(pages, 1, "MSP360 has no paging");
+    let sample = msp360::sample_user_id();
+    assert!(users.iter().any(|u| u["id"] == sample && !u["label"].as_str().unwrap().is_empty()), "{users:?}");
+
+    let swo = h
+        .invoke(
+            "save_connection",
+            json!({
+                "draft": { "name": "Marketplace", "vendor": "softwareone", "environment": "commercial", "clientId": "",
+                           "apiUrl": h.sandbox.softwareone_url() },
+                "clientSecret": softwareone::PRACTICE_TOKEN,
+            }),
+        )
+        .unwrap();
+    let (account, user) = softwareone::sample_user();
+    let (accounts, _) = all_choices(&h, &swo["connection"]["id"], "softwareone.account-user", "accountId", json!({}));
+    assert!(accounts.iter().any(|a| a["id"] == account), "{accounts:?}");
+    let (users, _) =
+        all_choices(&h, &swo["connection"]["id"], "softwareone.account-user", "userId", json!({ "accountId": account }));
+    assert!(users.iter().any(|u| u["id"] == user && u["detail"].as_str().unwrap().contains('@')), "{users:?}");
+}
+
+#[test]
+fn recent_records_come_back_latest_first_and_go_with_their_connection() {
+    let h = harness();
+    let saved = h.invoke("save_connection", json!({ "draft": sandbox_draft(&h.sandbox, "Recent test") })).unwrap();
+    let id = saved["connection"]["id"].clone();
+    for user in ["u1", "u2", "u1"] {
+        h.invoke(
+            "remember_record",
+            json!({ "connectionId": id, "record": { "operationId": "avepoint.account-information",
+                     "target": { "customerId": "c", "tenantId": "t", "userId": user },
+                     "labels": { "userId": format!("User {user}") } } }),
+        )
+        .unwrap();
+    }
+    let recent = h.invoke("recent_records", json!({ "connectionId": id })).unwrap();
+    let users: Vec<&str> = recent.as_array().unwrap().iter().map(|r| r["target"]["userId"].as_str().unwrap()).collect();
+    assert_eq!(users, ["u1", "u2"]);
+    assert_eq!(recent[0]["labels"]["userId"], "User u1");
+
+    h.invoke("delete_connection", json!({ "id": id })).unwrap();
+    assert_eq!(h.invoke("recent_records", json!({ "connectionId": id })).unwrap(), json!([]));
+}
+
+#[test]
+fn drafts_keep_unsent_edits_without_passwords_until_discarded() {
+    let h = harness();
+    let saved = h.invoke("save_connection", json!({ "draft": sandbox_draft(&h.sandbox, "Draft test") })).unwrap();
+    let id = saved["connection"]["id"].clone();
+    let target = json!({ "userId": "u7" });
+    let kept = h
+        .invoke(
+            "save_draft",
+            json!({ "draft": { "connectionId": id, "operationId": "msp360.user", "target": target,
+                               "values": { "FirstName": "Ada", "Password": "Sup3r$ecret" } } }),
+        )
+        .unwrap();
+    assert!(kept["savedAt"].as_str().unwrap().ends_with('Z'));
+    let drafts = h.invoke("list_drafts", json!({ "connectionId": id })).unwrap();
+    assert_eq!(drafts[0]["values"], json!({ "FirstName": "Ada" }));
+    let on_disk = std::fs::read_dir(h.app.path().app_data_dir().unwrap())
+        .unwrap()
+        .filter_map(|entry| std::fs::read_to_string(entry.unwrap().path()).ok())
+        .collect::<String>();
+    assert!(on_disk.contains("Ada"), "the draft is on disk, so it survives a crash");
+    assert!(!on_disk.contains("Sup3r$ecret"), "no password in any file");
+
+    h.invoke("discard_draft", json!({ "connectionId": id, "operation": "msp360.user", "target": target })).unwrap();
+    assert_eq!(h.invoke("list_drafts", json!({ "connectionId": id })).unwrap(), json!([]));
+
+    let error = h
+        .invoke(
+            "save_draft",
+            json!({ "draft": { "connectionId": id, "operationId": "msp360.user", "target": target, "values": { "Nope": 1 } } }),
+        )
+        .unwrap_err();
+    assert_eq!(error["code"], "invalid_input");
 }

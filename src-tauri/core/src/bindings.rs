@@ -10,6 +10,9 @@ pub fn export_all(out_dir: &Path) -> Result<(), ts_rs::ExportError> {
     crate::fields::OperationSpec::export_all(&config)?;
     crate::operations::PlannedChange::export_all(&config)?;
     crate::operations::OperationSummary::export_all(&config)?;
+    crate::pickers::ChoicePage::export_all(&config)?;
+    crate::desk::RecentRecord::export_all(&config)?;
+    crate::desk::Draft::export_all(&config)?;
     crate::fields::UpdateReceipt::<crate::avepoint::account_information::AccountInformation>::export_all(&config)?;
     crate::avepoint::account_information::AccountInformationChanges::export_all(&config)?;
     crate::fields::UpdateReceipt::<crate::avepoint::office_information::OfficeInformation>::export_all(&config)?;

@@ -6,11 +6,13 @@
 pub mod avepoint;
 pub mod bindings;
 pub mod connection;
+pub mod desk;
 pub mod error;
 pub mod fields;
 pub mod http;
 pub mod msp360;
 pub mod operations;
+pub mod pickers;
 pub mod partner_center;
 pub mod profiles;
 pub mod reference;

@@ -155,7 +155,7 @@ fn json<T: Serialize>(value: &T) -> Result<Value> {
     serde_json::to_value(value).map_err(|e| Error::internal(format!("Could not encode the result: {e}")))
 }
 
-fn wrong_vendor(id: &str) -> Error {
+pub(crate) fn wrong_vendor(id: &str) -> Error {
     Error::new(
         ErrorCode::InvalidConnection,
         format!(

@@ -103,6 +103,23 @@ impl AvePointState {
         self.inner.lock().unwrap().customers.clone()
     }
 
+    /// Adds `count` generated users to a tenant (for paging tests and the picker benchmark);
+    /// returns how many users the tenant then has, or `None` if there is no such tenant.
+    pub fn add_generated_users(&self, customer_id: &str, tenant_id: &str, count: usize) -> Option<usize> {
+        let mut inner = self.inner.lock().unwrap();
+        let tenant = inner
+            .customers
+            .iter_mut()
+            .find(|c| c.id == customer_id)?
+            .tenants
+            .iter_mut()
+            .find(|t| t.id == tenant_id)?;
+        let domain = tenant.name.clone();
+        let start = tenant.users.len();
+        tenant.users.extend((start..start + count).map(|n| seed::generated_user(n, &domain)));
+        Some(tenant.users.len())
+    }
+
     /// The lifetime of tokens issued from now on (the vendor's is one hour).
     pub fn set_token_lifetime(&self, lifetime: Duration) {
         self.inner.lock().unwrap().token_lifetime = lifetime;

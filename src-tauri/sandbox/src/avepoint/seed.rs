@@ -37,6 +37,16 @@ fn user(id: &str, first: &str, last: &str, domain: &str, location: &str, languag
     }
 }
 
+/// The n-th generated user of a large tenant: a stable id and a varied, searchable name.
+pub(super) fn generated_user(n: usize, domain: &str) -> User {
+    const FIRST: [&str; 8] = ["Ada", "Bo", "Chen", "Dana", "Emil", "Fatima", "Goran", "Hana"];
+    const LAST: [&str; 6] = ["Novak", "Okafor", "Silva", "Tanaka", "Weber", "Young"];
+    let id = format!("00000000-0000-4000-8000-{n:012}");
+    let first = FIRST[n % FIRST.len()];
+    let last = format!("{}{}", LAST[(n / FIRST.len()) % LAST.len()], n);
+    User { mail: format!("{}.{}@{domain}", first.to_lowercase(), last.to_lowercase()), ..user(&id, first, &last, domain, "US", "en-US") }
+}
+
 pub(super) fn customers() -> Vec<Customer> {
     let contoso = "contoso.onmicrosoft.com";
     let fabrikam = "fabrikam.onmicrosoft.com";
