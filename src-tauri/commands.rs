@@ -5,11 +5,11 @@ use serde_json::Value;
 use switchboard_core::avepoint::connection_test::ConnectionTestReport;
 use switchboard_core::avepoint::{Environment, EnvironmentInfo};
 use switchboard_core::connection::{ConnectionList, ImportSummary, SaveOutcome};
-use switchboard_core::fields::OperationSpec;
 use switchboard_core::desk::{self, Draft, RecentRecord};
+use switchboard_core::fields::OperationSpec;
 use switchboard_core::operations::{self, OperationSummary, PlannedChange};
-use switchboard_core::pickers::{self, ChoicePage};
 use switchboard_core::partner_center::{self, Cloud, CloudInfo};
+use switchboard_core::pickers::{self, ChoicePage};
 use switchboard_core::profiles::ProfileDraft;
 use switchboard_core::profiles::Vendor;
 use switchboard_core::secret::Secret;
@@ -26,7 +26,10 @@ const LAST_CONNECTION: &str = "lastConnectionId";
 /// damaged draft file costs no settings.
 const DRAFTS_FILE: &str = "drafts.json";
 
-fn open_store<R: Runtime>(app: &AppHandle<R>, file: &str) -> Result<std::sync::Arc<tauri_plugin_store::Store<R>>, Error> {
+fn open_store<R: Runtime>(
+    app: &AppHandle<R>,
+    file: &str,
+) -> Result<std::sync::Arc<tauri_plugin_store::Store<R>>, Error> {
     app.store(file).map_err(|e| Error::internal(format!("{file} could not be opened: {e}")))
 }
 

@@ -618,7 +618,8 @@ fn pickers_find_customer_tenant_and_user_page_by_page() {
     let (tenants, _) = all_choices(&h, &practice, op, "tenantId", json!({ "customerId": customer }));
     assert!(tenants.iter().any(|t| t["id"] == tenant && t["label"] == "contoso.onmicrosoft.com"), "{tenants:?}");
 
-    let (users, pages) = all_choices(&h, &practice, op, "userId", json!({ "customerId": customer, "tenantId": tenant }));
+    let (users, pages) =
+        all_choices(&h, &practice, op, "userId", json!({ "customerId": customer, "tenantId": tenant }));
     assert_eq!(users.len(), total, "every user, once");
     assert_eq!(pages, total.div_ceil(100), "pages of 100, as AvePoint allows");
     let mark = users.iter().find(|u| u["id"] == user).unwrap();
@@ -631,7 +632,10 @@ fn pickers_find_customer_tenant_and_user_page_by_page() {
     assert_eq!(error["fieldErrors"][0]["field"], "tenantId");
     assert_eq!(error["fieldErrors"][0]["message"], "Pick the tenant first.");
     let error = h
-        .invoke("list_choices", json!({ "connectionId": "practice", "operation": op, "key": "accountId", "target": {} }))
+        .invoke(
+            "list_choices",
+            json!({ "connectionId": "practice", "operation": op, "key": "accountId", "target": {} }),
+        )
         .unwrap_err();
     assert_eq!(error["code"], "invalid_input");
 }
@@ -668,8 +672,13 @@ fn pickers_list_softwareone_accounts_and_users_and_msp360_users() {
     let (account, user) = softwareone::sample_user();
     let (accounts, _) = all_choices(&h, &swo["connection"]["id"], "softwareone.account-user", "accountId", json!({}));
     assert!(accounts.iter().any(|a| a["id"] == account), "{accounts:?}");
-    let (users, _) =
-        all_choices(&h, &swo["connection"]["id"], "softwareone.account-user", "userId", json!({ "accountId": account }));
+    let (users, _) = all_choices(
+        &h,
+        &swo["connection"]["id"],
+        "softwareone.account-user",
+        "userId",
+        json!({ "accountId": account }),
+    );
     assert!(users.iter().any(|u| u["id"] == user && u["detail"].as_str().unwrap().contains('@')), "{users:?}");
 }
 

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState } from "react";
 import { Button } from "react-aria-components";
 import { BackendError, toBackendError } from "./backend";
-import { Desk } from "./components/Desk";
+import { Desk, type Crumb } from "./components/Desk";
 import type { ConnectionList } from "./bindings/ConnectionList";
 import { useBackend } from "./context";
 import { ErrorBanner } from "./components/ErrorBanner";
@@ -13,6 +13,7 @@ export function App() {
   const [connectionId, setConnectionId] = useState<string | null>(null);
   const [page, setPage] = useState<"desk" | "connections">("desk");
   const [startupError, setStartupError] = useState<BackendError | null>(null);
+  const [crumbs, setCrumbs] = useState<Crumb[]>([]);
 
   const refresh = useCallback(async () => {
     const next = await backend.listConnections();
@@ -54,8 +55,13 @@ export function App() {
             Connections
           </Button>
         </nav>
-        <div className="context" aria-label="Where your changes go">
-          {connection && <span className={connection.isPractice ? "pill practice" : "pill"}>{connection.isPractice ? "Practice" : connection.name}</span>}
+        <div className="context" aria-label="Where your changes go" data-context>
+          {connection && <span className={connection.isPractice ? "pill practice" : "pill"}>{connection.isPractice ? "Practice" : connection.vendor}</span>}
+          {crumbs.map((crumb, index) => (
+            <span key={crumb.label} className="crumb" data-crumb={crumb.label}>
+              {index > 0 && <span aria-hidden="true">›</span>} <span className="crumb-label">{crumb.label}</span> <strong>{crumb.value}</strong>
+            </span>
+          ))}
         </div>
       </header>
       {list?.notice && (
@@ -65,7 +71,9 @@ export function App() {
           </div>
         </div>
       )}
-      {list && page === "desk" && (
+      {/* The desk stays mounted behind the Connections page, so an open form keeps its edits. */}
+      {list && (
+        <div hidden={page !== "desk"}>
         <Desk
           list={list}
           connectionId={connectionId}
@@ -73,7 +81,9 @@ export function App() {
             setConnectionId(id);
             void backend.rememberConnection(id).catch(() => undefined);
           }}
+          onContextChange={setCrumbs}
         />
+        </div>
       )}
       {list && page === "connections" && <ConnectionsPage list={list} onChanged={refresh} />}
     </div>

@@ -15,6 +15,9 @@ import type { OperationSpec } from "./bindings/OperationSpec";
 import type { OperationSummary } from "./bindings/OperationSummary";
 import type { PlannedChange } from "./bindings/PlannedChange";
 import type { UpdateReceipt } from "./bindings/UpdateReceipt";
+import type { ChoicePage } from "./bindings/ChoicePage";
+import type { Draft } from "./bindings/Draft";
+import type { RecentRecord } from "./bindings/RecentRecord";
 
 export interface Backend {
   listConnections(): Promise<ConnectionList>;
@@ -47,6 +50,16 @@ export interface Backend {
     target: Record<string, string>,
     changes: Record<string, unknown>,
   ): Promise<UpdateReceipt<Record<string, unknown>>>;
+  /** One page of a picker's choices for `key`, given the ids picked before it; pass `next` back as `cursor`. */
+  listChoices(connectionId: string, operation: string, key: string, target: Record<string, string>, cursor: string | null): Promise<ChoicePage>;
+  /** Records opened lately through this connection, latest first. */
+  recentRecords(connectionId: string): Promise<RecentRecord[]>;
+  rememberRecord(connectionId: string, record: RecentRecord): Promise<RecentRecord[]>;
+  /** Unsent edits kept for this connection, latest first. */
+  listDrafts(connectionId: string): Promise<Draft[]>;
+  /** Keeps unsent edits (password fields are dropped in Rust); empty values remove the draft. */
+  saveDraft(draft: Draft): Promise<Draft | null>;
+  discardDraft(connectionId: string, operation: string, target: Record<string, string>): Promise<void>;
 }
 
 /** A failed call, always in the backend's `{ code, message, field?, ... }` shape. */
@@ -107,4 +120,10 @@ export const tauriBackend: Backend = {
   previewOperation: (operation, current, changes) => call("preview_operation", { operation, current, changes }),
   updateOperation: (connectionId, operation, target, changes) =>
     call("update_operation", { connectionId, operation, target, changes }),
+  listChoices: (connectionId, operation, key, target, cursor) => call("list_choices", { connectionId, operation, key, target, cursor }),
+  recentRecords: (connectionId) => call("recent_records", { connectionId }),
+  rememberRecord: (connectionId, record) => call("remember_record", { connectionId, record }),
+  listDrafts: (connectionId) => call("list_drafts", { connectionId }),
+  saveDraft: (draft) => call("save_draft", { draft }),
+  discardDraft: (connectionId, operation, target) => call("discard_draft", { connectionId, operation, target }),
 };

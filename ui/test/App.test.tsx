@@ -22,8 +22,10 @@ async function loadSampleUser(user: ReturnType<typeof userEvent.setup>) {
 describe("the account-information desk", () => {
   it("preselects Practice and prefills its sample user", async () => {
     renderApp(fakeBackend());
-    expect(await screen.findByDisplayValue(sampleTarget.customerId)).toBeTruthy();
-    expect(screen.getByDisplayValue(sampleTarget.userId)).toBeTruthy();
+    // The sample ids are prefilled and shown by the names the pickers found for them.
+    expect(await screen.findByDisplayValue("Contoso Ltd")).toBeTruthy();
+    expect(await screen.findByDisplayValue("Mark Lee")).toBeTruthy();
+    expect(screen.getByText(`ID ${sampleTarget.userId}`)).toBeTruthy();
     expect(screen.getAllByText("Practice").length).toBeGreaterThan(0);
   });
 

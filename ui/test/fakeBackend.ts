@@ -6,6 +6,22 @@ import type { AccountInformation } from "../src/bindings/AccountInformation";
 import type { ConnectionSummary } from "../src/bindings/ConnectionSummary";
 import type { OperationSpec } from "../src/bindings/OperationSpec";
 import type { ProfileDraft } from "../src/bindings/ProfileDraft";
+import type { Draft } from "../src/bindings/Draft";
+import type { RecentRecord } from "../src/bindings/RecentRecord";
+import type { RecordChoice } from "../src/bindings/RecordChoice";
+
+/** What the fake pickers offer, by target key. */
+export const choices: Record<string, RecordChoice[]> = {
+  customerId: [
+    { id: "c-1", label: "Contoso Ltd", detail: "2 tenants" },
+    { id: "c-2", label: "Fabrikam Inc", detail: "1 tenant" },
+  ],
+  tenantId: [{ id: "t-1", label: "contoso.onmicrosoft.com", detail: "t-1" }],
+  userId: [
+    { id: "u-1", label: "Mark Lee", detail: "mark@contoso.example" },
+    { id: "u-2", label: "Adele Vance", detail: "adele@contoso.example" },
+  ],
+};
 
 export const sampleTarget = { customerId: "c-1", tenantId: "t-1", userId: "u-1" };
 
@@ -75,12 +91,12 @@ export const operations: OperationSummary[] = [
     vendor: "avepoint",
     title: "Account information",
     targets: [
-      { key: "customerId", label: "Customer ID" },
-      { key: "tenantId", label: "Tenant ID" },
-      { key: "userId", label: "User ID" },
+      { key: "customerId", label: "Customer ID", noun: "customer" },
+      { key: "tenantId", label: "Tenant ID", noun: "tenant" },
+      { key: "userId", label: "User ID", noun: "user" },
     ],
   },
-  { id: "msp360.user", vendor: "msp360", title: "Backup user", targets: [{ key: "userId", label: "User ID" }] },
+  { id: "msp360.user", vendor: "msp360", title: "Backup user", targets: [{ key: "userId", label: "User ID", noun: "user" }] },
 ];
 
 function invalidMail(): BackendError {
@@ -96,6 +112,10 @@ export function fakeBackend(overrides: Partial<Backend> = {}) {
     profile: { ...draft, id },
   });
   const created: ConnectionSummary[] = [];
+  let recent: RecentRecord[] = [];
+  const drafts = new Map<string, Draft>();
+  const draftKey = (d: { connectionId: string; operationId: string; target: Record<string, string> }) =>
+    `${d.connectionId}|${d.operationId}|${JSON.stringify(Object.entries(d.target).sort())}`;
   const backend = {
     listConnections: vi.fn(async () => ({ connections: [practice, contoso, ...created] })),
     rememberConnection: vi.fn(async () => undefined),
@@ -131,6 +151,25 @@ export function fakeBackend(overrides: Partial<Backend> = {}) {
       changedFields: Object.keys(changes),
       requestId: "req-42",
     })),
+    listChoices: vi.fn(async (_connection: string, _operation: string, key: string) => ({ items: choices[key] ?? [], total: (choices[key] ?? []).length })),
+    recentRecords: vi.fn(async () => recent),
+    rememberRecord: vi.fn(async (_connection: string, record: RecentRecord) => {
+      recent = [record, ...recent.filter((r) => JSON.stringify(r.target) !== JSON.stringify(record.target))];
+      return recent;
+    }),
+    listDrafts: vi.fn(async (connectionId: string) => [...drafts.values()].filter((d) => d.connectionId === connectionId)),
+    saveDraft: vi.fn(async (draft: Draft) => {
+      if (Object.keys(draft.values).length === 0) {
+        drafts.delete(draftKey(draft));
+        return null;
+      }
+      const kept = { ...draft, savedAt: "2026-11-25T14:03:00Z" };
+      drafts.set(draftKey(draft), kept);
+      return kept;
+    }),
+    discardDraft: vi.fn(async (connectionId: string, operationId: string, target: Record<string, string>) => {
+      drafts.delete(draftKey({ connectionId, operationId, target }));
+    }),
     ...overrides,
   } satisfies Backend;
   return backend;

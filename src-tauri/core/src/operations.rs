@@ -29,25 +29,27 @@ pub struct TargetId {
     pub key: &'static str,
     pub flag: &'static str,
     pub label: &'static str,
+    /// What the id stands for, in words ("customer", "tenant", "user").
+    pub noun: &'static str,
 }
 
 const AVEPOINT_USER: &[TargetId] = &[
-    TargetId { key: "customerId", flag: "customer", label: "Customer ID" },
-    TargetId { key: "tenantId", flag: "tenant", label: "Tenant ID" },
-    TargetId { key: "userId", flag: "user", label: "User ID" },
+    TargetId { key: "customerId", flag: "customer", label: "Customer ID", noun: "customer" },
+    TargetId { key: "tenantId", flag: "tenant", label: "Tenant ID", noun: "tenant" },
+    TargetId { key: "userId", flag: "user", label: "User ID", noun: "user" },
 ];
 
 const PARTNER_CENTER_USER: &[TargetId] = &[
-    TargetId { key: "customerId", flag: "customer", label: "Customer tenant ID" },
-    TargetId { key: "userId", flag: "user", label: "User ID" },
+    TargetId { key: "customerId", flag: "customer", label: "Customer tenant ID", noun: "customer" },
+    TargetId { key: "userId", flag: "user", label: "User ID", noun: "user" },
 ];
 
 const SOFTWAREONE_USER: &[TargetId] = &[
-    TargetId { key: "accountId", flag: "account", label: "Account ID" },
-    TargetId { key: "userId", flag: "user", label: "User ID" },
+    TargetId { key: "accountId", flag: "account", label: "Account ID", noun: "account" },
+    TargetId { key: "userId", flag: "user", label: "User ID", noun: "user" },
 ];
 
-const MSP360_USER: &[TargetId] = &[TargetId { key: "userId", flag: "user", label: "User ID" }];
+const MSP360_USER: &[TargetId] = &[TargetId { key: "userId", flag: "user", label: "User ID", noun: "user" }];
 
 /// The operation names, as the UI, CLI and logs use them.
 pub const OPERATION_IDS: &[&str] = &[
@@ -73,6 +75,7 @@ pub struct OperationSummary {
 pub struct TargetField {
     pub key: String,
     pub label: String,
+    pub noun: String,
 }
 
 /// Every operation, in the order the desk lists them.
@@ -87,7 +90,11 @@ pub fn summaries() -> Vec<OperationSummary> {
                 targets: target_ids(id)
                     .ok()?
                     .iter()
-                    .map(|t| TargetField { key: t.key.to_string(), label: t.label.to_string() })
+                    .map(|t| TargetField {
+                        key: t.key.to_string(),
+                        label: t.label.to_string(),
+                        noun: t.noun.to_string(),
+                    })
                     .collect(),
             })
         })

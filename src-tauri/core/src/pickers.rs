@@ -31,18 +31,18 @@ pub struct ChoicePage {
     #[ts(optional)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub next: Option<String>,
-    #[ts(optional)]
+    #[ts(optional, type = "number")]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub total: Option<u64>,
 }
 
 /// The ids picked so far, by key (`customerId`, ...).
-fn picked<'a>(target: &'a Value, key: &str, label: &str) -> Result<&'a str> {
+fn picked<'a>(target: &'a Value, key: &str, noun: &str) -> Result<&'a str> {
     match target.get(key).and_then(Value::as_str).map(str::trim) {
         Some(id) if !id.is_empty() => Ok(id),
         _ => Err(Error::invalid_fields(vec![crate::FieldError {
             field: key.into(),
-            message: format!("Pick the {label} first."),
+            message: format!("Pick the {noun} first."),
         }])),
     }
 }
@@ -74,10 +74,7 @@ pub async fn list(
 ) -> Result<ChoicePage> {
     let targets = operations::target_ids(operation_id)?;
     if !targets.iter().any(|t| t.key == key) {
-        return Err(Error::new(
-            ErrorCode::InvalidInput,
-            format!("{operation_id} has no id called \"{key}\"."),
-        ));
+        return Err(Error::new(ErrorCode::InvalidInput, format!("{operation_id} has no id called \"{key}\".")));
     }
     match (client, key) {
         (VendorClient::AvePoint(client), "customerId") => {
@@ -228,7 +225,11 @@ pub async fn list(
                     .map(|u| {
                         let name = format!("{} {}", u.first_name.trim(), u.last_name.trim());
                         RecordChoice {
-                            label: if name.trim().is_empty() { or_dash(&u.login_name) } else { name.trim().to_string() },
+                            label: if name.trim().is_empty() {
+                                or_dash(&u.login_name)
+                            } else {
+                                name.trim().to_string()
+                            },
                             detail: if u.company.trim().is_empty() {
                                 or_dash(&u.login_name)
                             } else {

@@ -1,13 +1,11 @@
 // The desk: pick a connection and an operation, find the record by its ids, edit the form the
 // Rust field definitions describe, save. Works for every operation by name.
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import {
   Button,
   Dialog,
-  FieldError,
   Form,
   Heading,
-  Input,
   Label,
   ListBox,
   ListBoxItem,
@@ -16,10 +14,11 @@ import {
   Popover,
   Select,
   SelectValue,
-  TextField,
 } from "react-aria-components";
 import { BackendError, toBackendError } from "../backend";
 import type { ConnectionList } from "../bindings/ConnectionList";
+import type { Draft } from "../bindings/Draft";
+import type { RecentRecord } from "../bindings/RecentRecord";
 import type { OperationSpec } from "../bindings/OperationSpec";
 import type { OperationSummary } from "../bindings/OperationSummary";
 import type { PlannedChange } from "../bindings/PlannedChange";
@@ -28,9 +27,12 @@ import { useBackend } from "../context";
 import { changedKeys, errorsByField, formValuesOf, nestedChangesOf, type FieldValue, type FormValues } from "../form";
 import { ErrorBanner } from "./ErrorBanner";
 import { OperationForm } from "./OperationForm";
+import { RecordPicker } from "./RecordPicker";
 
 type Target = Record<string, string>;
-type Loaded = { target: Target; raw: Record<string, unknown>; original: FormValues };
+type Loaded = { operationId: string; target: Target; labels: Target; raw: Record<string, unknown>; original: FormValues };
+/** One part of "where your changes go", for the app header. */
+export type Crumb = { label: string; value: string };
 type Outcome =
   | { kind: "saved"; receipt: UpdateReceipt<Record<string, unknown>> }
   | { kind: "unchanged" }
@@ -40,17 +42,29 @@ export function Desk({
   list,
   connectionId,
   onConnectionChange,
+  onContextChange,
 }: {
   list: ConnectionList;
   connectionId: string | null;
   onConnectionChange(id: string): void;
+  /** Where changes would go now (connection, customer, tenant, user), for the header. */
+  onContextChange?(crumbs: Crumb[]): void;
 }) {
   const backend = useBackend();
   const connection = list.connections.find((c) => c.id === connectionId) ?? null;
   const [operations, setOperations] = useState<OperationSummary[]>([]);
   const [operationId, setOperationId] = useState<string | null>(null);
   const [spec, setSpec] = useState<OperationSpec | null>(null);
-  const [target, setTarget] = useState<Target>({});
+  // The ids picked or pasted, and the names the pickers know for them, updated together.
+  const [picks, setPicks] = useState<{ ids: Target; names: Target }>({ ids: {}, names: {} });
+  const target = picks.ids;
+  const labels = picks.names;
+  const [recent, setRecent] = useState<RecentRecord[]>([]);
+  const [drafts, setDrafts] = useState<Draft[]>([]);
+  const [restored, setRestored] = useState<Draft | null>(null);
+  const [pendingLeave, setPendingLeave] = useState<(() => void) | null>(null);
+  const [pendingOpen, setPendingOpen] = useState<RecentRecord | null>(null);
+  const draftTouched = useRef(false);
   const [loaded, setLoaded] = useState<Loaded | null>(null);
   const [values, setValues] = useState<FormValues | null>(null);
   const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
@@ -85,14 +99,64 @@ export function Desk({
   // Practice comes with a sample user, so a new user can try everything straight away.
   const sample = connection?.sampleTarget;
   useEffect(() => {
-    if (sample && operation?.vendor === "avepoint") setTarget({ ...sample });
+    if (sample && operation?.vendor === "avepoint" && !pendingOpen) setPicks({ ids: { ...sample }, names: {} });
   }, [sample?.customerId, sample?.tenantId, sample?.userId, operation?.vendor]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  const refreshMemory = useCallback(() => {
+    if (!connectionId) return;
+    backend.recentRecords(connectionId).then(setRecent).catch(() => setRecent([]));
+    backend.listDrafts(connectionId).then(setDrafts).catch(() => setDrafts([]));
+  }, [backend, connectionId]);
+  useEffect(refreshMemory, [refreshMemory]);
+
+  // A recent record or draft opens once its operation's form definition is here.
+  useEffect(() => {
+    if (pendingOpen && spec?.id === pendingOpen.operationId) {
+      setPendingOpen(null);
+      void loadRecord(pendingOpen.target, pendingOpen.labels);
+    }
+  }, [pendingOpen, spec?.id]); // eslint-disable-line react-hooks/exhaustive-deps
 
   useEffect(() => {
     if (outcome) outcomeRef.current?.scrollIntoView?.({ block: "nearest", behavior: "smooth" });
   }, [outcome]);
 
   const dirtyKeys = spec && loaded && values ? changedKeys(spec.fields, loaded.original, values) : [];
+
+  /** Runs `leave` now, or after the user agrees to leave a form with unsaved changes. */
+  function guarded(leave: () => void) {
+    if (dirtyKeys.length > 0) setPendingLeave(() => leave);
+    else leave();
+  }
+
+  // Unsent edits are kept as a draft shortly after each change (never a password: Rust drops those).
+  useEffect(() => {
+    if (!draftTouched.current || !spec || !loaded || !values || !connectionId) return;
+    const timer = setTimeout(() => {
+      const changed = Object.fromEntries(
+        changedKeys(spec.fields, loaded.original, values)
+          .filter((key) => spec.fields.find((f) => f.key === key)?.kind !== "password")
+          .map((key) => [key, values[key]]),
+      );
+      backend
+        .saveDraft({ connectionId, operationId: loaded.operationId, target: loaded.target, labels: loaded.labels, values: changed, savedAt: "" })
+        .then(() => backend.listDrafts(connectionId))
+        .then(setDrafts)
+        .catch(() => undefined);
+    }, 400);
+    return () => clearTimeout(timer);
+  }, [values]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  // The header always says where a save would go.
+  const crumbs = useMemo<Crumb[]>(() => {
+    const parts: Crumb[] = connection ? [{ label: "Connection", value: connection.name }] : [];
+    for (const t of operation?.targets ?? []) {
+      const id = loaded?.target[t.key] ?? target[t.key];
+      if (id) parts.push({ label: t.noun, value: (loaded?.labels[t.key] ?? labels[t.key]) || id });
+    }
+    return parts;
+  }, [connection, operation, loaded, target, labels]);
+  useEffect(() => onContextChange?.(crumbs), [crumbs]); // eslint-disable-line react-hooks/exhaustive-deps
 
   // Checks run in Rust (the same checks a save runs): a preview that fails names the fields.
   const revalidate = useCallback(
@@ -114,6 +178,8 @@ export function Desk({
   );
 
   function resetRecord() {
+    draftTouched.current = false;
+    setRestored(null);
     setLoaded(null);
     setValues(null);
     setOutcome(null);
@@ -121,17 +187,32 @@ export function Desk({
     setShowAllErrors(false);
   }
 
-  async function loadRecord() {
-    if (!connectionId || !operation || !spec) return;
+  async function loadRecord(wanted: Target = target, wantedLabels: Target = labels) {
+    if (!connectionId || !spec) return;
+    const op = operations.find((o) => o.id === spec.id);
+    if (!op) return;
     setBusy("loading");
     resetRecord();
     // Only this operation's ids: a field left from another operation must not ride along.
-    const ids = Object.fromEntries(operation.targets.map(({ key }) => [key, (target[key] ?? "").trim()]));
+    const ids = Object.fromEntries(op.targets.map(({ key }) => [key, (wanted[key] ?? "").trim()]));
+    const names = Object.fromEntries(op.targets.filter(({ key }) => wantedLabels[key]).map(({ key }) => [key, wantedLabels[key]!]));
+    setPicks({ ids, names });
     try {
-      const raw = await backend.readOperation(connectionId, operation.id, ids);
-      const current = { target: ids, raw, original: formValuesOf(spec.fields, raw) };
+      const raw = await backend.readOperation(connectionId, op.id, ids);
+      const current = { operationId: op.id, target: ids, labels: names, raw, original: formValuesOf(spec.fields, raw) };
       setLoaded(current);
-      setValues(current.original);
+      // Unsent edits to this record from an earlier session come back on top of the vendor's values.
+      const draft = (await backend.listDrafts(connectionId).catch(() => [] as Draft[])).find(
+        (d) => d.operationId === op.id && sameTarget(d.target, ids),
+      );
+      const known = Object.entries(draft?.values ?? {}).filter(([key]) => key in current.original);
+      setValues(known.length > 0 ? { ...current.original, ...(Object.fromEntries(known) as FormValues) } : current.original);
+      setRestored(known.length > 0 ? draft! : null);
+      if (known.length > 0) revalidate({ ...current.original, ...(Object.fromEntries(known) as FormValues) }, current).catch(() => undefined);
+      backend
+        .rememberRecord(connectionId, { operationId: op.id, target: ids, labels: names })
+        .then(setRecent)
+        .catch(() => undefined);
     } catch (reason) {
       const error = toBackendError(reason);
       setFieldErrors(errorsByField(error.fieldErrors));
@@ -143,6 +224,7 @@ export function Desk({
 
   function changeField(key: string, value: FieldValue) {
     if (!values || !loaded) return;
+    draftTouched.current = true;
     const next = { ...values, [key]: value };
     setValues(next);
     if (outcome?.kind !== "error") setOutcome(null);
@@ -186,10 +268,17 @@ export function Desk({
     try {
       const receipt = await backend.updateOperation(connectionId, operation.id, loaded.target, changes);
       const original = formValuesOf(spec.fields, receipt.after);
-      setLoaded({ target: loaded.target, raw: receipt.after, original });
+      draftTouched.current = false;
+      setLoaded({ ...loaded, raw: receipt.after, original });
       setValues(original);
       setShowAllErrors(false);
+      setRestored(null);
       setOutcome({ kind: "saved", receipt });
+      backend
+        .discardDraft(connectionId, loaded.operationId, loaded.target)
+        .then(() => backend.listDrafts(connectionId))
+        .then(setDrafts)
+        .catch(() => undefined);
     } catch (reason) {
       const error = toBackendError(reason);
       if (error.fieldErrors.length > 0) setFieldErrors(errorsByField(error.fieldErrors));
@@ -201,6 +290,8 @@ export function Desk({
 
   function discard() {
     if (!loaded) return;
+    draftTouched.current = true;
+    setRestored(null);
     setValues(loaded.original);
     setShowAllErrors(false);
     setOutcome(null);
@@ -211,18 +302,26 @@ export function Desk({
   const visibleErrors = Object.fromEntries(Object.entries(fieldErrors).filter(([key]) => showAllErrors || dirtyKeys.includes(key)));
   const labelOf = (key: string) => spec?.fields.find((f) => f.key === key)?.label ?? key;
 
+  function openRecord(record: RecentRecord) {
+    guarded(() => {
+      setOperationId(record.operationId);
+      resetRecord();
+      setPicks({ ids: { ...record.target }, names: { ...record.labels } });
+      setPendingOpen(record);
+    });
+  }
+
+  const recordName = (record: RecentRecord) => {
+    const keys = operations.find((o) => o.id === record.operationId)?.targets.map((t) => t.key) ?? Object.keys(record.target);
+    const last = keys[keys.length - 1] ?? "";
+    const parents = keys.slice(0, -1).map((key) => record.labels[key] ?? record.target[key]).filter(Boolean);
+    return { name: record.labels[last] ?? record.target[last] ?? "", where: parents.join(" · ") };
+  };
+  const titleOf = (operationId: string) => operations.find((o) => o.id === operationId)?.title ?? operationId;
+  const openDrafts = drafts.filter((d) => !(loaded && d.operationId === loaded.operationId && sameTarget(d.target, loaded.target)));
+
   return (
     <main className="content">
-      {loaded && (
-        <p className="context-target" aria-label="Editing">
-          {connection?.name} ·{" "}
-          {Object.entries(loaded.target).map(([key, value]) => (
-            <span key={key}>
-              {operation?.targets.find((t) => t.key === key)?.label ?? key} <code>{value}</code>{" "}
-            </span>
-          ))}
-        </p>
-      )}
       <section className="card" aria-labelledby="find-heading">
         <h1 id="find-heading">Find the record</h1>
         <div className="target-grid">
@@ -230,10 +329,13 @@ export function Desk({
             className="field connection-select"
             selectedKey={connectionId}
             onSelectionChange={(key) => {
-              if (key == null) return;
-              onConnectionChange(String(key));
-              setOperationId(null);
-              resetRecord();
+              if (key == null || key === connectionId) return;
+              guarded(() => {
+                onConnectionChange(String(key));
+                setOperationId(null);
+                setPicks({ ids: {}, names: {} });
+                resetRecord();
+              });
             }}
           >
             <Label className="field-label">Connection</Label>
@@ -255,9 +357,11 @@ export function Desk({
             className="field"
             selectedKey={operation?.id ?? null}
             onSelectionChange={(key) => {
-              if (key == null) return;
-              setOperationId(String(key));
-              resetRecord();
+              if (key == null || key === operation?.id) return;
+              guarded(() => {
+                setOperationId(String(key));
+                resetRecord();
+              });
             }}
           >
             <Label className="field-label">What to change</Label>
@@ -277,31 +381,82 @@ export function Desk({
           </Select>
         </div>
         {connection && <p className="help">{connection.description}</p>}
+        {(recent.length > 0 || openDrafts.length > 0) && (
+          <div className="memory">
+            {openDrafts.length > 0 && (
+              <div className="memory-row" role="group" aria-label="Unsent edits">
+                <span className="memory-title">Unsent edits</span>
+                {openDrafts.map((draft) => {
+                  const { name, where } = recordName(draft);
+                  const count = Object.keys(draft.values).length;
+                  return (
+                    <Button key={`${draft.operationId}|${JSON.stringify(draft.target)}`} className="chip draft" onPress={() => openRecord(draft)} data-draft={name}>
+                      <strong>{name}</strong> · {titleOf(draft.operationId)} · {count} change{count === 1 ? "" : "s"}
+                      {where && <span className="chip-detail"> · {where}</span>}
+                    </Button>
+                  );
+                })}
+              </div>
+            )}
+            {recent.length > 0 && (
+              <div className="memory-row" role="group" aria-label="Recent records">
+                <span className="memory-title">Recent</span>
+                {recent
+                  .filter((r) => available.some((o) => o.id === r.operationId))
+                  .map((record) => {
+                    const { name, where } = recordName(record);
+                    return (
+                      <Button key={`${record.operationId}|${JSON.stringify(record.target)}`} className="chip" onPress={() => openRecord(record)} data-recent={name}>
+                        <strong>{name}</strong>
+                        {where && <span className="chip-detail"> · {where}</span>}
+                      </Button>
+                    );
+                  })}
+              </div>
+            )}
+          </div>
+        )}
         <Form
           className="target-grid"
           validationBehavior="aria"
           onSubmit={(event) => {
             event.preventDefault();
-            void loadRecord();
+            guarded(() => void loadRecord());
           }}
         >
-          {operation?.targets.map(({ key, label }) => (
-            <TextField
-              key={key}
-              className="field"
-              value={target[key] ?? ""}
-              onChange={(text) => setTarget({ ...target, [key]: text })}
-              isRequired
-              isInvalid={fieldErrors[key] != null}
-              validationBehavior="aria"
-            >
-              <Label className="field-label">{label}</Label>
-              <Input className="input mono" data-field={key} spellCheck={false} />
-              <FieldError className="field-error" data-error-for={key}>
-                {fieldErrors[key]}
-              </FieldError>
-            </TextField>
-          ))}
+          {connectionId &&
+            operation?.targets.map((field, index) => {
+              const before = operation.targets.slice(0, index);
+              const missing = before.find(({ key }) => !(target[key] ?? "").trim());
+              return (
+                <RecordPicker
+                  key={`${connectionId}|${operation.id}|${field.key}`}
+                  connectionId={connectionId}
+                  operationId={operation.id}
+                  field={field}
+                  parentTarget={missing ? null : Object.fromEntries(before.map(({ key }) => [key, target[key]!.trim()]))}
+                  waitingFor={missing?.noun}
+                  value={target[field.key] ?? ""}
+                  valueLabel={labels[field.key]}
+                  error={fieldErrors[field.key]}
+                  onChange={(id, label) => {
+                    // A different id empties what was picked below it. Functional: several
+                    // pickers may name their picks in one render.
+                    const later = operation.targets.slice(index + 1).map(({ key }) => key);
+                    setPicks(({ ids, names }) => {
+                      const changedId = id !== (ids[field.key] ?? "");
+                      const keep = ([key]: [string, string]) => !(changedId && later.includes(key));
+                      const nextIds = Object.fromEntries(Object.entries(ids).filter(keep));
+                      const nextNames = Object.fromEntries(Object.entries(names).filter(keep));
+                      nextIds[field.key] = id;
+                      if (label) nextNames[field.key] = label;
+                      else delete nextNames[field.key];
+                      return { ids: nextIds, names: nextNames };
+                    });
+                  }}
+                />
+              );
+            })}
           <div className="actions">
             <Button type="submit" className="button primary" isDisabled={busy != null || !operation || !spec} data-action="load">
               {busy === "loading" ? "Loading…" : "Load"}
@@ -309,6 +464,16 @@ export function Desk({
           </div>
         </Form>
       </section>
+
+      {restored && (
+        <div className="banner info" role="status" data-outcome="draft-restored">
+          Your unsent edits from {new Date(restored.savedAt).toLocaleString()} are back in the form. Review them and save, or{" "}
+          <Button className="link-button" onPress={discard} data-action="discard-draft">
+            discard them
+          </Button>
+          .
+        </div>
+      )}
 
       {spec && loaded && values && (
         <section className="card" aria-labelledby="form-heading" ref={formRef}>
@@ -345,6 +510,34 @@ export function Desk({
           </form>
         </section>
       )}
+
+      <ModalOverlay isOpen={pendingLeave != null} onOpenChange={(open) => !open && setPendingLeave(null)} isDismissable className="modal-overlay">
+        <Modal className="modal">
+          <Dialog className="dialog" data-leave-guard role="alertdialog">
+            <Heading slot="title">Leave this form?</Heading>
+            <p>
+              {dirtyKeys.length} unsaved change{dirtyKeys.length === 1 ? "" : "s"} to {crumbs[crumbs.length - 1]?.value ?? "this record"}{" "}
+              {dirtyKeys.length === 1 ? "has" : "have"} not been sent. They stay under “Unsent edits” (passwords excepted) until you save or discard them.
+            </p>
+            <div className="actions">
+              <Button className="button primary" onPress={() => setPendingLeave(null)} data-action="stay" autoFocus>
+                Stay and keep editing
+              </Button>
+              <Button
+                className="button"
+                onPress={() => {
+                  const leave = pendingLeave;
+                  setPendingLeave(null);
+                  leave?.();
+                }}
+                data-action="leave"
+              >
+                Leave, keep the edits
+              </Button>
+            </div>
+          </Dialog>
+        </Modal>
+      </ModalOverlay>
 
       <ModalOverlay isOpen={review != null} onOpenChange={(open) => !open && setReview(null)} isDismissable className="modal-overlay">
         <Modal className="modal">
@@ -404,6 +597,11 @@ export function Desk({
       </div>
     </main>
   );
+}
+
+function sameTarget(a: Record<string, string>, b: Record<string, string>): boolean {
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  return [...keys].every((key) => (a[key] ?? "") === (b[key] ?? ""));
 }
 
 /** A value as the review shows it. */

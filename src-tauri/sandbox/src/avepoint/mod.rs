@@ -107,13 +107,8 @@ impl AvePointState {
     /// returns how many users the tenant then has, or `None` if there is no such tenant.
     pub fn add_generated_users(&self, customer_id: &str, tenant_id: &str, count: usize) -> Option<usize> {
         let mut inner = self.inner.lock().unwrap();
-        let tenant = inner
-            .customers
-            .iter_mut()
-            .find(|c| c.id == customer_id)?
-            .tenants
-            .iter_mut()
-            .find(|t| t.id == tenant_id)?;
+        let tenant =
+            inner.customers.iter_mut().find(|c| c.id == customer_id)?.tenants.iter_mut().find(|t| t.id == tenant_id)?;
         let domain = tenant.name.clone();
         let start = tenant.users.len();
         tenant.users.extend((start..start + count).map(|n| seed::generated_user(n, &domain)));

@@ -44,7 +44,10 @@ pub(super) fn generated_user(n: usize, domain: &str) -> User {
     let id = format!("00000000-0000-4000-8000-{n:012}");
     let first = FIRST[n % FIRST.len()];
     let last = format!("{}{}", LAST[(n / FIRST.len()) % LAST.len()], n);
-    User { mail: format!("{}.{}@{domain}", first.to_lowercase(), last.to_lowercase()), ..user(&id, first, &last, domain, "US", "en-US") }
+    User {
+        mail: format!("{}.{}@{domain}", first.to_lowercase(), last.to_lowercase()),
+        ..user(&id, first, &last, domain, "US", "en-US")
+    }
 }
 
 pub(super) fn customers() -> Vec<Customer> {

@@ -1,0 +1,144 @@
+// The desk's find → edit flow around the form: pickers, recent records, drafts and the guard.
+import { render, screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it, vi } from "vitest";
+import { App } from "../src/App";
+import type { Backend } from "../src/backend";
+import { BackendProvider } from "../src/context";
+import { contoso, fakeBackend } from "./fakeBackend";
+
+function renderApp(backend: Backend) {
+  return render(
+    <BackendProvider backend={backend}>
+      <App />
+    </BackendProvider>,
+  );
+}
+
+/** A backend whose only connection is a saved one: no sample ids are prefilled. */
+function savedConnectionBackend() {
+  return fakeBackend({ listConnections: async () => ({ connections: [contoso], selectedId: contoso.id }) });
+}
+
+describe("the record pickers", () => {
+  it("find customer, tenant and user by name, then load exactly those ids", async () => {
+    const user = userEvent.setup();
+    const backend = savedConnectionBackend();
+    renderApp(backend);
+    const userInput = await screen.findByPlaceholderText("Search users or paste an ID");
+    expect((userInput as HTMLInputElement).disabled).toBe(true);
+    expect(screen.getAllByText("Pick the customer first.")).toHaveLength(2);
+
+    const customer = screen.getByPlaceholderText("Search customers or paste an ID");
+    await user.click(customer);
+    await user.type(customer, "fab");
+    const listbox = await screen.findByRole("listbox");
+    expect(within(listbox).queryByText("Contoso Ltd")).toBeNull();
+    await user.clear(customer);
+    await user.type(customer, "contoso");
+    await user.click(await screen.findByRole("option", { name: /Contoso Ltd/ }));
+    expect((customer as HTMLInputElement).value).toBe("Contoso Ltd");
+
+    const tenant = screen.getByPlaceholderText("Search tenants or paste an ID");
+    await waitFor(() => expect((tenant as HTMLInputElement).disabled).toBe(false));
+    await user.click(tenant);
+    await user.click(await screen.findByRole("option", { name: /contoso\.onmicrosoft\.com/ }));
+
+    await user.click(userInput);
+    await user.type(userInput, "ADELE");
+    await user.click(await screen.findByRole("option", { name: /Adele Vance/ }));
+    expect(backend.listChoices).toHaveBeenCalledWith("p-1", "avepoint.account-information", "userId", { customerId: "c-1", tenantId: "t-1" }, null);
+
+    // The header names where a save would go.
+    const context = screen.getByLabelText("Where your changes go");
+    expect(context.textContent).toContain("Contoso Ltd");
+    expect(context.textContent).toContain("Adele Vance");
+
+    await user.click(screen.getByRole("button", { name: "Load" }));
+    await screen.findByLabelText(/E-mail \(from spec\)/);
+    expect(backend.readOperation).toHaveBeenCalledWith("p-1", "avepoint.account-information", { customerId: "c-1", tenantId: "t-1", userId: "u-2" });
+  });
+
+  it("take a pasted id and say it will be used as typed", async () => {
+    const user = userEvent.setup();
+    const backend = savedConnectionBackend();
+    renderApp(backend);
+    const customer = await screen.findByPlaceholderText("Search customers or paste an ID");
+    await user.click(customer);
+    await user.paste("966f35cc-61f4-4070-819c-25cdbcf82a07");
+    expect(await screen.findByText(/If it is an ID, Load uses it as typed/)).toBeTruthy();
+    const tenant = screen.getByPlaceholderText("Search tenants or paste an ID");
+    await waitFor(() => expect((tenant as HTMLInputElement).disabled).toBe(false));
+  });
+
+  it("say when a list can't be loaded and still take an id", async () => {
+    const user = userEvent.setup();
+    const backend = fakeBackend({
+      listConnections: async () => ({ connections: [contoso], selectedId: contoso.id }),
+      listChoices: async () => {
+        throw { code: "forbidden", message: "AvePoint says this app may not list customers.", fieldErrors: [] };
+      },
+    });
+    renderApp(backend);
+    expect(await screen.findByText("AvePoint says this app may not list customers.")).toBeTruthy();
+    expect(screen.getByText("The customer list could not be loaded. You can still paste an ID.")).toBeTruthy();
+    expect(screen.getByRole("button", { name: "Try again" })).toBeTruthy();
+    void user;
+  });
+});
+
+describe("recent records and drafts", () => {
+  it("a loaded record comes back in one click from Recent", async () => {
+    const user = userEvent.setup();
+    const backend = fakeBackend();
+    renderApp(backend);
+    await screen.findByDisplayValue("Contoso Ltd");
+    await screen.findByDisplayValue("Mark Lee");
+    await user.click(await screen.findByRole("button", { name: "Load" }));
+    await screen.findByLabelText(/E-mail \(from spec\)/);
+    const recent = await screen.findByRole("group", { name: "Recent records" });
+    expect(recent.textContent).toContain("Mark Lee");
+    expect(recent.textContent).toContain("Contoso Ltd");
+    await user.click(within(recent).getByRole("button", { name: /Mark Lee/ }));
+    await waitFor(() => expect(backend.readOperation).toHaveBeenCalledTimes(2));
+  });
+
+  it("unsent edits survive a restart, and leaving a dirty form asks first", async () => {
+    const user = userEvent.setup();
+    const backend = fakeBackend();
+    const first = renderApp(backend);
+    await user.click(await screen.findByRole("button", { name: "Load" }));
+    const mail = (await screen.findByLabelText(/E-mail \(from spec\)/)) as HTMLInputElement;
+    await user.clear(mail);
+    await user.type(mail, "new@contoso.example");
+    await waitFor(() => expect(backend.saveDraft).toHaveBeenCalled(), { timeout: 2000 });
+    await waitFor(() => expect((vi.mocked(backend.saveDraft).mock.lastCall?.[0].values as Record<string, unknown>).mail).toBe("new@contoso.example"), {
+      timeout: 2000,
+    });
+
+    // Loading another record with unsaved changes asks first; "Stay" keeps the form as it is.
+    await user.click(screen.getByRole("button", { name: "Load" }));
+    const guard = await screen.findByRole("alertdialog");
+    expect(guard.textContent).toContain("1 unsaved change to Mark Lee");
+    await user.click(within(guard).getByRole("button", { name: "Stay and keep editing" }));
+    expect(mail.value).toBe("new@contoso.example");
+    expect(backend.readOperation).toHaveBeenCalledTimes(1);
+
+    // A new window (after a crash or restart) loads the record with the edits back in.
+    first.unmount();
+    renderApp(backend);
+    const drafts = await screen.findByRole("group", { name: "Unsent edits" });
+    await user.click(within(drafts).getByRole("button", { name: /Mark Lee/ }));
+    await screen.findByText(/Your unsent edits from/);
+    const restored = (await screen.findByLabelText(/E-mail \(from spec\)/)) as HTMLInputElement;
+    expect(restored.value).toBe("new@contoso.example");
+    expect(screen.getByText("1 unsaved change")).toBeTruthy();
+
+    // Saving sends the change and forgets the draft.
+    await user.click(screen.getByRole("button", { name: "Save" }));
+    await user.click(await screen.findByRole("button", { name: /Save 1 change/ }));
+    await screen.findByText(/Saved\./);
+    await waitFor(() => expect(backend.discardDraft).toHaveBeenCalledWith("practice", "avepoint.account-information", expect.objectContaining({ userId: "u-1" })));
+    expect(await backend.listDrafts("practice")).toEqual([]);
+  });
+});
