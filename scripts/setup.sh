@@ -14,7 +14,7 @@ if [ "$(id -u)" -ne 0 ]; then sudo_if_needed="sudo"; fi
 packages=(libwebkit2gtk-4.1-dev build-essential file pkg-config libxdo-dev libssl-dev
   libayatana-appindicator3-dev librsvg2-dev libdbus-1-dev)
 if $with_test_tools; then
-  packages+=(xvfb xauth webkit2gtk-driver dbus dbus-x11 gnome-keyring xdotool procps)
+  packages+=(xvfb xauth webkit2gtk-driver dbus dbus-x11 gnome-keyring xdotool procps curl)
 fi
 
 missing=()

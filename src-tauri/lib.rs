@@ -28,8 +28,11 @@ pub struct AppState {
 /// Adds plugins and commands to a builder; generic over the runtime so tests can pass
 /// `tauri::test::mock_builder()`.
 pub fn configure<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
-    builder.plugin(tauri_plugin_store::Builder::new().build()).plugin(tauri_plugin_dialog::init()).invoke_handler(
-        tauri::generate_handler![
+    builder
+        .plugin(tauri_plugin_store::Builder::new().build())
+        .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_opener::init())
+        .invoke_handler(tauri::generate_handler![
             commands::list_connections,
             commands::remember_connection,
             commands::save_connection,
@@ -53,8 +56,7 @@ pub fn configure<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             commands::list_drafts,
             commands::save_draft,
             commands::discard_draft,
-        ],
-    )
+        ])
 }
 
 /// Opens the saved connections and hands the app its state; call once after `build`.

@@ -26,6 +26,9 @@ impl App {
             .env("XDG_CACHE_HOME", home.path().join("cache"))
             .env("NO_AT_BRIDGE", "1")
             .env("SWITCHBOARD_PRACTICE_URL", sandbox_url)
+            // "Sign in with Microsoft" opens the sign-in page with xdg-open: tests/e2e/bin has one
+            // that plays the browser.
+            .env("PATH", test_path())
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -188,6 +191,12 @@ impl Session {
         let _ = self.driver.quit().await;
         result
     }
+}
+
+fn test_path() -> std::ffi::OsString {
+    let ours = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/e2e/bin"));
+    let rest = std::env::var_os("PATH").unwrap_or_default();
+    std::env::join_paths(std::iter::once(ours).chain(std::env::split_paths(&rest))).expect("PATH entries are valid")
 }
 
 fn screenshot_dir() -> PathBuf {

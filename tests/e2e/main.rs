@@ -9,7 +9,7 @@ mod driver;
 use driver::{App, Session};
 use std::time::Duration;
 use switchboard_core::secrets::{KeychainStore, SecretKind, SecretStore};
-use switchboard_sandbox::{avepoint::sample_user, Sandbox, PRACTICE_CLIENT_ID, PRACTICE_CLIENT_SECRET};
+use switchboard_sandbox::{avepoint::sample_user, Faults, Sandbox, PRACTICE_CLIENT_ID, PRACTICE_CLIENT_SECRET};
 
 type Outcome = Result<(), String>;
 
@@ -19,16 +19,40 @@ async fn main() {
     let app = App::start(&sandbox.url()).await.unwrap_or_else(|error| panic!("tauri-driver did not start: {error}"));
     let mut tally = Tally::default();
     sandbox.state().clear_requests();
-    let outcome = invalid_mail_shows_the_field_error_and_sends_nothing(&sandbox, &app).await;
-    tally.record("invalid_mail_shows_the_field_error_and_sends_nothing", outcome);
+    if tally.wants("invalid_mail_sends_nothing_and_survives_a_restart_as_a_draft") {
+        let outcome = invalid_mail_sends_nothing_and_survives_a_restart_as_a_draft(&sandbox, &app).await;
+        tally.record("invalid_mail_sends_nothing_and_survives_a_restart_as_a_draft", outcome);
+    }
     sandbox.state().clear_requests();
-    let outcome = editing_mail_and_usage_location_saves_them_at_the_vendor(&sandbox, &app).await;
-    tally.record("editing_mail_and_usage_location_saves_them_at_the_vendor", outcome);
-    let outcome = a_connection_is_created_tested_and_deleted(&sandbox, &app).await;
-    tally.record("a_connection_is_created_tested_and_deleted", outcome);
+    if tally.wants("avepoint_user_is_picked_edited_reviewed_and_saved") {
+        let outcome = avepoint_user_is_picked_edited_reviewed_and_saved(&sandbox, &app).await;
+        tally.record("avepoint_user_is_picked_edited_reviewed_and_saved", outcome);
+    }
+    if tally.wants("avepoint_outage_on_save_is_explained_and_keeps_the_typed_values") {
+        let outcome = avepoint_outage_on_save_is_explained_and_keeps_the_typed_values(&sandbox, &app).await;
+        tally.record("avepoint_outage_on_save_is_explained_and_keeps_the_typed_values", outcome);
+    }
+    sandbox.state().set_faults(Faults::default());
+    if tally.wants("a_connection_is_created_tested_and_deleted") {
+        let outcome = a_connection_is_created_tested_and_deleted(&sandbox, &app).await;
+        tally.record("a_connection_is_created_tested_and_deleted", outcome);
+    }
     sandbox.state().clear_requests();
-    let outcome = an_msp360_user_is_edited_through_a_saved_connection(&sandbox, &app).await;
-    tally.record("an_msp360_user_is_edited_through_a_saved_connection", outcome);
+    if tally.wants("msp360_user_is_picked_edited_and_saved_then_an_unreachable_vendor_is_explained") {
+        let outcome =
+            msp360_user_is_picked_edited_and_saved_then_an_unreachable_vendor_is_explained(&sandbox, &app).await;
+        tally.record("msp360_user_is_picked_edited_and_saved_then_an_unreachable_vendor_is_explained", outcome);
+    }
+    sandbox.state().set_faults(Faults::default());
+    if tally.wants("softwareone_user_is_picked_edited_and_saved_then_throttling_is_explained") {
+        let outcome = softwareone_user_is_picked_edited_and_saved_then_throttling_is_explained(&sandbox, &app).await;
+        tally.record("softwareone_user_is_picked_edited_and_saved_then_throttling_is_explained", outcome);
+    }
+    sandbox.state().set_faults(Faults::default());
+    if tally.wants("partner_center_signs_in_in_the_browser_saves_and_names_a_missing_role") {
+        let outcome = partner_center_signs_in_in_the_browser_saves_and_names_a_missing_role(&sandbox, &app).await;
+        tally.record("partner_center_signs_in_in_the_browser_saves_and_names_a_missing_role", outcome);
+    }
     app.stop();
     println!("\ne2e: {} passed, {} failed", tally.passed, tally.failed);
     std::process::exit(if tally.failed == 0 { 0 } else { 1 });
@@ -41,6 +65,11 @@ struct Tally {
 }
 
 impl Tally {
+    /// `E2E_ONLY=part-of-a-name` runs only the matching scenarios (for working on one).
+    fn wants(&self, name: &str) -> bool {
+        std::env::var("E2E_ONLY").map_or(true, |only| name.contains(&only))
+    }
+
     fn record(&mut self, name: &str, outcome: Outcome) {
         match outcome {
             Ok(()) => {
@@ -63,7 +92,7 @@ async fn open_sample_user(app: &App) -> Result<Session, String> {
     Ok(session)
 }
 
-async fn invalid_mail_shows_the_field_error_and_sends_nothing(sandbox: &Sandbox, app: &App) -> Outcome {
+async fn invalid_mail_sends_nothing_and_survives_a_restart_as_a_draft(sandbox: &Sandbox, app: &App) -> Outcome {
     let (customer, tenant, user) = sample_user();
     let before = sandbox.state().avepoint.user(customer, tenant, user).ok_or("sample user missing")?;
     let session = open_sample_user(app).await?;
@@ -87,7 +116,8 @@ async fn invalid_mail_shows_the_field_error_and_sends_nothing(sandbox: &Sandbox,
             .state()
             .requests()
             .into_iter()
-            .filter(|r| r.method != "GET" && !r.path.ends_with("/connect/token"))
+            // Token requests and the pickers' list queries (POST .../batch) change nothing.
+            .filter(|r| r.method != "GET" && !r.path.ends_with("/connect/token") && !r.path.ends_with("/batch"))
             .collect();
         if !writes.is_empty() {
             return Err(format!(
@@ -103,20 +133,65 @@ async fn invalid_mail_shows_the_field_error_and_sends_nothing(sandbox: &Sandbox,
         session.screenshot("account-information-invalid-mail.png").await
     }
     .await;
+    session.finish(result).await?;
+
+    // Closing the window loses nothing: the next start offers the edits and restores them.
+    let session = app.session().await?;
+    let result = async {
+        session.click("[data-draft='Mark Lee']").await?;
+        session.wait_for("[data-outcome='draft-restored']").await?;
+        let restored = session.value("[data-field='mail']").await?;
+        if restored != "not-an-address" {
+            return Err(format!("the draft came back as {restored:?}"));
+        }
+        session.wait_for_text("[data-error-for='mail']", "must be an email address").await?;
+        session.click("[data-action='discard-draft']").await?;
+        session.wait_for_text(".dirty-summary", "No unsaved changes").await?;
+        Ok(())
+    }
+    .await;
     session.finish(result).await
 }
 
-async fn editing_mail_and_usage_location_saves_them_at_the_vendor(sandbox: &Sandbox, app: &App) -> Outcome {
-    let (customer, tenant, user) = sample_user();
-    let session = open_sample_user(app).await?;
+/// Picks customer, tenant and user by name, as a person would.
+async fn pick(session: &Session, picks: &[(&str, &str, &str)]) -> Outcome {
+    for (key, typed, name) in picks {
+        session.choose(&format!("[data-field='{key}']"), typed, name).await?;
+    }
+    Ok(())
+}
+
+async fn avepoint_user_is_picked_edited_reviewed_and_saved(sandbox: &Sandbox, app: &App) -> Outcome {
+    let (customer, tenant, _) = sample_user();
+    let adele = "0f3b9a7e-5d2c-4e1f-8a6b-3c9d2e1f0a4b";
+    let session = app.session().await?;
     let result = async {
-        session.replace_text("[data-field='mail']", "mark.lee@contoso.example").await?;
+        pick(
+            &session,
+            &[
+                ("customerId", "contoso", "Contoso Ltd"),
+                ("tenantId", "contoso", "contoso.onmicrosoft.com"),
+                ("userId", "adele", "Adele Vance"),
+            ],
+        )
+        .await?;
+        let header = session.wait_for_text("[data-context]", "Adele Vance").await?;
+        if !header.contains("Contoso Ltd") || !header.contains("contoso.onmicrosoft.com") {
+            return Err(format!("the header does not name customer and tenant: {header:?}"));
+        }
+        session.screenshot("desk-pickers.png").await?;
+        session.click("[data-action='load']").await?;
+        session.wait_for("[data-field='mail']").await?;
+        session.replace_text("[data-field='mail']", "adele.vance@contoso.example").await?;
         session.choose("[data-field='usageLocation']", "Germany", "Germany (DE)").await?;
         session.screenshot("account-information-form.png").await?;
         session.click("[data-action='save']").await?;
         let review = session.wait_for_text("[data-review]", "Review the change").await?;
-        if !review.contains("Afghanistan") && !review.contains("AF → DE") {
-            return Err(format!("the review does not show before → after: {review:?}"));
+        if !review.contains("Adele Vance (Contoso Ltd › contoso.onmicrosoft.com)")
+            || !review.contains("→ adele.vance@contoso.example")
+            || !review.contains("United States (US) → Germany (DE)")
+        {
+            return Err(format!("the review does not name the user or show before → after: {review:?}"));
         }
         if sandbox.state().requests().iter().any(|r| r.method == "PUT") {
             return Err("something was sent before the review was confirmed".into());
@@ -124,17 +199,14 @@ async fn editing_mail_and_usage_location_saves_them_at_the_vendor(sandbox: &Sand
         session.screenshot("account-information-review.png").await?;
         session.click("[data-action='confirm-save']").await?;
         let banner = session.wait_for_text("[data-outcome='saved']", "Saved.").await?;
-        if !banner.contains("Email") || !banner.contains("Usage location") {
-            return Err(format!("the success message does not name the changed fields: {banner:?}"));
+        if !banner.contains("Email") || !banner.contains("Usage location") || !banner.contains("Reference") {
+            return Err(format!("the success message does not name the changes and reference: {banner:?}"));
         }
-        let saved = sandbox.state().avepoint.user(customer, tenant, user).ok_or("sample user missing")?;
-        if saved.mail != "mark.lee@contoso.example" || saved.usage_location != "DE" {
-            return Err(format!(
-                "the sandbox holds mail {:?} and usage location {:?}",
-                saved.mail, saved.usage_location
-            ));
+        let saved = sandbox.state().avepoint.user(customer, tenant, adele).ok_or("Adele is missing")?;
+        if saved.mail != "adele.vance@contoso.example" || saved.usage_location != "DE" {
+            return Err(format!("the sandbox holds mail {:?}, usage location {:?}", saved.mail, saved.usage_location));
         }
-        if saved.preferred_language != "af-NA" {
+        if saved.preferred_language != "en-US" {
             return Err(format!("an untouched field changed: preferredLanguage = {:?}", saved.preferred_language));
         }
         let put =
@@ -143,10 +215,39 @@ async fn editing_mail_and_usage_location_saves_them_at_the_vendor(sandbox: &Sand
         if body.as_object().map(|o| o.len()) != Some(7) {
             return Err(format!("the PUT did not carry all seven fields: {body}"));
         }
-        tokio::time::sleep(Duration::from_millis(500)).await;
-        session.screenshot("account-information-saved.png").await
+        session.screenshot("account-information-saved.png").await?;
+        // The record is one click away next time.
+        session.wait_for_text("[data-recent='Adele Vance']", "Contoso Ltd").await?;
+        Ok(())
     }
     .await;
+    session.finish(result).await
+}
+
+async fn avepoint_outage_on_save_is_explained_and_keeps_the_typed_values(sandbox: &Sandbox, app: &App) -> Outcome {
+    let session = open_sample_user(app).await?;
+    let result = async {
+        session.replace_text("[data-field='mail']", "mark@fabrikam.example").await?;
+        // Every request to the user fails from now on: the app retries, then explains.
+        sandbox.state().set_faults(Faults {
+            fail_next: 50,
+            only_paths_containing: "/users/".into(),
+            ..Faults::default()
+        });
+        session.click("[data-action='save']").await?;
+        session.click("[data-action='confirm-save']").await?;
+        let banner = session.wait_for_text("[data-outcome='error']", "having problems").await?;
+        if !banner.contains("nothing was lost") {
+            return Err(format!("the error does not reassure about the typed values: {banner:?}"));
+        }
+        let typed = session.value("[data-field='mail']").await?;
+        if typed != "mark@fabrikam.example" {
+            return Err(format!("the typed value was lost: {typed:?}"));
+        }
+        session.screenshot("error-vendor-unavailable.png").await
+    }
+    .await;
+    sandbox.state().set_faults(Faults::default());
     session.finish(result).await
 }
 
@@ -222,25 +323,57 @@ async fn a_connection_is_created_tested_and_deleted(sandbox: &Sandbox, app: &App
     session.finish(result).await
 }
 
-async fn an_msp360_user_is_edited_through_a_saved_connection(sandbox: &Sandbox, app: &App) -> Outcome {
+/// Creates a connection on the Connections page and comes back to the desk with it selected.
+async fn create_connection(session: &Session, name: &str, vendor: &str, fields: &[(&str, &str)]) -> Outcome {
+    session.click("[data-nav='connections']").await?;
+    session.click("[data-action='new-connection']").await?;
+    session.replace_text("[data-field='name']", name).await?;
+    session.click("[data-field='vendor']").await?;
+    session.click_xpath(&format!("//*[@role='option'][contains(., '{vendor}')]")).await?;
+    for (field, value) in fields {
+        session.replace_text(&format!("[data-field='{field}']"), value).await?;
+    }
+    session.click("[data-action='save-connection']").await?;
+    session.wait_for_text("[data-outcome='connection-saved']", &format!("Saved \"{name}\"")).await?;
+    Ok(())
+}
+
+async fn use_connection(session: &Session, name: &str) -> Outcome {
+    session.click("[data-nav='desk']").await?;
+    session.click("[data-field='connection']").await?;
+    session.click_xpath(&format!("//*[@role='option'][contains(., '{name}')]")).await
+}
+
+/// Saves through the review, then checks the error a broken vendor gives keeps the typed value.
+async fn save_fails_plainly(session: &Session, field: &str, typed: &str, code: &str, words: &str) -> Outcome {
+    session.replace_text(&format!("[data-field='{field}']"), typed).await?;
+    session.click("[data-action='save']").await?;
+    session.click("[data-action='confirm-save']").await?;
+    let banner = session.wait_for_text(&format!("[data-outcome='error'][data-code='{code}']"), words).await?;
+    if !banner.contains("nothing was lost") {
+        return Err(format!("the error does not say the typed values are kept: {banner:?}"));
+    }
+    let kept = session.value(&format!("[data-field='{field}']")).await?;
+    if kept != typed {
+        return Err(format!("the typed value was lost: {kept:?}"));
+    }
+    Ok(())
+}
+
+async fn msp360_user_is_picked_edited_and_saved_then_an_unreachable_vendor_is_explained(
+    sandbox: &Sandbox,
+    app: &App,
+) -> Outcome {
     use switchboard_sandbox::msp360::{sample_user_id, PRACTICE_PASSWORD, PRACTICE_USER_NAME};
+    let before = sandbox.state().msp360.user(sample_user_id()).ok_or("sample user missing")?;
+    let name = format!("{} {}", before.first_name, before.last_name);
     let session = app.session().await?;
     let result = async {
-        session.click("[data-nav='connections']").await?;
-        session.click("[data-action='new-connection']").await?;
-        session.replace_text("[data-field='name']", "E2E Backups").await?;
-        session.click("[data-field='vendor']").await?;
-        session.click_xpath("//*[@role='option'][contains(., 'MSP360 Managed Backup')]").await?;
-        session.replace_text("[data-field='userName']", PRACTICE_USER_NAME).await?;
-        session.replace_text("[data-field='clientSecret']", PRACTICE_PASSWORD).await?;
-        session.replace_text("[data-field='apiUrl']", &sandbox.msp360_url()).await?;
-        session.click("[data-action='save-connection']").await?;
-        session.wait_for_text("[data-outcome='connection-saved']", "Saved \"E2E Backups\"").await?;
-
-        session.click("[data-nav='desk']").await?;
-        session.click("[data-field='connection']").await?;
-        session.click_xpath("//*[@role='option'][contains(., 'E2E Backups')]").await?;
-        session.replace_text("[data-field='userId']", sample_user_id()).await?;
+        let url = sandbox.msp360_url();
+        let fields = [("userName", PRACTICE_USER_NAME), ("clientSecret", PRACTICE_PASSWORD), ("apiUrl", url.as_str())];
+        create_connection(&session, "E2E Backups", "MSP360 Managed Backup", &fields).await?;
+        use_connection(&session, "E2E Backups").await?;
+        pick(&session, &[("userId", &before.first_name, &name)]).await?;
         session.click("[data-action='load']").await?;
         session.wait_for("[data-field='FirstName']").await?;
         session.replace_text("[data-field='FirstName']", "Robin").await?;
@@ -262,7 +395,108 @@ async fn an_msp360_user_is_edited_through_a_saved_connection(sandbox: &Sandbox, 
         if !user.enabled {
             return Err("the user was disabled: Enabled must always be sent".into());
         }
-        Ok(())
+
+        sandbox.state().set_faults(Faults { drop_next: 50, ..Faults::default() });
+        save_fails_plainly(&session, "LastName", "Okafor", "unreachable", "reach").await?;
+        session.screenshot("error-unreachable.png").await
+    }
+    .await;
+    sandbox.state().set_faults(Faults::default());
+    session.finish(result).await
+}
+
+async fn softwareone_user_is_picked_edited_and_saved_then_throttling_is_explained(
+    sandbox: &Sandbox,
+    app: &App,
+) -> Outcome {
+    use switchboard_sandbox::softwareone::{sample_user, PRACTICE_TOKEN};
+    let (account, user_id) = sample_user();
+    let before = sandbox.state().softwareone.user(account, user_id).ok_or("sample user missing")?;
+    let name = format!("{} {}", before.first_name, before.last_name);
+    let session = app.session().await?;
+    let result = async {
+        let url = sandbox.softwareone_url();
+        let fields = [("clientSecret", PRACTICE_TOKEN), ("apiUrl", url.as_str())];
+        create_connection(&session, "E2E Marketplace", "SoftwareOne Marketplace", &fields).await?;
+        use_connection(&session, "E2E Marketplace").await?;
+        pick(&session, &[("accountId", account, "Contoso Ltd"), ("userId", &before.first_name, &name)]).await?;
+        session.click("[data-action='load']").await?;
+        session.wait_for("[data-field='firstName']").await?;
+        session.replace_text("[data-field='firstName']", "Marcus").await?;
+        session.click("[data-action='save']").await?;
+        let review = session.wait_for_text("[data-review]", "Review the change").await?;
+        if !review.contains(&format!("{} → Marcus", before.first_name)) {
+            return Err(format!("the review does not show before → after: {review:?}"));
+        }
+        session.click("[data-action='confirm-save']").await?;
+        // SoftwareOne gives a trace id only with errors, so a success has no reference to show.
+        session.wait_for_text("[data-outcome='saved']", "Saved.").await?;
+        let user = sandbox.state().softwareone.user(account, user_id).ok_or("sample user missing")?;
+        if user.first_name != "Marcus" || user.last_name != before.last_name {
+            return Err(format!("SoftwareOne holds {:?} {:?}", user.first_name, user.last_name));
+        }
+
+        sandbox.state().set_faults(Faults { throttle_next: 50, retry_after_seconds: 1, ..Faults::default() });
+        save_fails_plainly(&session, "lastName", "Lee-Smith", "rate_limited", "busy").await?;
+        session.screenshot("error-rate-limited.png").await
+    }
+    .await;
+    sandbox.state().set_faults(Faults::default());
+    session.finish(result).await
+}
+
+async fn partner_center_signs_in_in_the_browser_saves_and_names_a_missing_role(
+    sandbox: &Sandbox,
+    app: &App,
+) -> Outcome {
+    use switchboard_sandbox::partner_center::{
+        read_only_customer, sample_user, PRACTICE_CLIENT_ID, PRACTICE_TENANT_ID,
+    };
+    let (customer, user_id) = sample_user();
+    let before = sandbox.state().partner_center.user(customer, user_id).ok_or("sample user missing")?;
+    let session = app.session().await?;
+    let result = async {
+        let (api, identity) = (sandbox.partner_center_api_url(), sandbox.entra_url());
+        let fields = [
+            ("tenant", PRACTICE_TENANT_ID),
+            ("clientId", PRACTICE_CLIENT_ID),
+            ("apiUrl", api.as_str()),
+            ("identityUrl", identity.as_str()),
+        ];
+        create_connection(&session, "E2E Partner", "Microsoft Partner Center", &fields).await?;
+        // The "system browser" is tests/e2e/browser.sh (BROWSER): it follows the sign-in redirect
+        // back to the app's loopback listener.
+        session.click("[data-action='sign-in-partner-center']").await?;
+        session.wait_for_text("[data-outcome='connection-saved']", "Signed in to Partner Center").await?;
+        use_connection(&session, "E2E Partner").await?;
+        pick(
+            &session,
+            &[("customerId", "contoso", "Contoso Ltd"), ("userId", &before.display_name, &before.display_name)],
+        )
+        .await?;
+        session.click("[data-action='load']").await?;
+        session.wait_for("[data-field='displayName']").await?;
+        session.replace_text("[data-field='displayName']", "Jo Contoso").await?;
+        session.click("[data-action='save']").await?;
+        session.click("[data-action='confirm-save']").await?;
+        session.wait_for_text("[data-outcome='saved']", "Saved.").await?;
+        let user = sandbox.state().partner_center.user(customer, user_id).ok_or("sample user missing")?;
+        if user.display_name != "Jo Contoso" {
+            return Err(format!("Partner Center holds display name {:?}", user.display_name));
+        }
+
+        // A customer where the partner only has Directory Reader: the missing role is named.
+        let (tailspin, pat) = read_only_customer();
+        let pat = sandbox.state().partner_center.user(tailspin, pat).ok_or("Tailspin user missing")?;
+        pick(
+            &session,
+            &[("customerId", "tailspin", "Tailspin Toys"), ("userId", &pat.display_name, &pat.display_name)],
+        )
+        .await?;
+        session.click("[data-action='load']").await?;
+        session.wait_for("[data-field='displayName']").await?;
+        save_fails_plainly(&session, "displayName", "Pat K.", "forbidden", "User Administrator").await?;
+        session.screenshot("error-forbidden.png").await
     }
     .await;
     session.finish(result).await

@@ -18,6 +18,7 @@ import {
 import { BackendError, toBackendError } from "../backend";
 import type { ConnectionList } from "../bindings/ConnectionList";
 import type { Draft } from "../bindings/Draft";
+import type { FieldSpec } from "../bindings/FieldSpec";
 import type { RecentRecord } from "../bindings/RecentRecord";
 import type { OperationSpec } from "../bindings/OperationSpec";
 import type { OperationSummary } from "../bindings/OperationSummary";
@@ -301,6 +302,7 @@ export function Desk({
   // Inline errors appear for fields the user changed; all of them after a save attempt.
   const visibleErrors = Object.fromEntries(Object.entries(fieldErrors).filter(([key]) => showAllErrors || dirtyKeys.includes(key)));
   const labelOf = (key: string) => spec?.fields.find((f) => f.key === key)?.label ?? key;
+  const fieldOf = (key: string) => spec?.fields.find((f) => f.key === key);
 
   function openRecord(record: RecentRecord) {
     guarded(() => {
@@ -545,17 +547,20 @@ export function Desk({
             <Heading slot="title">Review the change</Heading>
             <p>
               {spec?.vendor} · {spec?.title} for{" "}
-              {Object.entries(loaded?.target ?? {}).map(([key, value]) => (
-                <span key={key}>
-                  {operation?.targets.find((t) => t.key === key)?.label ?? key} <code>{value}</code>{" "}
-                </span>
-              ))}
+              <strong data-review-target>
+                {recordTitle(crumbs.slice(1).map((c) => c.value))}
+              </strong>{" "}
               via {connection?.name}.
+            </p>
+            <p className="help mono">
+              {Object.entries(loaded?.target ?? {})
+                .map(([key, value]) => `${operation?.targets.find((t) => t.key === key)?.label ?? key} ${value}`)
+                .join(" · ")}
             </p>
             <ul className="review-list">
               {review?.map((change) => (
                 <li key={change.field} data-change={change.field}>
-                  <strong>{change.label}:</strong> {shown(change.before)} → {shown(change.after)}
+                  <strong>{change.label}:</strong> {shown(change.before, fieldOf(change.field))} → {shown(change.after, fieldOf(change.field))}
                 </li>
               ))}
             </ul>
@@ -599,13 +604,22 @@ export function Desk({
   );
 }
 
+/** "Adele Vance (Contoso Ltd › contoso.onmicrosoft.com)": the record, then where it lives. */
+function recordTitle(names: string[]): string {
+  const record = names[names.length - 1] ?? "";
+  return names.length > 1 ? `${record} (${names.slice(0, -1).join(" › ")})` : record;
+}
+
 function sameTarget(a: Record<string, string>, b: Record<string, string>): boolean {
   const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
   return [...keys].every((key) => (a[key] ?? "") === (b[key] ?? ""));
 }
 
-/** A value as the review shows it. */
-function shown(value: unknown): string {
+/** A value as the review shows it: choices by their readable name, passwords never. */
+function shown(value: unknown, field?: FieldSpec): string {
+  if (field?.kind === "password") return "will be changed";
+  const choice = field?.choices?.find((c) => c.value === value);
+  if (choice) return choice.label.includes(choice.value) ? choice.label : `${choice.label} (${choice.value})`;
   if (value == null) return "(none)";
   if (value === "") return "(empty)";
   if (typeof value === "boolean") return value ? "On" : "Off";
