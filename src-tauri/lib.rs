@@ -59,6 +59,27 @@ pub fn configure<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
         ])
 }
 
+/// The window-state plugin saves when the app exits; saving shortly after each move or resize as
+/// well means a crash or a forced logout keeps the size and position too.
+fn save_window_state_soon<R: Runtime>(window: &tauri::Window<R>, event: &tauri::WindowEvent) {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use tauri_plugin_window_state::{AppHandleExt, StateFlags};
+    static LATEST: AtomicU64 = AtomicU64::new(0);
+    if !matches!(event, tauri::WindowEvent::Moved(_) | tauri::WindowEvent::Resized(_)) {
+        return;
+    }
+    let this = LATEST.fetch_add(1, Ordering::SeqCst) + 1;
+    let app = window.app_handle().clone();
+    tauri::async_runtime::spawn(async move {
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        if LATEST.load(Ordering::SeqCst) == this {
+            if let Err(error) = app.save_window_state(StateFlags::all()) {
+                log::warn!("The window size and position could not be saved: {error}");
+            }
+        }
+    });
+}
+
 /// Opens the saved connections and hands the app its state; call once after `build`.
 pub fn manage_state<R: Runtime>(app: &tauri::App<R>, startup: Startup) -> Result<(), Box<dyn std::error::Error>> {
     let data_dir = match startup.data_dir {
@@ -95,7 +116,21 @@ pub fn run() {
         }
     };
     let startup = Startup { practice, sandbox, secrets: Arc::new(KeychainStore::for_this_build()), data_dir: None };
-    let app = configure(tauri::Builder::default().plugin(log_plugin()))
+    // Single instance first (as its docs require): a second start focuses the open window rather
+    // than opening another desk on the same profiles and drafts.
+    let builder = tauri::Builder::default().plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+        if let Some(window) = app.get_webview_window("main") {
+            let _ = window.unminimize();
+            let _ = window.show();
+            let _ = window.set_focus();
+        }
+    }));
+    // Window size and position come back as the user left them.
+    let builder = builder
+        .plugin(log_plugin())
+        .plugin(tauri_plugin_window_state::Builder::new().build())
+        .on_window_event(save_window_state_soon);
+    let app = configure(builder)
         .build(tauri::generate_context!("tauri.conf.json"))
         .expect("the Tauri application failed to start");
     if let Err(error) = manage_state(&app, startup) {

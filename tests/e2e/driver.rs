@@ -55,6 +55,39 @@ impl App {
         self.home.path().join("data")
     }
 
+    /// Starts the app binary a second time, as a user double-clicking it again would, with the
+    /// same folders as the window under test; returns its exit status.
+    pub async fn start_again(&self) -> Result<std::process::ExitStatus, String> {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_switchboard"))
+            .env("HOME", self.home.path())
+            .env("XDG_DATA_HOME", self.home.path().join("data"))
+            .env("XDG_CONFIG_HOME", self.home.path().join("config"))
+            .env("XDG_CACHE_HOME", self.home.path().join("cache"))
+            .env("NO_AT_BRIDGE", "1")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|e| e.to_string())?;
+        let deadline = Instant::now() + WAIT;
+        loop {
+            if let Some(status) = child.try_wait().map_err(|e| e.to_string())? {
+                return Ok(status);
+            }
+            if Instant::now() > deadline {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err("a second start opened another window instead of handing over".into());
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// The XDG config folder the app writes window state to.
+    pub fn config_dir(&self) -> PathBuf {
+        self.home.path().join("config")
+    }
+
     pub async fn session(&self) -> Result<Session, String> {
         let mut capabilities = Capabilities::new();
         capabilities.set("browserName", "wry").map_err(|e| e.to_string())?;
@@ -173,6 +206,10 @@ impl Session {
             }
         }
         Err(format!("{css} never showed {option_text:?} (it shows {:?})", self.value(css).await?))
+    }
+
+    pub async fn resize(&self, width: u32, height: u32) -> Result<(), String> {
+        self.driver.set_window_rect(40, 40, width, height).await.map_err(|e| format!("resize: {e}"))
     }
 
     pub async fn screenshot(&self, name: &str) -> Result<(), String> {

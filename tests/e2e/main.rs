@@ -53,6 +53,10 @@ async fn main() {
         let outcome = partner_center_signs_in_in_the_browser_saves_and_names_a_missing_role(&sandbox, &app).await;
         tally.record("partner_center_signs_in_in_the_browser_saves_and_names_a_missing_role", outcome);
     }
+    if tally.wants("a_second_start_hands_over_to_the_open_window_which_remembers_its_size") {
+        let outcome = a_second_start_hands_over_to_the_open_window_which_remembers_its_size(&app).await;
+        tally.record("a_second_start_hands_over_to_the_open_window_which_remembers_its_size", outcome);
+    }
     app.stop();
     println!("\ne2e: {} passed, {} failed", tally.passed, tally.failed);
     std::process::exit(if tally.failed == 0 { 0 } else { 1 });
@@ -497,6 +501,34 @@ async fn partner_center_signs_in_in_the_browser_saves_and_names_a_missing_role(
         session.wait_for("[data-field='displayName']").await?;
         save_fails_plainly(&session, "displayName", "Pat K.", "forbidden", "User Administrator").await?;
         session.screenshot("error-forbidden.png").await
+    }
+    .await;
+    session.finish(result).await
+}
+
+async fn a_second_start_hands_over_to_the_open_window_which_remembers_its_size(app: &App) -> Outcome {
+    let session = app.session().await?;
+    let result = async {
+        session.wait_for("[data-nav='desk']").await?;
+        let status = app.start_again().await?;
+        if !status.success() {
+            return Err(format!("the second start failed: {status}"));
+        }
+        // The first window is still there and working.
+        session.click("[data-nav='connections']").await?;
+        session.wait_for("[data-action='new-connection']").await?;
+
+        // A resized window is remembered soon after, not only at a clean exit.
+        session.resize(1111, 777).await?;
+        let state = app.config_dir().join("com.switchboard.desk").join(".window-state.json");
+        for _ in 0..50 {
+            let text = std::fs::read_to_string(&state).unwrap_or_default();
+            if text.contains("1111") {
+                return Ok(());
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Err(format!("the window state never held the new size: {:?}", std::fs::read_to_string(&state)))
     }
     .await;
     session.finish(result).await

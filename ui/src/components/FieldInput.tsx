@@ -1,8 +1,13 @@
 // Renders one field from its Rust definition (FieldSpec): label, help, limits and choices all
 // come from the spec; nothing about a particular field is written here.
+import { getLocalTimeZone, parseAbsolute, type ZonedDateTime } from "@internationalized/date";
 import {
   Button,
   ComboBox,
+  DateInput,
+  DatePicker,
+  DateSegment,
+  Group,
   FieldError,
   Input,
   Label,
@@ -35,8 +40,9 @@ export function FieldInput(props: FieldInputProps) {
       return <ChoiceField {...props} />;
     case "text":
     case "email":
-    case "date_time_utc":
       return <TextInputField {...props} />;
+    case "date_time_utc":
+      return <DateTimeField {...props} />;
     case "password":
       return <PasswordField {...props} />;
     case "email_list":
@@ -93,6 +99,54 @@ function TextInputField({ field, value, error, dirty, disabled, onChange }: Fiel
         {error}
       </FieldError>
     </TextField>
+  );
+}
+
+/** The vendor's UTC instant as the user's local date and time; a pick goes back as UTC (`...Z`). */
+export function localOf(utc: string, timeZone = getLocalTimeZone()): ZonedDateTime | null {
+  try {
+    return parseAbsolute(utc, timeZone);
+  } catch {
+    return null;
+  }
+}
+
+export function utcOf(local: ZonedDateTime): string {
+  return local.toDate().toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+
+function DateTimeField(props: FieldInputProps) {
+  const { field, value, error, dirty, disabled, onChange } = props;
+  const text = typeof value === "string" ? value : "";
+  const local = localOf(text);
+  // A value the picker can't read (never expected from the vendor) stays editable as text.
+  if (local == null && text !== "") return <TextInputField {...props} />;
+  const zone = getLocalTimeZone();
+  return (
+    <DatePicker
+      className="field"
+      name={field.key}
+      value={local}
+      onChange={(picked) => picked && onChange(utcOf(picked))}
+      granularity="minute"
+      isRequired={field.required}
+      isInvalid={error != null}
+      isDisabled={disabled}
+      validationBehavior="aria"
+    >
+      <FieldLabel field={field} dirty={dirty} />
+      <Group className="input date-input">
+        <DateInput data-field={field.key}>{(segment) => <DateSegment className="date-segment" segment={segment} />}</DateInput>
+      </Group>
+      <div className="field-meta">
+        <Text slot="description">
+          {field.help} Shown in your time zone ({zone}); sent as UTC{text ? `: ${text}` : ""}.
+        </Text>
+      </div>
+      <FieldError className="field-error" data-error-for={field.key}>
+        {error}
+      </FieldError>
+    </DatePicker>
   );
 }
 
