@@ -10,5 +10,6 @@ export default defineConfig({
     environment: "jsdom",
     include: ["test/**/*.test.{ts,tsx}"],
     setupFiles: ["test/setup.ts"],
+    benchmark: { include: ["bench/**/*.bench.ts"] },
   },
 });

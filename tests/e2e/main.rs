@@ -179,6 +179,9 @@ async fn avepoint_user_is_picked_edited_reviewed_and_saved(sandbox: &Sandbox, ap
             ],
         )
         .await?;
+        if session.exists("[data-draft]").await? {
+            return Err("a discarded draft is still offered under Unsent edits".into());
+        }
         let header = session.wait_for_text("[data-context]", "Adele Vance").await?;
         if !header.contains("Contoso Ltd") || !header.contains("contoso.onmicrosoft.com") {
             return Err(format!("the header does not name customer and tenant: {header:?}"));

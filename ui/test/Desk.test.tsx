@@ -141,4 +141,18 @@ describe("recent records and drafts", () => {
     await waitFor(() => expect(backend.discardDraft).toHaveBeenCalledWith("practice", "avepoint.account-information", expect.objectContaining({ userId: "u-1" })));
     expect(await backend.listDrafts("practice")).toEqual([]);
   });
+
+  it("discarding changes forgets the draft at once", async () => {
+    const user = userEvent.setup();
+    const backend = fakeBackend();
+    renderApp(backend);
+    await user.click(await screen.findByRole("button", { name: "Load" }));
+    const mail = (await screen.findByLabelText(/E-mail \(from spec\)/)) as HTMLInputElement;
+    await user.type(mail, "x");
+    await waitFor(() => expect(backend.saveDraft).toHaveBeenCalled(), { timeout: 2000 });
+    await user.click(screen.getByRole("button", { name: "Discard changes" }));
+    expect(backend.discardDraft).toHaveBeenCalledWith("practice", "avepoint.account-information", expect.objectContaining({ userId: "u-1" }));
+    expect(mail.value).toBe("mark@contoso.example");
+    await waitFor(async () => expect(await backend.listDrafts("practice")).toEqual([]));
+  });
 });

@@ -290,8 +290,14 @@ export function Desk({
   }
 
   function discard() {
-    if (!loaded) return;
-    draftTouched.current = true;
+    if (!loaded || !connectionId) return;
+    // The draft goes now, not after the save delay: the window may close right after.
+    draftTouched.current = false;
+    backend
+      .discardDraft(connectionId, loaded.operationId, loaded.target)
+      .then(() => backend.listDrafts(connectionId))
+      .then(setDrafts)
+      .catch(() => undefined);
     setRestored(null);
     setValues(loaded.original);
     setShowAllErrors(false);

@@ -138,7 +138,8 @@ export function RecordPicker(props: RecordPickerProps) {
             <span aria-hidden="true">▾</span>
           </Button>
         </div>
-        <Text slot="description" className="help picker-status" data-picker-status={field.key} aria-live="polite">
+        {/* Described-by, not a live region: page-by-page progress would flood a screen reader. */}
+        <Text slot="description" className="help picker-status" data-picker-status={field.key}>
           {status}
         </Text>
         <FieldError className="field-error" data-error-for={field.key}>

@@ -71,21 +71,16 @@ pub const FIELDS: &[FieldDef] = &[
     FieldDef::new("enforceStart", "Enforce a start date", FieldKind::Boolean, FieldMeaning::AccessStartEnforced)
         .required()
         .help("When on, AvePoint applies the start date and time to this user."),
-    FieldDef::new(
-        "enforceStartDateTime",
-        "Start date and time (UTC)",
-        FieldKind::DateTimeUtc,
-        FieldMeaning::AccessStart,
-    )
-    .required()
-    .help("When the user's access starts, in UTC.")
-    .placeholder("2025-01-31T09:00:00Z"),
+    FieldDef::new("enforceStartDateTime", "Start date and time", FieldKind::DateTimeUtc, FieldMeaning::AccessStart)
+        .required()
+        .help("When the user's access starts.")
+        .placeholder("2025-01-31T09:00:00Z"),
     FieldDef::new("enforceEnd", "Enforce an end date", FieldKind::Boolean, FieldMeaning::AccessEndEnforced)
         .required()
         .help("When on, AvePoint applies the end date and time to this user."),
-    FieldDef::new("enforceEndDateTime", "End date and time (UTC)", FieldKind::DateTimeUtc, FieldMeaning::AccessEnd)
+    FieldDef::new("enforceEndDateTime", "End date and time", FieldKind::DateTimeUtc, FieldMeaning::AccessEnd)
         .required()
-        .help("When the user's access ends, in UTC.")
+        .help("When the user's access ends.")
         .placeholder("2025-12-31T17:00:00Z"),
 ];
 
