@@ -44,5 +44,7 @@ while queue:
 stats = [rollup(pid) for pid in tree]
 rss = sum(s.get("Rss", 0) for s in stats) / 1024
 pss = sum(s.get("Pss", 0) for s in stats) / 1024
-names = ", ".join(sorted(s["name"] for s in stats if "name" in s))
-print(f"{len(tree)} processes ({names}), RSS {rss:.0f} MiB, PSS {pss:.0f} MiB")
+names = ", ".join(
+    f'{s["name"]} {s.get("Pss", 0) / 1024:.0f}' for s in sorted(stats, key=lambda s: -s.get("Pss", 0)) if "name" in s
+)
+print(f"{len(tree)} processes, RSS {rss:.0f} MiB, PSS {pss:.0f} MiB (PSS by process: {names})")
