@@ -7,6 +7,7 @@ use switchboard_core::avepoint::{Environment, EnvironmentInfo};
 use switchboard_core::connection::{ConnectionList, ImportSummary, SaveOutcome};
 use switchboard_core::desk::{self, Draft, RecentRecord};
 use switchboard_core::fields::OperationSpec;
+use switchboard_core::http::{self, RetryNotice};
 use switchboard_core::operations::{self, OperationSummary, PlannedChange};
 use switchboard_core::partner_center::{self, Cloud, CloudInfo};
 use switchboard_core::pickers::{self, ChoicePage};
@@ -14,6 +15,7 @@ use switchboard_core::profiles::ProfileDraft;
 use switchboard_core::profiles::Vendor;
 use switchboard_core::secret::Secret;
 use switchboard_core::{Error, ErrorCode};
+use tauri::ipc::Channel;
 use tauri::{AppHandle, Runtime, State};
 use tauri_plugin_dialog::DialogExt;
 use tauri_plugin_opener::OpenerExt;
@@ -217,9 +219,18 @@ pub async fn read_operation(
     connection_id: String,
     operation: String,
     target: Value,
+    on_retry: Channel<RetryNotice>,
 ) -> Result<Value, Error> {
     let client = state.connections.client(&connection_id)?;
-    operations::read(&client, &operation, &target).await
+    with_retry_notices(on_retry, operations::read(&client, &operation, &target)).await
+}
+
+/// Passes each retry wait to the UI while `work` runs ("AvePoint is busy; trying again in 2 s").
+async fn with_retry_notices<T>(on_retry: Channel<RetryNotice>, work: impl std::future::Future<Output = T>) -> T {
+    let observer = std::sync::Arc::new(move |notice: RetryNotice| {
+        let _ = on_retry.send(notice);
+    });
+    http::observe_retries(observer, work).await
 }
 
 /// What the changes would do, field by field, after the same checks as the update (sends nothing).
@@ -318,7 +329,8 @@ pub async fn update_operation(
     operation: String,
     target: Value,
     changes: Value,
+    on_retry: Channel<RetryNotice>,
 ) -> Result<Value, Error> {
     let client = state.connections.client(&connection_id)?;
-    operations::update(&client, &operation, &target, &changes).await
+    with_retry_notices(on_retry, operations::update(&client, &operation, &target, &changes)).await
 }

@@ -78,7 +78,11 @@ fn sandbox_draft(sandbox: &Sandbox, name: &str) -> Value {
 }
 
 impl Harness {
-    fn invoke(&self, cmd: &str, body: Value) -> Result<Value, Value> {
+    fn invoke(&self, cmd: &str, mut body: Value) -> Result<Value, Value> {
+        // Reads and updates report retry waits on a channel, which the UI always passes.
+        if matches!(cmd, "read_operation" | "update_operation") && body.get("onRetry").is_none() {
+            body["onRetry"] = json!("__CHANNEL__:7");
+        }
         let request = InvokeRequest {
             cmd: cmd.into(),
             callback: tauri::ipc::CallbackFn(0),

@@ -114,3 +114,31 @@ async fn a_steady_error_rate_is_absorbed() {
         account_information::read(&client, &sample_target()).await.unwrap();
     }
 }
+
+#[tokio::test]
+async fn each_retry_wait_is_told_to_whoever_watches_the_call() {
+    use std::sync::{Arc, Mutex};
+    use switchboard_core::http::{observe_retries, RetryNotice, RetryReason};
+    let sandbox = Sandbox::start().await.unwrap();
+    sandbox.state().set_faults(api_only(Faults { throttle_next: 1, retry_after_seconds: 1, ..Faults::default() }));
+    let client = practice_client(&sandbox).with_retry_policy(quick());
+    let heard: Arc<Mutex<Vec<RetryNotice>>> = Arc::default();
+    let sink = heard.clone();
+    let observer = Arc::new(move |notice: RetryNotice| sink.lock().unwrap().push(notice));
+    observe_retries(observer, account_information::read(&client, &sample_target())).await.unwrap();
+    let heard = heard.lock().unwrap().clone();
+    assert_eq!(
+        heard,
+        [RetryNotice {
+            vendor: "AvePoint".into(),
+            reason: RetryReason::Busy,
+            wait_ms: 1000,
+            next_attempt: 2,
+            max_attempts: 4
+        }]
+    );
+
+    // A call nobody watches retries the same, silently; another task's observer hears nothing of it.
+    sandbox.state().set_faults(api_only(Faults { fail_next: 1, ..Faults::default() }));
+    account_information::read(&client, &sample_target()).await.unwrap();
+}

@@ -352,10 +352,21 @@ async fn use_connection(session: &Session, name: &str) -> Outcome {
 }
 
 /// Saves through the review, then checks the error a broken vendor gives keeps the typed value.
-async fn save_fails_plainly(session: &Session, field: &str, typed: &str, code: &str, words: &str) -> Outcome {
+/// `retrying`: what the desk should say while it waits to try again, if the failure is retried.
+async fn save_fails_plainly(
+    session: &Session,
+    field: &str,
+    typed: &str,
+    retrying: Option<&str>,
+    code: &str,
+    words: &str,
+) -> Outcome {
     session.replace_text(&format!("[data-field='{field}']"), typed).await?;
     session.click("[data-action='save']").await?;
     session.click("[data-action='confirm-save']").await?;
+    if let Some(retrying) = retrying {
+        session.wait_for_text("[data-outcome='retrying']", retrying).await?;
+    }
     let banner = session.wait_for_text(&format!("[data-outcome='error'][data-code='{code}']"), words).await?;
     if !banner.contains("nothing was lost") {
         return Err(format!("the error does not say the typed values are kept: {banner:?}"));
@@ -404,7 +415,7 @@ async fn msp360_user_is_picked_edited_and_saved_then_an_unreachable_vendor_is_ex
         }
 
         sandbox.state().set_faults(Faults { drop_next: 50, ..Faults::default() });
-        save_fails_plainly(&session, "LastName", "Okafor", "unreachable", "reach").await?;
+        save_fails_plainly(&session, "LastName", "Okafor", Some("can't reach MSP360"), "unreachable", "reach").await?;
         session.screenshot("error-unreachable.png").await
     }
     .await;
@@ -444,7 +455,15 @@ async fn softwareone_user_is_picked_edited_and_saved_then_throttling_is_explaine
         }
 
         sandbox.state().set_faults(Faults { throttle_next: 50, retry_after_seconds: 1, ..Faults::default() });
-        save_fails_plainly(&session, "lastName", "Lee-Smith", "rate_limited", "busy").await?;
+        save_fails_plainly(
+            &session,
+            "lastName",
+            "Lee-Smith",
+            Some("SoftwareOne is busy; trying again in 1 s"),
+            "rate_limited",
+            "busy",
+        )
+        .await?;
         session.screenshot("error-rate-limited.png").await
     }
     .await;
@@ -502,7 +521,7 @@ async fn partner_center_signs_in_in_the_browser_saves_and_names_a_missing_role(
         .await?;
         session.click("[data-action='load']").await?;
         session.wait_for("[data-field='displayName']").await?;
-        save_fails_plainly(&session, "displayName", "Pat K.", "forbidden", "User Administrator").await?;
+        save_fails_plainly(&session, "displayName", "Pat K.", None, "forbidden", "User Administrator").await?;
         session.screenshot("error-forbidden.png").await
     }
     .await;

@@ -1,6 +1,6 @@
 // The one IPC seam: every call into Rust goes through here, typed by the generated bindings.
 // Components receive a `Backend` (see BackendProvider), so tests can hand them a fake.
-import { invoke } from "@tauri-apps/api/core";
+import { Channel, invoke } from "@tauri-apps/api/core";
 import type { AppError } from "./bindings/AppError";
 import type { ConnectionList } from "./bindings/ConnectionList";
 import type { ConnectionTestReport } from "./bindings/ConnectionTestReport";
@@ -18,6 +18,7 @@ import type { UpdateReceipt } from "./bindings/UpdateReceipt";
 import type { ChoicePage } from "./bindings/ChoicePage";
 import type { Draft } from "./bindings/Draft";
 import type { RecentRecord } from "./bindings/RecentRecord";
+import type { RetryNotice } from "./bindings/RetryNotice";
 
 export interface Backend {
   listConnections(): Promise<ConnectionList>;
@@ -39,8 +40,13 @@ export interface Backend {
   importConnections(): Promise<ImportSummary | null>;
   listOperations(): Promise<OperationSummary[]>;
   describeOperation(operation: string): Promise<OperationSpec>;
-  /** The record's current values, in the vendor's JSON keys. */
-  readOperation(connectionId: string, operation: string, target: Record<string, string>): Promise<Record<string, unknown>>;
+  /** The record's current values, in the vendor's JSON keys; `onRetry` hears each wait before a retry. */
+  readOperation(
+    connectionId: string,
+    operation: string,
+    target: Record<string, string>,
+    onRetry?: (notice: RetryNotice) => void,
+  ): Promise<Record<string, unknown>>;
   /** What the changes would do, after the same checks as a save; sends nothing. */
   previewOperation(operation: string, current: Record<string, unknown>, changes: Record<string, unknown>): Promise<PlannedChange[]>;
   /** Reads, merges, checks and sends; resolves to the receipt ({ before, after, changedFields, requestId? }). */
@@ -49,6 +55,7 @@ export interface Backend {
     operation: string,
     target: Record<string, string>,
     changes: Record<string, unknown>,
+    onRetry?: (notice: RetryNotice) => void,
   ): Promise<UpdateReceipt<Record<string, unknown>>>;
   /** One page of a picker's choices for `key`, given the ids picked before it; pass `next` back as `cursor`. */
   listChoices(connectionId: string, operation: string, key: string, target: Record<string, string>, cursor: string | null): Promise<ChoicePage>;
@@ -101,6 +108,12 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
   }
 }
 
+function retryChannel(onRetry?: (notice: RetryNotice) => void): Channel<RetryNotice> {
+  const channel = new Channel<RetryNotice>();
+  channel.onmessage = onRetry ?? (() => undefined);
+  return channel;
+}
+
 export const tauriBackend: Backend = {
   listConnections: () => call("list_connections"),
   rememberConnection: (id) => call("remember_connection", { id }),
@@ -116,10 +129,11 @@ export const tauriBackend: Backend = {
   importConnections: () => call("import_connections"),
   listOperations: () => call("list_operations"),
   describeOperation: (operation) => call("describe_operation", { operation }),
-  readOperation: (connectionId, operation, target) => call("read_operation", { connectionId, operation, target }),
+  readOperation: (connectionId, operation, target, onRetry) =>
+    call("read_operation", { connectionId, operation, target, onRetry: retryChannel(onRetry) }),
   previewOperation: (operation, current, changes) => call("preview_operation", { operation, current, changes }),
-  updateOperation: (connectionId, operation, target, changes) =>
-    call("update_operation", { connectionId, operation, target, changes }),
+  updateOperation: (connectionId, operation, target, changes, onRetry) =>
+    call("update_operation", { connectionId, operation, target, changes, onRetry: retryChannel(onRetry) }),
   listChoices: (connectionId, operation, key, target, cursor) => call("list_choices", { connectionId, operation, key, target, cursor }),
   recentRecords: (connectionId) => call("recent_records", { connectionId }),
   rememberRecord: (connectionId, record) => call("remember_record", { connectionId, record }),

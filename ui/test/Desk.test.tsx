@@ -56,7 +56,12 @@ describe("the record pickers", () => {
 
     await user.click(screen.getByRole("button", { name: "Load" }));
     await screen.findByLabelText(/E-mail \(from spec\)/);
-    expect(backend.readOperation).toHaveBeenCalledWith("p-1", "avepoint.account-information", { customerId: "c-1", tenantId: "t-1", userId: "u-2" });
+    expect(backend.readOperation).toHaveBeenCalledWith(
+      "p-1",
+      "avepoint.account-information",
+      { customerId: "c-1", tenantId: "t-1", userId: "u-2" },
+      expect.any(Function),
+    );
   });
 
   it("take a pasted id and say it will be used as typed", async () => {
@@ -154,5 +159,27 @@ describe("recent records and drafts", () => {
     expect(backend.discardDraft).toHaveBeenCalledWith("practice", "avepoint.account-information", expect.objectContaining({ userId: "u-1" }));
     expect(mail.value).toBe("mark@contoso.example");
     await waitFor(async () => expect(await backend.listDrafts("practice")).toEqual([]));
+  });
+
+  it("a save the vendor throttles says it is retrying and when", async () => {
+    const user = userEvent.setup();
+    let finish: () => void = () => undefined;
+    const backend = fakeBackend();
+    const realUpdate = backend.updateOperation;
+    backend.updateOperation = vi.fn(async (connection, operation, target, changes, onRetry) => {
+      onRetry?.({ vendor: "AvePoint", reason: "busy", waitMs: 2000, nextAttempt: 2, maxAttempts: 4 });
+      await new Promise<void>((resolve) => (finish = resolve));
+      return realUpdate(connection, operation, target, changes);
+    });
+    renderApp(backend);
+    await user.click(await screen.findByRole("button", { name: "Load" }));
+    const mail = (await screen.findByLabelText(/E-mail \(from spec\)/)) as HTMLInputElement;
+    await user.type(mail, "x");
+    await user.click(screen.getByRole("button", { name: "Save" }));
+    await user.click(await screen.findByRole("button", { name: /Save 1 change/ }));
+    expect(await screen.findByText("AvePoint is busy; trying again in 2 s (attempt 2 of 4)…")).toBeTruthy();
+    finish();
+    await screen.findByText(/Saved\./);
+    expect(screen.queryByText(/trying again/)).toBeNull();
   });
 });

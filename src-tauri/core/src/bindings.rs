@@ -11,6 +11,7 @@ pub fn export_all(out_dir: &Path) -> Result<(), ts_rs::ExportError> {
     crate::operations::PlannedChange::export_all(&config)?;
     crate::operations::OperationSummary::export_all(&config)?;
     crate::pickers::ChoicePage::export_all(&config)?;
+    crate::http::RetryNotice::export_all(&config)?;
     crate::desk::RecentRecord::export_all(&config)?;
     crate::desk::Draft::export_all(&config)?;
     crate::fields::UpdateReceipt::<crate::avepoint::account_information::AccountInformation>::export_all(&config)?;

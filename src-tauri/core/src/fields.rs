@@ -73,6 +73,8 @@ pub struct FieldDef {
     /// Counted in UTF-16 code units: what the vendors' .NET services and the browser both count.
     pub max_length: Option<u32>,
     pub allowed: Option<ValueList>,
+    /// Values offered while typing, without restricting the field to them.
+    pub suggestions: Option<ValueList>,
     pub placeholder: Option<&'static str>,
 }
 
@@ -87,6 +89,7 @@ impl FieldDef {
             required: false,
             max_length: None,
             allowed: None,
+            suggestions: None,
             placeholder: None,
         }
     }
@@ -106,6 +109,11 @@ impl FieldDef {
         self.allowed = Some(list);
         self
     }
+    pub const fn suggestions(mut self, list: ValueList) -> Self {
+        self.suggestions = Some(list);
+        self
+    }
+
     pub const fn placeholder(mut self, placeholder: &'static str) -> Self {
         self.placeholder = Some(placeholder);
         self
@@ -251,6 +259,10 @@ pub struct FieldSpec {
     #[ts(optional)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub choices: Option<Vec<Choice>>,
+    /// For `text` fields: common values to pick from; anything else may still be typed.
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suggestions: Option<Vec<Choice>>,
     #[ts(optional)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub placeholder: Option<String>,
@@ -267,6 +279,7 @@ impl From<&FieldDef> for FieldSpec {
             required: def.required,
             max_length: def.max_length,
             choices: def.allowed.map(|list| list.choices().to_vec()),
+            suggestions: def.suggestions.map(|list| list.choices().to_vec()),
             placeholder: def.placeholder.map(str::to_string),
         }
     }

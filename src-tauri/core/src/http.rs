@@ -3,7 +3,9 @@
 
 use crate::error::{Error, ErrorCode, FieldError, Result};
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use serde::Serialize;
 use std::time::Duration;
+use ts_rs::TS;
 use url::Url;
 
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -176,6 +178,46 @@ pub struct RequestLabel<'a> {
 /// Sends a request built by `make`, retrying connection failures and retryable statuses with
 /// jittered backoff (honouring `Retry-After`) within `policy`. The last response is returned
 /// whatever its status; callers turn failures into errors.
+/// Why a request is about to be tried again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum RetryReason {
+    /// 429: the vendor asked us to slow down.
+    Busy,
+    /// 408 or 5xx: the vendor had a problem.
+    Unavailable,
+    /// No answer: connection failed, dropped or timed out.
+    Unreachable,
+}
+
+/// Told to whoever is watching (the desk) before each wait, so a slow save can say
+/// "AvePoint is busy; trying again in 2 s" instead of just spinning.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RetryNotice {
+    pub vendor: String,
+    pub reason: RetryReason,
+    pub wait_ms: u32,
+    pub next_attempt: u32,
+    pub max_attempts: u32,
+}
+
+type RetryObserver = std::sync::Arc<dyn Fn(RetryNotice) + Send + Sync>;
+
+tokio::task_local! {
+    static RETRY_OBSERVER: RetryObserver;
+}
+
+/// Runs `work` with `observer` told about every retry wait inside it (task-local, so concurrent
+/// calls each hear only their own).
+pub async fn observe_retries<T>(observer: RetryObserver, work: impl std::future::Future<Output = T>) -> T {
+    RETRY_OBSERVER.scope(observer, work).await
+}
+
+fn notify_retry(notice: RetryNotice) {
+    let _ = RETRY_OBSERVER.try_with(|observer| observer(notice));
+}
+
 pub async fn send_with_retries(
     policy: &RetryPolicy,
     label: &RequestLabel<'_>,
@@ -228,6 +270,18 @@ pub async fn send_with_retries(
         if out_of_budget {
             return outcome.map_err(|error| transport_error(&error, label.vendor, label.host));
         }
+        let reason = match &outcome {
+            Ok(response) if response.status().as_u16() == 429 => RetryReason::Busy,
+            Ok(_) => RetryReason::Unavailable,
+            Err(_) => RetryReason::Unreachable,
+        };
+        notify_retry(RetryNotice {
+            vendor: label.vendor.to_string(),
+            reason,
+            wait_ms: wait.as_millis().try_into().unwrap_or(u32::MAX),
+            next_attempt: attempt + 1,
+            max_attempts: policy.max_attempts,
+        });
         tokio::time::sleep(wait).await;
         attempt += 1;
     }

@@ -21,6 +21,9 @@ pub enum ValueList {
     Languages,
     /// MSP360's license management modes for a backup user (`UserModeType`).
     Msp360LicenseModes,
+    /// Country and region names as AvePoint shows them (`United States`), each labelled with its
+    /// ISO code. Offered as suggestions for `countryRegion`, whose GET returns the name.
+    CountryNames,
 }
 
 impl ValueList {
@@ -30,6 +33,7 @@ impl ValueList {
             ValueList::UsageLocations => "the two-letter ISO 3166-1 country codes, such as US or DE",
             ValueList::Languages => "the vendor's culture codes, such as en-US or af-NA",
             ValueList::Msp360LicenseModes => "Manual, Automatic or CompanySettings",
+            ValueList::CountryNames => "AvePoint's country and region names, such as United States",
         }
     }
 
@@ -38,6 +42,7 @@ impl ValueList {
         static USAGE_LOCATIONS: OnceLock<Vec<Choice>> = OnceLock::new();
         static LANGUAGES: OnceLock<Vec<Choice>> = OnceLock::new();
         static MSP360_LICENSE_MODES: OnceLock<Vec<Choice>> = OnceLock::new();
+        static COUNTRY_NAMES: OnceLock<Vec<Choice>> = OnceLock::new();
         match self {
             ValueList::UsageLocations => {
                 USAGE_LOCATIONS.get_or_init(|| parse(include_str!("../../data/avepoint-usage-locations.json")))
@@ -46,6 +51,12 @@ impl ValueList {
             ValueList::Msp360LicenseModes => {
                 MSP360_LICENSE_MODES.get_or_init(|| parse(include_str!("../../data/msp360-license-modes.json")))
             }
+            ValueList::CountryNames => COUNTRY_NAMES.get_or_init(|| {
+                parse(include_str!("../../data/avepoint-countries-regions.json"))
+                    .into_iter()
+                    .map(|code| Choice { label: format!("{} ({})", code.label, code.value), value: code.label })
+                    .collect()
+            }),
         }
     }
 
@@ -74,6 +85,14 @@ mod tests {
         assert!(list.contains("US"));
         assert!(!list.contains("us"), "codes are case-sensitive");
         assert!(!list.contains("USA"));
+    }
+
+    #[test]
+    fn country_names_are_the_names_avepoint_returns_labelled_with_their_code() {
+        let list = ValueList::CountryNames;
+        let us = list.choices().iter().find(|c| c.value == "United States").expect("United States is listed");
+        assert_eq!(us.label, "United States (US)");
+        assert!(list.choices().len() > 200);
     }
 
     #[test]

@@ -10,4 +10,8 @@ export type FieldSpec = { key: string, label: string, help: string, kind: FieldK
 /**
  * For `choice` fields: every allowed value with a readable label.
  */
-choices?: Array<Choice>, placeholder?: string, };
+choices?: Array<Choice>, 
+/**
+ * For `text` fields: common values to pick from; anything else may still be typed.
+ */
+suggestions?: Array<Choice>, placeholder?: string, };

@@ -20,6 +20,7 @@ import type { ConnectionList } from "../bindings/ConnectionList";
 import type { Draft } from "../bindings/Draft";
 import type { FieldSpec } from "../bindings/FieldSpec";
 import type { RecentRecord } from "../bindings/RecentRecord";
+import type { RetryNotice } from "../bindings/RetryNotice";
 import type { OperationSpec } from "../bindings/OperationSpec";
 import type { OperationSummary } from "../bindings/OperationSummary";
 import type { PlannedChange } from "../bindings/PlannedChange";
@@ -73,6 +74,7 @@ export function Desk({
   const [busy, setBusy] = useState<"loading" | "saving" | null>(null);
   const [outcome, setOutcome] = useState<Outcome | null>(null);
   const [review, setReview] = useState<PlannedChange[] | null>(null);
+  const [retry, setRetry] = useState<RetryNotice | null>(null);
   const checkSequence = useRef(0);
   const formRef = useRef<HTMLDivElement>(null);
   const outcomeRef = useRef<HTMLDivElement>(null);
@@ -199,7 +201,7 @@ export function Desk({
     const names = Object.fromEntries(op.targets.filter(({ key }) => wantedLabels[key]).map(({ key }) => [key, wantedLabels[key]!]));
     setPicks({ ids, names });
     try {
-      const raw = await backend.readOperation(connectionId, op.id, ids);
+      const raw = await backend.readOperation(connectionId, op.id, ids, setRetry);
       const current = { operationId: op.id, target: ids, labels: names, raw, original: formValuesOf(spec.fields, raw) };
       setLoaded(current);
       // Unsent edits to this record from an earlier session come back on top of the vendor's values.
@@ -220,6 +222,7 @@ export function Desk({
       setOutcome({ kind: "error", error });
     } finally {
       setBusy(null);
+      setRetry(null);
     }
   }
 
@@ -267,7 +270,7 @@ export function Desk({
     setBusy("saving");
     setOutcome(null);
     try {
-      const receipt = await backend.updateOperation(connectionId, operation.id, loaded.target, changes);
+      const receipt = await backend.updateOperation(connectionId, operation.id, loaded.target, changes, setRetry);
       const original = formValuesOf(spec.fields, receipt.after);
       draftTouched.current = false;
       setLoaded({ ...loaded, raw: receipt.after, original });
@@ -286,6 +289,7 @@ export function Desk({
       setOutcome({ kind: "error", error });
     } finally {
       setBusy(null);
+      setRetry(null);
     }
   }
 
@@ -584,6 +588,11 @@ export function Desk({
 
       <div ref={outcomeRef} className="outcome-area">
         <div aria-live="polite" className="outcome">
+          {busy && retry && (
+            <div className="banner info" role="status" data-outcome="retrying">
+              {retryMessage(retry)}
+            </div>
+          )}
           {outcome?.kind === "saved" && (
             <div className="banner success" role="status" data-outcome="saved">
               <strong>Saved.</strong>{" "}
@@ -608,6 +617,17 @@ export function Desk({
       </div>
     </main>
   );
+}
+
+/** "AvePoint is busy; trying again in 2 s (attempt 2 of 4)…" */
+export function retryMessage(notice: RetryNotice): string {
+  const seconds = Math.max(1, Math.ceil(notice.waitMs / 1000));
+  const what = {
+    busy: `${notice.vendor} is busy`,
+    unavailable: `${notice.vendor} had a problem on its side`,
+    unreachable: `Switchboard can't reach ${notice.vendor} right now`,
+  }[notice.reason];
+  return `${what}; trying again in ${seconds} s (attempt ${notice.nextAttempt} of ${notice.maxAttempts})…`;
 }
 
 /** "Adele Vance (Contoso Ltd › contoso.onmicrosoft.com)": the record, then where it lives. */

@@ -40,7 +40,7 @@ export function FieldInput(props: FieldInputProps) {
       return <ChoiceField {...props} />;
     case "text":
     case "email":
-      return <TextInputField {...props} />;
+      return props.field.suggestions ? <SuggestionField {...props} /> : <TextInputField {...props} />;
     case "date_time_utc":
       return <DateTimeField {...props} />;
     case "password":
@@ -147,6 +147,53 @@ function DateTimeField(props: FieldInputProps) {
         {error}
       </FieldError>
     </DatePicker>
+  );
+}
+
+/** Free text with a searchable list of common values (a country name, say); typing anything else is fine. */
+function SuggestionField({ field, value, error, dirty, disabled, onChange }: FieldInputProps) {
+  const text = typeof value === "string" ? value : "";
+  const suggestions: Choice[] = field.suggestions ?? [];
+  return (
+    <ComboBox
+      className="field"
+      name={field.key}
+      defaultItems={suggestions}
+      inputValue={text}
+      onInputChange={onChange}
+      onSelectionChange={(key) => {
+        if (key != null) onChange(String(key));
+      }}
+      allowsCustomValue
+      isRequired={field.required}
+      isInvalid={error != null}
+      isDisabled={disabled}
+      validationBehavior="aria"
+    >
+      <FieldLabel field={field} dirty={dirty} />
+      <div className="combo">
+        <Input className="input" data-field={field.key} placeholder={field.placeholder} spellCheck={false} />
+        <Button className="combo-button" aria-label={`Show suggestions for ${field.label}`}>
+          ▾
+        </Button>
+      </div>
+      <div className="field-meta">
+        <Text slot="description">{field.help}</Text>
+        <Counter field={field} text={text} />
+      </div>
+      <FieldError className="field-error" data-error-for={field.key}>
+        {error}
+      </FieldError>
+      <Popover className="popover">
+        <ListBox className="listbox">
+          {(item: Choice) => (
+            <ListBoxItem className="option" id={item.value} textValue={item.value}>
+              {item.label}
+            </ListBoxItem>
+          )}
+        </ListBox>
+      </Popover>
+    </ComboBox>
   );
 }
 

@@ -5,6 +5,7 @@
 use super::{AvePointClient, UserTarget, SCOPE_USER_READ_WRITE};
 use crate::error::{FieldError, Result};
 use crate::fields::{check_all, FieldDef, FieldKind, FieldMeaning, FieldSpec, OperationSpec, UpdateReceipt};
+use crate::reference::ValueList;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -62,6 +63,7 @@ pub const FIELDS: &[FieldDef] = &[
     FieldDef::new("countryRegion", "Country or region", FieldKind::Text, FieldMeaning::Country)
         .required()
         .max_length(255)
+        .suggestions(ValueList::CountryNames)
         .help("The office's country or region, as AvePoint shows it (for example United States)."),
 ];
 
