@@ -33,3 +33,11 @@ export function filterChoices(items: Searchable[], query: string, limit: number)
 export function countOf(count: number, noun: string): string {
   return `${count.toLocaleString()} ${noun}${count === 1 ? "" : "s"}`;
 }
+
+/** The same choices with the ids in `recent` first, in that order (the rest keep theirs). */
+export function recentFirst<T extends { id: string }>(items: T[], recent: string[]): T[] {
+  if (recent.length === 0) return items;
+  const rank = new Map(recent.map((id, index) => [id, index]));
+  const first = items.filter((item) => rank.has(item.id)).sort((a, b) => rank.get(a.id)! - rank.get(b.id)!);
+  return [...first, ...items.filter((item) => !rank.has(item.id))];
+}

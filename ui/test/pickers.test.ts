@@ -20,3 +20,12 @@ describe("filterChoices", () => {
     expect(filterChoices(users, "nobody-like-this", 50)).toEqual({ shown: [], matches: 0 });
   });
 });
+
+describe("recentFirst", () => {
+  it("lists recent ids first, latest first, and keeps the rest in order", async () => {
+    const { recentFirst } = await import("../src/pickers");
+    const items = ["a", "b", "c", "d"].map((id) => ({ id }));
+    expect(recentFirst(items, ["c", "x", "a"]).map((i) => i.id)).toEqual(["c", "a", "b", "d"]);
+    expect(recentFirst(items, [])).toBe(items);
+  });
+});

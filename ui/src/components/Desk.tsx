@@ -448,6 +448,15 @@ export function Desk({
                   field={field}
                   parentTarget={missing ? null : Object.fromEntries(before.map(({ key }) => [key, target[key]!.trim()]))}
                   waitingFor={missing?.noun}
+                  recentIds={[
+                    ...new Set(
+                      recent
+                        .filter((r) => r.operationId === operation.id || operations.find((o) => o.id === r.operationId)?.vendor === operation.vendor)
+                        .filter((r) => before.every(({ key }) => r.target[key] === target[key]))
+                        .map((r) => r.target[field.key])
+                        .filter((id): id is string => !!id),
+                    ),
+                  ]}
                   value={target[field.key] ?? ""}
                   valueLabel={labels[field.key]}
                   error={fieldErrors[field.key]}

@@ -5,7 +5,7 @@ import { Button, ComboBox, FieldError, Input, Label, ListBox, ListBoxItem, Popov
 import { toBackendError, type BackendError } from "../backend";
 import type { TargetField } from "../bindings/TargetField";
 import { useBackend } from "../context";
-import { countOf, filterChoices, searchable, type Searchable } from "../pickers";
+import { countOf, filterChoices, recentFirst, searchable, type Searchable } from "../pickers";
 
 /** How many matches the open list renders; typing narrows the rest. */
 const SHOWN = 50;
@@ -24,6 +24,8 @@ export interface RecordPickerProps {
   parentTarget: Record<string, string> | null;
   /** What to pick first while `parentTarget` is null ("customer"). */
   waitingFor?: string;
+  /** Ids opened lately under the same parents, latest first: listed first and marked. */
+  recentIds?: string[];
   /** The id picked or pasted, and its readable name if known. */
   value: string;
   valueLabel?: string;
@@ -33,6 +35,8 @@ export interface RecordPickerProps {
 
 export function RecordPicker(props: RecordPickerProps) {
   const { connectionId, operationId, field, parentTarget, waitingFor, value, valueLabel, error, onChange } = props;
+  const recentIds = props.recentIds ?? [];
+  const recentKey = recentIds.join("|");
   const backend = useBackend();
   const [items, setItems] = useState<Searchable[]>([]);
   const [load, setLoad] = useState<Load>({ state: "idle" });
@@ -87,7 +91,8 @@ export function RecordPicker(props: RecordPickerProps) {
   }, [value, valueLabel, selected]); // eslint-disable-line react-hooks/exhaustive-deps
 
   const query = selected && inputValue === selected.label ? "" : inputValue;
-  const { shown, matches } = useMemo(() => filterChoices(items, query, SHOWN), [items, query]);
+  const ordered = useMemo(() => recentFirst(items, recentIds), [items, recentKey]); // eslint-disable-line react-hooks/exhaustive-deps
+  const { shown, matches } = useMemo(() => filterChoices(ordered, query, SHOWN), [ordered, query]);
   const disabled = parentTarget == null;
 
   let status: string;
@@ -153,7 +158,10 @@ export function RecordPicker(props: RecordPickerProps) {
             {(item: Searchable) => (
               <ListBoxItem className="option" id={item.id} textValue={item.label} data-choice={item.id}>
                 <span className="option-label">{item.label}</span>
-                <span className="option-detail">{item.detail}</span>
+                <span className="option-detail">
+                  {recentIds.includes(item.id) && <span className="recent-mark">Recent · </span>}
+                  {item.detail}
+                </span>
               </ListBoxItem>
             )}
           </ListBox>
