@@ -17,6 +17,9 @@ function renderApp(backend: Backend) {
   );
 }
 
+// jsdom has no canvas; axe only uses it to spot icon-font ligatures, which this UI doesn't use.
+HTMLCanvasElement.prototype.getContext = (() => null) as typeof HTMLCanvasElement.prototype.getContext;
+
 async function violations(): Promise<string[]> {
   const result = await axe.run(document.body, { rules: { "color-contrast": { enabled: false } } });
   return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join("; ")})`);
