@@ -182,4 +182,35 @@ describe("recent records and drafts", () => {
     await screen.findByText(/Saved\./);
     expect(screen.queryByText(/trying again/)).toBeNull();
   });
+
+  it("the whole task works from the keyboard alone", async () => {
+    const user = userEvent.setup();
+    const backend = savedConnectionBackend();
+    renderApp(backend);
+    const customer = await screen.findByPlaceholderText("Search customers or paste an ID");
+    customer.focus();
+    await user.keyboard("fab");
+    await user.keyboard("{ArrowDown}{Enter}");
+    expect((customer as HTMLInputElement).value).toBe("Fabrikam Inc");
+    const tenant = screen.getByPlaceholderText("Search tenants or paste an ID");
+    await waitFor(() => expect((tenant as HTMLInputElement).disabled).toBe(false));
+    await user.tab(); // a combo box's list button is reached by arrow keys, not Tab
+    expect(document.activeElement).toBe(tenant);
+    await user.keyboard("{ArrowDown}{Enter}");
+    const userInput = screen.getByPlaceholderText("Search users or paste an ID");
+    await waitFor(() => expect((userInput as HTMLInputElement).disabled).toBe(false));
+    await user.tab();
+    expect(document.activeElement).toBe(userInput);
+    await user.keyboard("mark{ArrowDown}{Enter}");
+    await user.tab();
+    expect(document.activeElement).toBe(screen.getByRole("button", { name: "Load" }));
+    await user.keyboard("{Enter}");
+    const mail = await screen.findByLabelText(/E-mail \(from spec\)/);
+    await waitFor(() => expect(document.activeElement).toBe(mail));
+    await user.keyboard("{End}x{Enter}");
+    await screen.findByRole("dialog");
+    await user.keyboard("{Enter}");
+    await screen.findByText(/Saved\./);
+    expect(backend.updateOperation).toHaveBeenCalledWith("p-1", "avepoint.account-information", { customerId: "c-2", tenantId: "t-1", userId: "u-1" }, { mail: "mark@contoso.examplex" }, expect.any(Function));
+  });
 });

@@ -211,6 +211,8 @@ export function Desk({
       const known = Object.entries(draft?.values ?? {}).filter(([key]) => key in current.original);
       setValues(known.length > 0 ? { ...current.original, ...(Object.fromEntries(known) as FormValues) } : current.original);
       setRestored(known.length > 0 ? draft! : null);
+      // Keyboard users continue in the form, at its first field.
+      requestAnimationFrame(() => formRef.current?.querySelector<HTMLElement>("input:not([type=hidden]), [role=spinbutton]")?.focus());
       if (known.length > 0) revalidate({ ...current.original, ...(Object.fromEntries(known) as FormValues) }, current).catch(() => undefined);
       backend
         .rememberRecord(connectionId, { operationId: op.id, target: ids, labels: names })
