@@ -11,5 +11,7 @@ export default defineConfig({
     include: ["test/**/*.test.{ts,tsx}"],
     setupFiles: ["test/setup.ts"],
     benchmark: { include: ["bench/**/*.bench.ts"] },
+    // The contrast test reads styles.css (?raw); Vitest empties CSS unless told otherwise.
+    css: { include: [/styles\.css/] },
   },
 });
