@@ -78,6 +78,33 @@ fn sandbox_draft(sandbox: &Sandbox, name: &str) -> Value {
 }
 
 impl Harness {
+    /// Saves an MSP360 connection to the sandbox with the practice login; returns the outcome.
+    fn save_msp360(&self) -> Value {
+        use switchboard_sandbox::msp360;
+        self.invoke(
+            "save_connection",
+            json!({
+                "draft": { "name": "Backup", "vendor": "msp360", "environment": "commercial", "clientId": "",
+                           "apiUrl": self.sandbox.msp360_url(), "userName": msp360::PRACTICE_USER_NAME },
+                "clientSecret": msp360::PRACTICE_PASSWORD,
+            }),
+        )
+        .unwrap()
+    }
+
+    /// Saves a SoftwareOne connection to the sandbox with the practice token; returns the outcome.
+    fn save_softwareone(&self) -> Value {
+        self.invoke(
+            "save_connection",
+            json!({
+                "draft": { "name": "Marketplace", "vendor": "softwareone", "environment": "commercial", "clientId": "",
+                           "apiUrl": self.sandbox.softwareone_url() },
+                "clientSecret": switchboard_sandbox::softwareone::PRACTICE_TOKEN,
+            }),
+        )
+        .unwrap()
+    }
+
     fn invoke(&self, cmd: &str, mut body: Value) -> Result<Value, Value> {
         // Reads and updates report retry waits on a channel, which the UI always passes.
         if matches!(cmd, "read_operation" | "update_operation") && body.get("onRetry").is_none() {
@@ -479,34 +506,16 @@ fn every_operation_runs_by_name_through_the_generic_commands() {
 
 #[test]
 fn profiles_for_every_vendor_sign_in_and_test() {
-    use switchboard_sandbox::{msp360, softwareone};
+    use switchboard_sandbox::softwareone;
     let h = harness();
-    let msp = h
-        .invoke(
-            "save_connection",
-            json!({
-                "draft": { "name": "Backup", "vendor": "msp360", "environment": "commercial", "clientId": "",
-                           "apiUrl": h.sandbox.msp360_url(), "userName": msp360::PRACTICE_USER_NAME },
-                "clientSecret": msp360::PRACTICE_PASSWORD,
-            }),
-        )
-        .unwrap();
+    let msp = h.save_msp360();
     assert_eq!(msp["connection"]["vendor"], "MSP360");
     assert_eq!(msp["connection"]["secretState"], "set");
     let report = h.invoke("test_connection", json!({ "id": msp["connection"]["id"] })).unwrap();
     assert_eq!(report["ok"], true, "{report}");
     assert!(report["steps"][1]["message"].as_str().unwrap().contains("compan"), "{report}");
 
-    let swo = h
-        .invoke(
-            "save_connection",
-            json!({
-                "draft": { "name": "Marketplace", "vendor": "softwareone", "environment": "commercial", "clientId": "",
-                           "apiUrl": h.sandbox.softwareone_url() },
-                "clientSecret": softwareone::PRACTICE_TOKEN,
-            }),
-        )
-        .unwrap();
+    let swo = h.save_softwareone();
     let report = h.invoke("test_connection", json!({ "id": swo["connection"]["id"] })).unwrap();
     assert_eq!(report["ok"], true, "{report}");
     let (account, user) = softwareone::sample_user();
@@ -648,31 +657,13 @@ fn pickers_find_customer_tenant_and_user_page_by_page() {
 fn pickers_list_softwareone_accounts_and_users_and_msp360_users() {
     use switchboard_sandbox::{msp360, softwareone};
     let h = harness();
-    let msp = h
-        .invoke(
-            "save_connection",
-            json!({
-                "draft": { "name": "Backup", "vendor": "msp360", "environment": "commercial", "clientId": "",
-                           "apiUrl": h.sandbox.msp360_url(), "userName": msp360::PRACTICE_USER_NAME },
-                "clientSecret": msp360::PRACTICE_PASSWORD,
-            }),
-        )
-        .unwrap();
+    let msp = h.save_msp360();
     let (users, pages) = all_choices(&h, &msp["connection"]["id"], "msp360.user", "userId", json!({}));
     assert_eq!(pages, 1, "MSP360 has no paging");
     let sample = msp360::sample_user_id();
     assert!(users.iter().any(|u| u["id"] == sample && !u["label"].as_str().unwrap().is_empty()), "{users:?}");
 
-    let swo = h
-        .invoke(
-            "save_connection",
-            json!({
-                "draft": { "name": "Marketplace", "vendor": "softwareone", "environment": "commercial", "clientId": "",
-                           "apiUrl": h.sandbox.softwareone_url() },
-                "clientSecret": softwareone::PRACTICE_TOKEN,
-            }),
-        )
-        .unwrap();
+    let swo = h.save_softwareone();
     let (account, user) = softwareone::sample_user();
     let (accounts, _) = all_choices(&h, &swo["connection"]["id"], "softwareone.account-user", "accountId", json!({}));
     assert!(accounts.iter().any(|a| a["id"] == account), "{accounts:?}");

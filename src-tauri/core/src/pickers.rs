@@ -56,6 +56,25 @@ fn page_number(cursor: Option<&str>) -> Result<u32> {
     }
 }
 
+/// The cursor for the page after one that started at `offset` and held `got` of `total`.
+fn next_offset(offset: u64, got: usize, total: u64) -> Option<String> {
+    let seen = offset + got as u64;
+    (got > 0 && seen < total).then(|| seen.to_string())
+}
+
+/// The same for AvePoint's 1-based page numbers.
+fn next_page_index(index: u32, got: usize, total: u64) -> Option<String> {
+    next_offset(u64::from(index - 1) * u64::from(PAGE_SIZE), got, total).map(|_| (index + 1).to_string())
+}
+
+fn avepoint_page<T>(index: u32, page: avepoint_lists::Page<T>, choice: impl Fn(T) -> RecordChoice) -> ChoicePage {
+    ChoicePage {
+        next: next_page_index(index, page.data.len(), page.metadata.total_count),
+        total: Some(page.metadata.total_count),
+        items: page.data.into_iter().map(choice).collect(),
+    }
+}
+
 fn or_dash(text: &str) -> String {
     if text.trim().is_empty() {
         "—".into()
@@ -80,20 +99,11 @@ pub async fn list(
         (VendorClient::AvePoint(client), "customerId") => {
             let index = page_number(cursor)?.max(1);
             let page = avepoint_lists::list_customers(client, index, PAGE_SIZE).await?;
-            let seen = u64::from(index - 1) * u64::from(PAGE_SIZE) + page.data.len() as u64;
-            Ok(ChoicePage {
-                next: (seen < page.metadata.total_count && !page.data.is_empty()).then(|| (index + 1).to_string()),
-                total: Some(page.metadata.total_count),
-                items: page
-                    .data
-                    .into_iter()
-                    .map(|c| RecordChoice {
-                        label: or_dash(&c.organization),
-                        detail: format!("{} tenant{}", c.tenants.len(), if c.tenants.len() == 1 { "" } else { "s" }),
-                        id: c.id,
-                    })
-                    .collect(),
-            })
+            Ok(avepoint_page(index, page, |c| RecordChoice {
+                label: or_dash(&c.organization),
+                detail: format!("{} tenant{}", c.tenants.len(), if c.tenants.len() == 1 { "" } else { "s" }),
+                id: c.id,
+            }))
         }
         (VendorClient::AvePoint(client), "tenantId") => {
             // AvePoint lists tenants inside each customer: page through until the customer is found.
@@ -125,20 +135,11 @@ pub async fn list(
             let tenant_id = picked(target, "tenantId", "tenant")?;
             let index = page_number(cursor)?.max(1);
             let page = avepoint_lists::list_users(client, customer_id, tenant_id, index, PAGE_SIZE).await?;
-            let seen = u64::from(index - 1) * u64::from(PAGE_SIZE) + page.data.len() as u64;
-            Ok(ChoicePage {
-                next: (seen < page.metadata.total_count && !page.data.is_empty()).then(|| (index + 1).to_string()),
-                total: Some(page.metadata.total_count),
-                items: page
-                    .data
-                    .into_iter()
-                    .map(|u| RecordChoice {
-                        label: or_dash(u.display_name.as_deref().unwrap_or_default()),
-                        detail: or_dash(u.mail.as_deref().unwrap_or_default()),
-                        id: u.id,
-                    })
-                    .collect(),
-            })
+            Ok(avepoint_page(index, page, |u| RecordChoice {
+                label: or_dash(u.display_name.as_deref().unwrap_or_default()),
+                detail: or_dash(u.mail.as_deref().unwrap_or_default()),
+                id: u.id,
+            }))
         }
         (VendorClient::PartnerCenter(client), "customerId") => {
             let page = client.list_customers(PAGE_SIZE, cursor).await?;
@@ -176,9 +177,8 @@ pub async fn list(
         (VendorClient::SoftwareOne(client), "accountId") => {
             let offset = page_number(cursor)?;
             let page = client.list_accounts(None, PAGE_SIZE, offset).await?;
-            let seen = u64::from(offset) + page.accounts.len() as u64;
             Ok(ChoicePage {
-                next: (seen < page.total && !page.accounts.is_empty()).then(|| seen.to_string()),
+                next: next_offset(offset.into(), page.accounts.len(), page.total),
                 total: Some(page.total),
                 items: page
                     .accounts
@@ -199,9 +199,8 @@ pub async fn list(
             let account_id = picked(target, "accountId", "account")?;
             let offset = page_number(cursor)?;
             let page = client.list_users(account_id, None, PAGE_SIZE, offset).await?;
-            let seen = u64::from(offset) + page.users.len() as u64;
             Ok(ChoicePage {
-                next: (seen < page.total && !page.users.is_empty()).then(|| seen.to_string()),
+                next: next_offset(offset.into(), page.users.len(), page.total),
                 total: Some(page.total),
                 items: page
                     .users
@@ -255,6 +254,15 @@ mod tests {
         assert_eq!(error.code, ErrorCode::InvalidInput);
         assert_eq!(page_number(Some("200")).unwrap(), 200);
         assert_eq!(page_number(None).unwrap(), 0);
+    }
+
+    #[test]
+    fn paging_stops_at_the_total_or_at_an_empty_page() {
+        assert_eq!(next_offset(0, 100, 250).as_deref(), Some("100"));
+        assert_eq!(next_offset(200, 50, 250), None);
+        assert_eq!(next_offset(100, 0, 250), None, "an empty page ends the walk whatever the total says");
+        assert_eq!(next_page_index(1, 100, 250).as_deref(), Some("2"));
+        assert_eq!(next_page_index(3, 50, 250), None);
     }
 
     #[test]

@@ -64,6 +64,21 @@ function FieldLabel({ field, dirty }: { field: FieldSpec; dirty: boolean }) {
   );
 }
 
+/** Help text, the character counter where the field has a limit, and the field's error. */
+function FieldFooter({ field, text, error, help }: { field: FieldSpec; text?: string; error?: string; help?: string }) {
+  return (
+    <>
+      <div className="field-meta">
+        <Text slot="description">{help ?? field.help}</Text>
+        {text != null && <Counter field={field} text={text} />}
+      </div>
+      <FieldError className="field-error" data-error-for={field.key}>
+        {error}
+      </FieldError>
+    </>
+  );
+}
+
 function Counter({ field, text }: { field: FieldSpec; text: string }) {
   if (field.maxLength == null) return null;
   const count = characterCount(text);
@@ -91,13 +106,7 @@ function TextInputField({ field, value, error, dirty, disabled, onChange }: Fiel
     >
       <FieldLabel field={field} dirty={dirty} />
       <Input className="input" placeholder={field.placeholder} data-field={field.key} spellCheck={false} />
-      <div className="field-meta">
-        <Text slot="description">{field.help}</Text>
-        <Counter field={field} text={text} />
-      </div>
-      <FieldError className="field-error" data-error-for={field.key}>
-        {error}
-      </FieldError>
+      <FieldFooter field={field} text={text} error={error} />
     </TextField>
   );
 }
@@ -138,14 +147,7 @@ function DateTimeField(props: FieldInputProps) {
       <Group className="input date-input">
         <DateInput data-field={field.key}>{(segment) => <DateSegment className="date-segment" segment={segment} />}</DateInput>
       </Group>
-      <div className="field-meta">
-        <Text slot="description">
-          {field.help} Shown in your time zone ({zone}); sent as UTC{text ? `: ${text}` : ""}.
-        </Text>
-      </div>
-      <FieldError className="field-error" data-error-for={field.key}>
-        {error}
-      </FieldError>
+      <FieldFooter field={field} error={error} help={`${field.help} Shown in your time zone (${zone}); sent as UTC${text ? `: ${text}` : ""}.`} />
     </DatePicker>
   );
 }
@@ -177,13 +179,7 @@ function SuggestionField({ field, value, error, dirty, disabled, onChange }: Fie
           ▾
         </Button>
       </div>
-      <div className="field-meta">
-        <Text slot="description">{field.help}</Text>
-        <Counter field={field} text={text} />
-      </div>
-      <FieldError className="field-error" data-error-for={field.key}>
-        {error}
-      </FieldError>
+      <FieldFooter field={field} text={text} error={error} />
       <Popover className="popover">
         <ListBox className="listbox">
           {(item: Choice) => (
@@ -294,13 +290,7 @@ function PasswordField({ field, value, error, dirty, disabled, onChange }: Field
           {visible ? "Hide" : "Show"}
         </Button>
       </div>
-      <div className="field-meta">
-        <Text slot="description">{field.help}</Text>
-        <Counter field={field} text={text} />
-      </div>
-      <FieldError className="field-error" data-error-for={field.key}>
-        {error}
-      </FieldError>
+      <FieldFooter field={field} text={text} error={error} />
     </TextField>
   );
 }
