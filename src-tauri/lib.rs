@@ -118,7 +118,9 @@ pub fn run() {
     let startup = Startup { practice, sandbox, secrets: Arc::new(KeychainStore::for_this_build()), data_dir: None };
     // Single instance first (as its docs require): a second start focuses the open window rather
     // than opening another desk on the same profiles and drafts.
-    let builder = tauri::Builder::default().plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+    let builder = tauri::Builder::default();
+    #[cfg(any(target_os = "macos", windows, target_os = "linux"))]
+    let builder = builder.plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
         if let Some(window) = app.get_webview_window("main") {
             let _ = window.unminimize();
             let _ = window.show();
