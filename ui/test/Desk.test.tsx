@@ -5,7 +5,7 @@ import { describe, expect, it, vi } from "vitest";
 import { App } from "../src/App";
 import type { Backend } from "../src/backend";
 import { BackendProvider } from "../src/context";
-import { contoso, fakeBackend } from "./fakeBackend";
+import { contoso, current, fakeBackend } from "./fakeBackend";
 
 function renderApp(backend: Backend) {
   return render(
@@ -212,5 +212,43 @@ describe("recent records and drafts", () => {
     await user.keyboard("{Enter}");
     await screen.findByText(/Saved\./);
     expect(backend.updateOperation).toHaveBeenCalledWith("p-1", "avepoint.account-information", { customerId: "c-2", tenantId: "t-1", userId: "u-1" }, { mail: "mark@contoso.examplex" }, expect.any(Function));
+  });
+
+  it("a half-typed search asks the vendor for nothing below it", async () => {
+    const user = userEvent.setup();
+    const backend = savedConnectionBackend();
+    renderApp(backend);
+    const customer = await screen.findByPlaceholderText("Search customers or paste an ID");
+    await user.click(customer);
+    await user.type(customer, "contoso ltd");
+    const asked = vi.mocked(backend.listChoices).mock.calls.filter(([, , key]) => key !== "customerId");
+    expect(asked).toEqual([]);
+  });
+
+  it("a read that answers late never replaces the record opened after it", async () => {
+    const user = userEvent.setup();
+    const backend = fakeBackend();
+    const pending = new Map<string, (value: Record<string, unknown>) => void>();
+    backend.readOperation = vi.fn(
+      (_connection: string, _operation: string, target: Record<string, string>) =>
+        new Promise<Record<string, unknown>>((resolve) => pending.set(target.userId!, resolve)),
+    );
+    await backend.rememberRecord("practice", {
+      operationId: "avepoint.account-information",
+      target: { customerId: "c-1", tenantId: "t-1", userId: "u-2" },
+      labels: { userId: "Adele Vance" },
+    });
+    renderApp(backend);
+    await user.click(await screen.findByRole("button", { name: "Load" }));
+    await waitFor(() => expect(pending.has("u-1")).toBe(true));
+    await user.click(within(await screen.findByRole("group", { name: "Recent records" })).getByRole("button", { name: /Adele Vance/ }));
+    await waitFor(() => expect(pending.has("u-2")).toBe(true));
+    pending.get("u-2")!({ ...current, mail: "adele@contoso.example" });
+    const mail = (await screen.findByLabelText(/E-mail \(from spec\)/)) as HTMLInputElement;
+    expect(mail.value).toBe("adele@contoso.example");
+    pending.get("u-1")!({ ...current, mail: "mark@contoso.example" });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect((screen.getByLabelText(/E-mail \(from spec\)/) as HTMLInputElement).value).toBe("adele@contoso.example");
+    expect(screen.getByLabelText("Where your changes go").textContent).toContain("Adele Vance");
   });
 });

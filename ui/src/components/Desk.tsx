@@ -32,7 +32,15 @@ import { OperationForm } from "./OperationForm";
 import { RecordPicker } from "./RecordPicker";
 
 type Target = Record<string, string>;
-type Loaded = { operationId: string; target: Target; labels: Target; raw: Record<string, unknown>; original: FormValues };
+type Loaded = {
+  connectionId: string;
+  operationId: string;
+  target: Target;
+  labels: Target;
+  raw: Record<string, unknown>;
+  original: FormValues;
+};
+type Picks = { ids: Target; names: Target };
 /** One part of "where your changes go", for the app header. */
 export type Crumb = { label: string; value: string };
 type Outcome =
@@ -58,7 +66,13 @@ export function Desk({
   const [operationId, setOperationId] = useState<string | null>(null);
   const [spec, setSpec] = useState<OperationSpec | null>(null);
   // The ids picked or pasted, and the names the pickers know for them, updated together.
-  const [picks, setPicks] = useState<{ ids: Target; names: Target }>({ ids: {}, names: {} });
+  const [picks, setPicksState] = useState<Picks>({ ids: {}, names: {} });
+  // Load may run in the same event as a picker's last commit (Enter): it reads the ref, never a stale render.
+  const picksRef = useRef<Picks>(picks);
+  const setPicks = useCallback((next: Picks | ((previous: Picks) => Picks)) => {
+    picksRef.current = typeof next === "function" ? next(picksRef.current) : next;
+    setPicksState(picksRef.current);
+  }, []);
   const target = picks.ids;
   const labels = picks.names;
   const [recent, setRecent] = useState<RecentRecord[]>([]);
@@ -73,9 +87,12 @@ export function Desk({
   const [showAllErrors, setShowAllErrors] = useState(false);
   const [busy, setBusy] = useState<"loading" | "saving" | null>(null);
   const [outcome, setOutcome] = useState<Outcome | null>(null);
-  const [review, setReview] = useState<PlannedChange[] | null>(null);
+  // The review shows `planned`; Save sends exactly `changes`, whatever is typed meanwhile.
+  const [review, setReview] = useState<{ planned: PlannedChange[]; changes: Record<string, unknown> } | null>(null);
   const [retry, setRetry] = useState<RetryNotice | null>(null);
   const checkSequence = useRef(0);
+  // Bumped whenever the record in the form is dropped: a late read or save for it is ignored.
+  const recordSequence = useRef(0);
   const formRef = useRef<HTMLDivElement>(null);
   const outcomeRef = useRef<HTMLDivElement>(null);
 
@@ -92,11 +109,15 @@ export function Desk({
 
   useEffect(() => {
     if (!operation) return;
+    let cancelled = false;
     setSpec(null);
     backend
       .describeOperation(operation.id)
-      .then(setSpec)
-      .catch((reason) => setOutcome({ kind: "error", error: toBackendError(reason) }));
+      .then((next) => !cancelled && setSpec(next))
+      .catch((reason) => !cancelled && setOutcome({ kind: "error", error: toBackendError(reason) }));
+    return () => {
+      cancelled = true;
+    };
   }, [backend, operation?.id]); // eslint-disable-line react-hooks/exhaustive-deps
 
   // Practice comes with a sample user, so a new user can try everything straight away.
@@ -111,6 +132,16 @@ export function Desk({
     backend.listDrafts(connectionId).then(setDrafts).catch(() => setDrafts([]));
   }, [backend, connectionId]);
   useEffect(refreshMemory, [refreshMemory]);
+
+  // The connection can change from outside the desk (deleted on the Connections page): a form
+  // loaded through another connection must not be saved through this one.
+  useEffect(() => {
+    if (loaded && loaded.connectionId !== connectionId) {
+      resetRecord();
+      setPicks({ ids: {}, names: {} });
+      setOperationId(null);
+    }
+  }, [connectionId]); // eslint-disable-line react-hooks/exhaustive-deps
 
   // A recent record or draft opens once its operation's form definition is here.
   useEffect(() => {
@@ -134,7 +165,7 @@ export function Desk({
 
   // Unsent edits are kept as a draft shortly after each change (never a password: Rust drops those).
   useEffect(() => {
-    if (!draftTouched.current || !spec || !loaded || !values || !connectionId) return;
+    if (!draftTouched.current || !spec || !loaded || !values) return;
     const timer = setTimeout(() => {
       const changed = Object.fromEntries(
         changedKeys(spec.fields, loaded.original, values)
@@ -142,8 +173,15 @@ export function Desk({
           .map((key) => [key, values[key]]),
       );
       backend
-        .saveDraft({ connectionId, operationId: loaded.operationId, target: loaded.target, labels: loaded.labels, values: changed, savedAt: "" })
-        .then(() => backend.listDrafts(connectionId))
+        .saveDraft({
+          connectionId: loaded.connectionId,
+          operationId: loaded.operationId,
+          target: loaded.target,
+          labels: loaded.labels,
+          values: changed,
+          savedAt: "",
+        })
+        .then(() => backend.listDrafts(loaded.connectionId))
         .then(setDrafts)
         .catch(() => undefined);
     }, 400);
@@ -164,10 +202,10 @@ export function Desk({
   // Checks run in Rust (the same checks a save runs): a preview that fails names the fields.
   const revalidate = useCallback(
     async (next: FormValues, current: Loaded) => {
-      if (!spec || !operation) return [];
+      if (!spec) return [];
       const sequence = ++checkSequence.current;
       try {
-        await backend.previewOperation(operation.id, current.raw, nestedChangesOf(spec.fields, current.original, next));
+        await backend.previewOperation(current.operationId, current.raw, nestedChangesOf(spec.fields, current.original, next));
         if (sequence === checkSequence.current) setFieldErrors({});
         return [];
       } catch (reason) {
@@ -177,10 +215,12 @@ export function Desk({
         return error.fieldErrors;
       }
     },
-    [backend, spec, operation],
+    [backend, spec],
   );
 
   function resetRecord() {
+    recordSequence.current += 1;
+    checkSequence.current += 1;
     draftTouched.current = false;
     setRestored(null);
     setLoaded(null);
@@ -190,41 +230,55 @@ export function Desk({
     setShowAllErrors(false);
   }
 
-  async function loadRecord(wanted: Target = target, wantedLabels: Target = labels) {
+  async function loadRecord(wanted?: Target, wantedLabels?: Target) {
     if (!connectionId || !spec) return;
     const op = operations.find((o) => o.id === spec.id);
     if (!op) return;
-    setBusy("loading");
+    const from = wanted ?? picksRef.current.ids;
+    const fromNames = wantedLabels ?? picksRef.current.names;
     resetRecord();
+    const sequence = recordSequence.current;
+    const current = () => sequence === recordSequence.current;
+    setBusy("loading");
     // Only this operation's ids: a field left from another operation must not ride along.
-    const ids = Object.fromEntries(op.targets.map(({ key }) => [key, (wanted[key] ?? "").trim()]));
-    const names = Object.fromEntries(op.targets.filter(({ key }) => wantedLabels[key]).map(({ key }) => [key, wantedLabels[key]!]));
+    const ids = Object.fromEntries(op.targets.map(({ key }) => [key, (from[key] ?? "").trim()]));
+    const names = Object.fromEntries(op.targets.filter(({ key }) => fromNames[key]).map(({ key }) => [key, fromNames[key]!]));
     setPicks({ ids, names });
     try {
-      const raw = await backend.readOperation(connectionId, op.id, ids, setRetry);
-      const current = { operationId: op.id, target: ids, labels: names, raw, original: formValuesOf(spec.fields, raw) };
-      setLoaded(current);
+      const raw = await backend.readOperation(connectionId, op.id, ids, (notice) => current() && setRetry(notice));
+      const record: Loaded = { connectionId, operationId: op.id, target: ids, labels: names, raw, original: formValuesOf(spec.fields, raw) };
       // Unsent edits to this record from an earlier session come back on top of the vendor's values.
       const draft = (await backend.listDrafts(connectionId).catch(() => [] as Draft[])).find(
         (d) => d.operationId === op.id && sameTarget(d.target, ids),
       );
-      const known = Object.entries(draft?.values ?? {}).filter(([key]) => key in current.original);
-      setValues(known.length > 0 ? { ...current.original, ...(Object.fromEntries(known) as FormValues) } : current.original);
-      setRestored(known.length > 0 ? draft! : null);
-      // Keyboard users continue in the form, at its first field.
-      requestAnimationFrame(() => formRef.current?.querySelector<HTMLElement>("input:not([type=hidden]), [role=spinbutton]")?.focus());
-      if (known.length > 0) revalidate({ ...current.original, ...(Object.fromEntries(known) as FormValues) }, current).catch(() => undefined);
+      if (!current()) return;
+      const known = Object.fromEntries(Object.entries(draft?.values ?? {}).filter(([key]) => key in record.original)) as FormValues;
+      const restoredValues = Object.keys(known).length > 0 ? { ...record.original, ...known } : null;
+      setLoaded(record);
+      setValues(restoredValues ?? record.original);
+      setRestored(restoredValues ? draft! : null);
+      if (restoredValues) revalidate(restoredValues, record).catch(() => undefined);
+      // Keyboard users continue in the form, at its first field (unless they have moved on).
+      requestAnimationFrame(() => {
+        const active = document.activeElement;
+        if (active == null || active === document.body || active.closest("[data-action='load'], [data-recent], [data-draft]")) {
+          formRef.current?.querySelector<HTMLElement>("input:not([type=hidden]), [role=spinbutton]")?.focus();
+        }
+      });
       backend
         .rememberRecord(connectionId, { operationId: op.id, target: ids, labels: names })
-        .then(setRecent)
+        .then((next) => current() && setRecent(next))
         .catch(() => undefined);
     } catch (reason) {
+      if (!current()) return;
       const error = toBackendError(reason);
       setFieldErrors(errorsByField(error.fieldErrors));
       setOutcome({ kind: "error", error });
     } finally {
-      setBusy(null);
-      setRetry(null);
+      if (current()) {
+        setBusy(null);
+        setRetry(null);
+      }
     }
   }
 
@@ -238,7 +292,7 @@ export function Desk({
   }
 
   async function save() {
-    if (!spec || !loaded || !values || !connectionId || !operation) return;
+    if (!spec || !loaded || !values) return;
     setShowAllErrors(true);
     let errors;
     try {
@@ -258,21 +312,26 @@ export function Desk({
       return;
     }
     // Nothing is sent before the user has seen each change as before → after.
+    const sequence = recordSequence.current;
     try {
-      setReview(await backend.previewOperation(operation.id, loaded.raw, changes));
+      const planned = await backend.previewOperation(loaded.operationId, loaded.raw, changes);
+      if (sequence === recordSequence.current) setReview({ planned, changes });
     } catch (reason) {
-      setOutcome({ kind: "error", error: toBackendError(reason) });
+      if (sequence === recordSequence.current) setOutcome({ kind: "error", error: toBackendError(reason) });
     }
   }
 
   async function confirmSave() {
-    if (!spec || !loaded || !values || !connectionId || !operation) return;
+    if (!spec || !loaded || !review) return;
+    const { changes } = review;
     setReview(null);
-    const changes = nestedChangesOf(spec.fields, loaded.original, values);
+    const sequence = recordSequence.current;
+    const current = () => sequence === recordSequence.current;
     setBusy("saving");
     setOutcome(null);
     try {
-      const receipt = await backend.updateOperation(connectionId, operation.id, loaded.target, changes, setRetry);
+      const receipt = await backend.updateOperation(loaded.connectionId, loaded.operationId, loaded.target, changes, (notice) => current() && setRetry(notice));
+      if (!current()) return;
       const original = formValuesOf(spec.fields, receipt.after);
       draftTouched.current = false;
       setLoaded({ ...loaded, raw: receipt.after, original });
@@ -281,27 +340,31 @@ export function Desk({
       setRestored(null);
       setOutcome({ kind: "saved", receipt });
       backend
-        .discardDraft(connectionId, loaded.operationId, loaded.target)
-        .then(() => backend.listDrafts(connectionId))
+        .discardDraft(loaded.connectionId, loaded.operationId, loaded.target)
+        .then(() => backend.listDrafts(loaded.connectionId))
         .then(setDrafts)
         .catch(() => undefined);
     } catch (reason) {
+      if (!current()) return;
       const error = toBackendError(reason);
       if (error.fieldErrors.length > 0) setFieldErrors(errorsByField(error.fieldErrors));
       setOutcome({ kind: "error", error });
     } finally {
-      setBusy(null);
-      setRetry(null);
+      if (current()) {
+        setBusy(null);
+        setRetry(null);
+      }
     }
   }
 
   function discard() {
-    if (!loaded || !connectionId) return;
+    if (!loaded) return;
     // The draft goes now, not after the save delay: the window may close right after.
     draftTouched.current = false;
+    checkSequence.current += 1;
     backend
-      .discardDraft(connectionId, loaded.operationId, loaded.target)
-      .then(() => backend.listDrafts(connectionId))
+      .discardDraft(loaded.connectionId, loaded.operationId, loaded.target)
+      .then(() => backend.listDrafts(loaded.connectionId))
       .then(setDrafts)
       .catch(() => undefined);
     setRestored(null);
@@ -332,7 +395,9 @@ export function Desk({
     return { name: record.labels[last] ?? record.target[last] ?? "", where: parents.join(" · ") };
   };
   const titleOf = (operationId: string) => operations.find((o) => o.id === operationId)?.title ?? operationId;
-  const openDrafts = drafts.filter((d) => !(loaded && d.operationId === loaded.operationId && sameTarget(d.target, loaded.target)));
+  const openDrafts = drafts.filter(
+    (d) => available.some((o) => o.id === d.operationId) && !(loaded && d.operationId === loaded.operationId && sameTarget(d.target, loaded.target)),
+  );
 
   return (
     <main className="content">
@@ -342,6 +407,7 @@ export function Desk({
           <Select
             className="field connection-select"
             selectedKey={connectionId}
+            isDisabled={busy === "saving"}
             onSelectionChange={(key) => {
               if (key == null || key === connectionId) return;
               guarded(() => {
@@ -370,6 +436,7 @@ export function Desk({
           <Select
             className="field"
             selectedKey={operation?.id ?? null}
+            isDisabled={busy === "saving"}
             onSelectionChange={(key) => {
               if (key == null || key === operation?.id) return;
               guarded(() => {
@@ -404,7 +471,13 @@ export function Desk({
                   const { name, where } = recordName(draft);
                   const count = Object.keys(draft.values).length;
                   return (
-                    <Button key={`${draft.operationId}|${JSON.stringify(draft.target)}`} className="chip draft" onPress={() => openRecord(draft)} data-draft={name}>
+                    <Button
+                      key={`${draft.operationId}|${JSON.stringify(draft.target)}`}
+                      className="chip draft"
+                      onPress={() => openRecord(draft)}
+                      isDisabled={busy === "saving"}
+                      data-draft={name}
+                    >
                       <strong>{name}</strong> · {titleOf(draft.operationId)} · {count} change{count === 1 ? "" : "s"}
                       {where && <span className="chip-detail"> · {where}</span>}
                     </Button>
@@ -420,7 +493,13 @@ export function Desk({
                   .map((record) => {
                     const { name, where } = recordName(record);
                     return (
-                      <Button key={`${record.operationId}|${JSON.stringify(record.target)}`} className="chip" onPress={() => openRecord(record)} data-recent={name}>
+                      <Button
+                        key={`${record.operationId}|${JSON.stringify(record.target)}`}
+                        className="chip"
+                        onPress={() => openRecord(record)}
+                        isDisabled={busy === "saving"}
+                        data-recent={name}
+                      >
                         <strong>{name}</strong>
                         {where && <span className="chip-detail"> · {where}</span>}
                       </Button>
@@ -444,7 +523,9 @@ export function Desk({
               const missing = before.find(({ key }) => !(target[key] ?? "").trim());
               return (
                 <RecordPicker
-                  key={`${connectionId}|${operation.id}|${field.key}`}
+                  // Not keyed on the operation: AvePoint's two operations share their pickers' lists.
+                  key={`${connectionId}|${field.key}`}
+                  disabled={busy === "saving"}
                   connectionId={connectionId}
                   operationId={operation.id}
                   field={field}
@@ -579,7 +660,7 @@ export function Desk({
                 .join(" · ")}
             </p>
             <ul className="review-list">
-              {review?.map((change) => (
+              {review?.planned.map((change) => (
                 <li key={change.field} data-change={change.field}>
                   <strong>{change.label}:</strong> {shown(change.before, fieldOf(change.field))} → {shown(change.after, fieldOf(change.field))}
                 </li>
@@ -587,7 +668,7 @@ export function Desk({
             </ul>
             <div className="actions">
               <Button className="button primary" onPress={() => void confirmSave()} data-action="confirm-save" autoFocus>
-                Save {review?.length ?? 0} change{review?.length === 1 ? "" : "s"}
+                Save {review?.planned.length ?? 0} change{review?.planned.length === 1 ? "" : "s"}
               </Button>
               <Button className="button" onPress={() => setReview(null)} data-action="back-to-form">
                 Go back

@@ -22,6 +22,8 @@ export interface RecordPickerProps {
   field: TargetField;
   /** The ids picked before this one; null while one is still missing. */
   parentTarget: Record<string, string> | null;
+  /** While a save runs, nothing may change where it goes. */
+  disabled?: boolean;
   /** What to pick first while `parentTarget` is null ("customer"). */
   waitingFor?: string;
   /** Ids opened lately under the same parents, latest first: listed first and marked. */
@@ -43,6 +45,9 @@ export function RecordPicker(props: RecordPickerProps) {
   const [inputValue, setInputValue] = useState(valueLabel ?? value);
   const [retry, setRetry] = useState(0);
   const parentKey = parentTarget ? JSON.stringify(parentTarget) : null;
+  // The list depends on the vendor and the ids above, not on which of a vendor's operations asks.
+  const operationRef = useRef(operationId);
+  operationRef.current = operationId;
   const noun = field.noun;
 
   // Pages through the vendor's list; a newer parent or connection cancels the older walk.
@@ -59,7 +64,7 @@ export function RecordPicker(props: RecordPickerProps) {
       let cursor: string | null = null;
       setLoad({ state: "loading", loaded: 0 });
       do {
-        const page = await backend.listChoices(connectionId, operationId, field.key, target, cursor);
+        const page = await backend.listChoices(connectionId, operationRef.current, field.key, target, cursor);
         if (cancelled) return;
         all.push(...searchable(page.items));
         setItems([...all]);
@@ -73,7 +78,7 @@ export function RecordPicker(props: RecordPickerProps) {
     return () => {
       cancelled = true;
     };
-  }, [backend, connectionId, operationId, field.key, parentKey, retry]);
+  }, [backend, connectionId, field.key, parentKey, retry]);
 
   // The input shows the picked record's name; a pasted or recent id gets its name once known.
   const selected = items.find((item) => item.id === value);
@@ -93,10 +98,23 @@ export function RecordPicker(props: RecordPickerProps) {
   const query = selected && inputValue === selected.label ? "" : inputValue;
   const ordered = useMemo(() => recentFirst(items, recentIds), [items, recentKey]); // eslint-disable-line react-hooks/exhaustive-deps
   const { shown, matches } = useMemo(() => filterChoices(ordered, query, SHOWN), [ordered, query]);
-  const disabled = parentTarget == null;
+  const disabled = parentTarget == null || props.disabled === true;
+
+  /** Typed text becomes the id once the user is done with it (blur, Enter, paste), never per
+   *  keystroke: a half-typed search must not start list requests for the pickers below. */
+  const latest = useRef({ selected, value, onChange });
+  latest.current = { selected, value, onChange };
+  function commitTyped(text: string) {
+    const { selected, value, onChange } = latest.current;
+    if (selected && text === selected.label) return;
+    const id = /\s/.test(text.trim()) ? "" : text.trim();
+    if (id === value) return;
+    lastShown.current = id;
+    onChange(id);
+  }
 
   let status: string;
-  if (disabled) status = `Pick the ${waitingFor ?? "record above"} first.`;
+  if (parentTarget == null) status = `Pick the ${waitingFor ?? "record above"} first.`;
   else if (load.state === "loading")
     status = load.total != null ? `Loading ${countOf(load.total, noun)}… ${load.loaded.toLocaleString()} so far` : `Loading ${noun}s… ${load.loaded.toLocaleString()} so far`;
   else if (load.state === "failed") status = `The ${noun} list could not be loaded. You can still paste an ID.`;
@@ -121,11 +139,13 @@ export function RecordPicker(props: RecordPickerProps) {
         isInvalid={error != null}
         onInputChange={(text) => {
           setInputValue(text);
-          if (text === justPicked.current || (selected && text === selected.label)) return;
-          // Typed text is a search; it becomes the id only when it is one (no spaces), as pasted.
-          const id = /\s/.test(text.trim()) ? "" : text.trim();
-          lastShown.current = id;
-          onChange(id);
+          // ComboBox echoes a picked item's name as input once; that is not typing.
+          if (text === justPicked.current) {
+            justPicked.current = null;
+            return;
+          }
+          justPicked.current = null;
+          if (text === "") commitTyped(text);
         }}
         onSelectionChange={(key) => {
           const item = items.find((i) => i.id === key);
@@ -138,7 +158,27 @@ export function RecordPicker(props: RecordPickerProps) {
       >
         <Label className="field-label">{capitalised(noun)}</Label>
         <div className="combo">
-          <Input className="input" data-field={field.key} spellCheck={false} placeholder={`Search ${noun}s or paste an ID`} />
+          <Input
+            className="input"
+            data-field={field.key}
+            spellCheck={false}
+            placeholder={`Search ${noun}s or paste an ID`}
+            onBlur={(event) => commitTyped(event.currentTarget.value)}
+            onKeyDown={(event) => {
+              if (event.key !== "Enter") return;
+              const input = event.currentTarget;
+              // With the list open, Enter may pick an option: look once that has happened.
+              // Closed, it may also submit the form (Load), so the id is committed first.
+              if (input.getAttribute("aria-expanded") === "true") setTimeout(() => commitTyped(input.value));
+              else commitTyped(input.value);
+            }}
+            onPaste={(event) => {
+              const pasted = event.clipboardData.getData("text");
+              const input = event.currentTarget;
+              // After the paste lands in the input: commit what the input then holds.
+              setTimeout(() => commitTyped(input.value || pasted));
+            }}
+          />
           <Button className="combo-button" aria-label={`Show ${noun}s`}>
             <span aria-hidden="true">▾</span>
           </Button>
