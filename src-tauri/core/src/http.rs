@@ -303,6 +303,12 @@ fn error_kind(error: &reqwest::Error) -> &'static str {
     }
 }
 
+/// The message for a 429 that outlasted the retries: the vendor's own wait, not a guess.
+pub fn still_busy_message(vendor: &str, wait: Duration) -> String {
+    let seconds = wait.as_secs().max(1);
+    format!("{vendor} is still busy after several tries and asked to wait {seconds} s. Try again after that.")
+}
+
 pub fn transport_error(error: &reqwest::Error, vendor: &str, host: &str) -> Error {
     let message = if error.is_timeout() {
         format!("{vendor} ({host}) did not answer in time. Check your internet connection and try again.")

@@ -312,10 +312,7 @@ impl AvePointClient {
             let text = response.text().await.ok();
             let mut error = http::status_error(VENDOR, status, text.as_deref().map(vendor_text));
             if let (reqwest::StatusCode::TOO_MANY_REQUESTS, Some(wait)) = (status, wait) {
-                error.message = format!(
-                    "{VENDOR} is still busy after several tries and asked to wait {} s. Try again in a minute.",
-                    wait.as_secs().max(1)
-                );
+                error.message = http::still_busy_message(VENDOR, wait);
             }
             error.reference = reference;
             return Err(error);

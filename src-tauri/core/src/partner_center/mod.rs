@@ -426,10 +426,7 @@ fn failure(
         }
         429 => {
             if let Some(wait) = wait {
-                error.message = format!(
-                    "{VENDOR} is still busy after several tries and asked to wait {} s. Try again in a minute.",
-                    wait.as_secs().max(1)
-                );
+                error.message = http::still_busy_message(VENDOR, wait);
             }
         }
         _ => {}
