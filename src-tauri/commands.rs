@@ -83,18 +83,23 @@ pub fn duplicate_connection(state: State<'_, AppState>, id: String) -> Result<Sa
 #[tauri::command]
 pub fn delete_connection<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, id: String) -> Result<(), Error> {
     state.connections.delete(&id)?;
-    if let Ok(settings) = open_store(&app, SETTINGS_FILE) {
-        settings.delete(recent_key(&id));
+    forget_desk_memory(&app, &id);
+    Ok(())
+}
+
+/// Best effort: the connection is gone either way, and what is left names nothing that exists.
+fn forget_desk_memory<R: Runtime>(app: &AppHandle<R>, connection_id: &str) {
+    if let Ok(settings) = open_store(app, SETTINGS_FILE) {
+        settings.delete(recent_key(connection_id));
         let _ = save_store(&settings);
     }
-    if let Ok(drafts) = open_store(&app, DRAFTS_FILE) {
-        let prefix = format!("{id}|");
+    if let Ok(drafts) = open_store(app, DRAFTS_FILE) {
+        let prefix = desk::drafts_of(connection_id);
         for key in drafts.keys().into_iter().filter(|key| key.starts_with(&prefix)) {
             drafts.delete(key);
         }
         let _ = save_store(&drafts);
     }
-    Ok(())
 }
 
 #[tauri::command]

@@ -79,7 +79,12 @@ impl Draft {
 
 pub fn draft_key(connection_id: &str, operation_id: &str, target: &BTreeMap<String, String>) -> String {
     let ids: Vec<String> = target.iter().map(|(k, v)| format!("{k}={v}")).collect();
-    format!("{connection_id}|{operation_id}|{}", ids.join("&"))
+    format!("{}{operation_id}|{}", drafts_of(connection_id), ids.join("&"))
+}
+
+/// What every draft key of one connection starts with.
+pub fn drafts_of(connection_id: &str) -> String {
+    format!("{connection_id}|")
 }
 
 #[cfg(test)]
