@@ -208,6 +208,12 @@ impl Session {
         Err(format!("{css} never showed {option_text:?} (it shows {:?})", self.value(css).await?))
     }
 
+    /// Back to the top of the window, as a person scrolls up: WebDriver's own scrolling can leave
+    /// a control under the sticky header.
+    pub async fn scroll_to_top(&self) -> Result<(), String> {
+        self.driver.execute("window.scrollTo(0, 0)", Vec::new()).await.map(|_| ()).map_err(|e| e.to_string())
+    }
+
     pub async fn resize(&self, width: u32, height: u32) -> Result<(), String> {
         self.driver.set_window_rect(40, 40, width, height).await.map_err(|e| format!("resize: {e}"))
     }

@@ -225,6 +225,26 @@ async fn avepoint_user_is_picked_edited_reviewed_and_saved(sandbox: &Sandbox, ap
         session.screenshot("account-information-saved.png").await?;
         // The record is one click away next time.
         session.wait_for_text("[data-recent='Adele Vance']", "Contoso Ltd").await?;
+
+        // AvePoint's second operation for the same user: the picks stay, City is asked for.
+        session.scroll_to_top().await?;
+        session.click("[data-field='operation']").await?;
+        session.click_xpath("//*[@role='option'][contains(., 'Office information')]").await?;
+        session.wait_for_text("[data-context]", "Adele Vance").await?;
+        session.click("[data-action='load']").await?;
+        session.wait_for("[data-field='city']").await?;
+        // A suggestion list: the option reads "Germany (DE)", the field takes AvePoint's "Germany".
+        session.replace_text("[data-field='countryRegion']", "Germ").await?;
+        session.click_xpath("//*[@role='option'][contains(., 'Germany (DE)')]").await?;
+        session.replace_text("[data-field='city']", "Berlin").await?;
+        session.click("[data-action='save']").await?;
+        session.wait_for_text("[data-review]", "→ Berlin").await?;
+        session.click("[data-action='confirm-save']").await?;
+        session.wait_for_text("[data-outcome='saved']", "City").await?;
+        let office = sandbox.state().avepoint.user(customer, tenant, adele).ok_or("Adele is missing")?;
+        if office.city.as_deref() != Some("Berlin") || office.country_region != "Germany" {
+            return Err(format!("the sandbox holds city {:?}, country {:?}", office.city, office.country_region));
+        }
         Ok(())
     }
     .await;

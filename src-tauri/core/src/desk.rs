@@ -25,8 +25,10 @@ pub struct RecentRecord {
 }
 
 /// Puts `record` first, drops an older entry for the same record, keeps at most [`RECENT_LIMIT`].
+/// The same ids through another operation of the connection's vendor are the same person (say,
+/// AvePoint account and office information), so they count once, with the latest operation.
 pub fn remember(mut recent: Vec<RecentRecord>, record: RecentRecord) -> Vec<RecentRecord> {
-    recent.retain(|r| !(r.operation_id == record.operation_id && r.target == record.target));
+    recent.retain(|r| r.target != record.target);
     recent.insert(0, record);
     recent.truncate(RECENT_LIMIT);
     recent
@@ -111,6 +113,17 @@ mod tests {
         assert_eq!(recent[0].target["userId"], "u9");
         assert_eq!(recent.iter().filter(|r| r.target["userId"] == "u9").count(), 1);
         assert_eq!(recent[1].target["userId"], "u11");
+    }
+
+    #[test]
+    fn one_person_through_two_operations_is_one_recent_record() {
+        let mut office = record("u1");
+        office.operation_id = "avepoint.office-information".into();
+        let mut account = record("u1");
+        account.operation_id = "avepoint.account-information".into();
+        let recent = remember(remember(Vec::new(), account), office);
+        assert_eq!(recent.len(), 1);
+        assert_eq!(recent[0].operation_id, "avepoint.office-information");
     }
 
     #[test]
