@@ -199,6 +199,25 @@ impl FieldDef {
     }
 }
 
+/// A section as JSON in the vendor's keys: what the checks and the change list read.
+pub fn to_json<T: Serialize>(values: &T) -> Value {
+    serde_json::to_value(values).expect("sections are plain data and always serialize")
+}
+
+/// The value at a key of a section's JSON; a dotted key (`phone.number`) reaches into objects.
+pub fn value_at<'a>(json: &'a Value, key: &str) -> Option<&'a Value> {
+    key.split('.').try_fold(json, |value, segment| value.get(segment))
+}
+
+/// The keys of `defs` whose values differ between two versions of a section, in definition order:
+/// the receipt's "changed fields", and whether anything needs sending at all.
+pub fn changed_keys(defs: &[FieldDef], before: &Value, after: &Value) -> Vec<String> {
+    defs.iter()
+        .filter(|def| value_at(before, def.key) != value_at(after, def.key))
+        .map(|def| def.key.to_string())
+        .collect()
+}
+
 /// Checks a whole section (a JSON object keyed by the vendor's keys) against its definitions.
 pub fn check_all(defs: &[FieldDef], values: &Value) -> Vec<FieldError> {
     defs.iter().filter_map(|def| def.check(values.get(def.key).unwrap_or(&Value::Null))).collect()

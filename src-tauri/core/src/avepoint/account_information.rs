@@ -5,7 +5,7 @@
 
 use super::{AvePointClient, UserTarget, SCOPE_USER_READ_WRITE};
 use crate::error::Result;
-use crate::fields::{check_all, FieldDef, FieldKind, FieldMeaning, FieldSpec, OperationSpec, UpdateReceipt};
+use crate::fields::{check_all, to_json, FieldDef, FieldKind, FieldMeaning, FieldSpec, OperationSpec, UpdateReceipt};
 use crate::reference::ValueList;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -136,18 +136,13 @@ pub fn merge(current: &AccountInformation, changes: &AccountInformationChanges) 
     }
 }
 
-fn to_json(values: &AccountInformation) -> serde_json::Value {
-    serde_json::to_value(values).expect("AccountInformation always serializes")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::ErrorCode;
 
     fn changed_keys(before: &AccountInformation, after: &AccountInformation) -> Vec<String> {
-        let (before, after) = (to_json(before), to_json(after));
-        FIELDS.iter().filter(|def| before.get(def.key) != after.get(def.key)).map(|def| def.key.to_string()).collect()
+        crate::fields::changed_keys(FIELDS, &to_json(before), &to_json(after))
     }
 
     fn valid() -> AccountInformation {

@@ -241,23 +241,19 @@ impl AvePointClient {
         R: std::future::Future<Output = Result<V>>,
     {
         use crate::fields::{check_all, check_present};
-        let change_errors = check_present(fields, &json(changes)?);
+        let change_errors = check_present(fields, &crate::fields::to_json(changes));
         if !change_errors.is_empty() {
             return Err(Error::invalid_fields(change_errors));
         }
         target.path()?;
         let before = read.await?;
         let after = merge(&before, changes);
-        let (before_json, after_json) = (json(&before)?, json(&after)?);
+        let (before_json, after_json) = (crate::fields::to_json(&before), crate::fields::to_json(&after));
         let errors = check_all(fields, &after_json);
         if !errors.is_empty() {
             return Err(Error::invalid_fields(errors));
         }
-        let changed_fields: Vec<String> = fields
-            .iter()
-            .filter(|def| before_json.get(def.key) != after_json.get(def.key))
-            .map(|def| def.key.to_string())
-            .collect();
+        let changed_fields = crate::fields::changed_keys(fields, &before_json, &after_json);
         let request_id =
             if changed_fields.is_empty() { None } else { self.put_section(target, section, after_json).await? };
         Ok(crate::fields::UpdateReceipt { before, after, changed_fields, request_id })
@@ -332,10 +328,6 @@ impl AvePointClient {
     fn transport_error(&self, error: &reqwest::Error) -> Error {
         http::transport_error(error, VENDOR, &self.host())
     }
-}
-
-fn json<T: Serialize>(value: &T) -> Result<serde_json::Value> {
-    serde_json::to_value(value).map_err(|e| Error::internal(format!("Could not prepare the change: {e}")))
 }
 
 fn request_id(response: &reqwest::Response) -> Option<String> {

@@ -4,7 +4,7 @@
 
 use super::{AvePointClient, UserTarget, SCOPE_USER_READ_WRITE};
 use crate::error::{FieldError, Result};
-use crate::fields::{check_all, FieldDef, FieldKind, FieldMeaning, FieldSpec, OperationSpec, UpdateReceipt};
+use crate::fields::{check_all, to_json, FieldDef, FieldKind, FieldMeaning, FieldSpec, OperationSpec, UpdateReceipt};
 use crate::reference::ValueList;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -110,10 +110,6 @@ pub fn merge(current: &OfficeInformation, changes: &OfficeInformationChanges) ->
         address: pick(&changes.address, &current.address),
         city: pick(&changes.city, &current.city),
     }
-}
-
-fn to_json(values: &OfficeInformation) -> serde_json::Value {
-    serde_json::to_value(values).expect("OfficeInformation always serializes")
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@
 use super::{Msp360Client, UserRecord, UserTarget, LICENSE_KEY};
 use crate::error::{Error, FieldError, Result};
 use crate::fields::{
-    check_all, check_present, FieldDef, FieldKind, FieldMeaning, FieldSpec, OperationSpec, UpdateReceipt,
+    self, check_all, check_present, to_json, FieldDef, FieldKind, FieldMeaning, FieldSpec, OperationSpec, UpdateReceipt,
 };
 use crate::reference::ValueList;
 use crate::secret::Secret;
@@ -301,12 +301,7 @@ fn license_wire(name: &str, like: Option<&Value>) -> Value {
 }
 
 fn changed_keys(before: &UserDetails, after: &UserDetails) -> Vec<String> {
-    let (before, after) = (to_json(before), to_json(after));
-    FIELDS.iter().filter(|def| before.get(def.key) != after.get(def.key)).map(|def| def.key.to_string()).collect()
-}
-
-fn to_json(values: &UserDetails) -> Value {
-    serde_json::to_value(values).expect("UserDetails always serializes")
+    fields::changed_keys(FIELDS, &to_json(before), &to_json(after))
 }
 
 #[cfg(test)]

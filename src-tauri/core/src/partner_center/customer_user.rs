@@ -8,7 +8,7 @@
 use super::{new_correlation_id, PartnerCenterClient, UserRecord, UserTarget};
 use crate::error::{Error, FieldError, Result};
 use crate::fields::{
-    check_all, check_present, FieldDef, FieldKind, FieldMeaning, FieldSpec, OperationSpec, UpdateReceipt,
+    self, check_all, check_present, to_json, FieldDef, FieldKind, FieldMeaning, FieldSpec, OperationSpec, UpdateReceipt,
 };
 use crate::reference::ValueList;
 use serde::{Deserialize, Serialize};
@@ -305,12 +305,7 @@ fn patch_body(user: &CustomerUser, password: Option<(&str, bool)>) -> Value {
 }
 
 fn changed_keys(before: &CustomerUser, after: &CustomerUser) -> Vec<String> {
-    let (before, after) = (to_json(before), to_json(after));
-    FIELDS.iter().filter(|def| before.get(def.key) != after.get(def.key)).map(|def| def.key.to_string()).collect()
-}
-
-fn to_json(values: &CustomerUser) -> Value {
-    serde_json::to_value(values).expect("CustomerUser always serializes")
+    fields::changed_keys(FIELDS, &to_json(before), &to_json(after))
 }
 
 #[cfg(test)]

@@ -9,7 +9,9 @@
 
 use super::{AccountUserRecord, AccountUserTarget, SoftwareOneClient};
 use crate::error::{Error, FieldError, Result};
-use crate::fields::{FieldDef, FieldKind, FieldMeaning, FieldSpec, OperationSpec, UpdateReceipt};
+use crate::fields::{
+    self, to_json, value_at, FieldDef, FieldKind, FieldMeaning, FieldSpec, OperationSpec, UpdateReceipt,
+};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use ts_rs::TS;
@@ -320,12 +322,7 @@ pub fn merge(current: &AccountUser, changes: &AccountUserChanges) -> AccountUser
 }
 
 fn changed_keys(before: &AccountUser, after: &AccountUser) -> Vec<String> {
-    let (before, after) = (to_json(before), to_json(after));
-    FIELDS
-        .iter()
-        .filter(|def| value_at(&before, def.key) != value_at(&after, def.key))
-        .map(|def| def.key.to_string())
-        .collect()
+    fields::changed_keys(FIELDS, &to_json(before), &to_json(after))
 }
 
 /// The PUT body: the changed fields only, nested as the schema has them; emptied nullable
@@ -345,10 +342,6 @@ fn delta(after: &AccountUser, changed_fields: &[String]) -> Value {
 }
 
 /// The value at a dotted key (`phone.number`) in nested JSON.
-fn value_at<'a>(json: &'a Value, key: &str) -> Option<&'a Value> {
-    key.split('.').try_fold(json, |value, segment| value.get(segment))
-}
-
 fn value_at_mut<'a>(json: &'a mut Value, key: &str) -> Option<&'a mut Value> {
     key.split('.').try_fold(json, |value, segment| value.get_mut(segment))
 }
@@ -395,10 +388,6 @@ impl From<AccountUserRecord> for AccountUser {
             },
         }
     }
-}
-
-fn to_json(values: &AccountUser) -> Value {
-    serde_json::to_value(values).expect("AccountUser always serializes")
 }
 
 #[cfg(test)]
