@@ -214,8 +214,29 @@ impl Session {
         self.driver.execute("window.scrollTo(0, 0)", Vec::new()).await.map(|_| ()).map_err(|e| e.to_string())
     }
 
+    /// Resizes the app window the way a window manager does, through X (xdotool). WebDriver's
+    /// own "set window rect" waits for a confirmation that Xvfb without a window manager does
+    /// not always send, and once hung the suite.
     pub async fn resize(&self, width: u32, height: u32) -> Result<(), String> {
-        self.driver.set_window_rect(40, 40, width, height).await.map_err(|e| format!("resize: {e}"))
+        let resize = tokio::task::spawn_blocking(move || {
+            Command::new("xdotool")
+                .args([
+                    "search",
+                    "--name",
+                    "^Switchboard$",
+                    "windowsize",
+                    "%@",
+                    &width.to_string(),
+                    &height.to_string(),
+                ])
+                .status()
+        });
+        match tokio::time::timeout(WAIT, resize).await {
+            Ok(Ok(Ok(status))) if status.success() => Ok(()),
+            Ok(Ok(Ok(status))) => Err(format!("xdotool could not resize the window: {status}")),
+            Ok(Ok(Err(error))) => Err(format!("can't run xdotool: {error}")),
+            _ => Err("xdotool did not finish resizing the window".into()),
+        }
     }
 
     pub async fn screenshot(&self, name: &str) -> Result<(), String> {

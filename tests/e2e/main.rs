@@ -20,46 +20,57 @@ async fn main() {
     let mut tally = Tally::default();
     sandbox.state().clear_requests();
     if tally.wants("invalid_mail_sends_nothing_and_survives_a_restart_as_a_draft") {
-        let outcome = invalid_mail_sends_nothing_and_survives_a_restart_as_a_draft(&sandbox, &app).await;
+        let outcome = bounded(invalid_mail_sends_nothing_and_survives_a_restart_as_a_draft(&sandbox, &app)).await;
         tally.record("invalid_mail_sends_nothing_and_survives_a_restart_as_a_draft", outcome);
     }
     sandbox.state().clear_requests();
     if tally.wants("avepoint_user_is_picked_edited_reviewed_and_saved") {
-        let outcome = avepoint_user_is_picked_edited_reviewed_and_saved(&sandbox, &app).await;
+        let outcome = bounded(avepoint_user_is_picked_edited_reviewed_and_saved(&sandbox, &app)).await;
         tally.record("avepoint_user_is_picked_edited_reviewed_and_saved", outcome);
     }
     if tally.wants("avepoint_outage_on_save_is_explained_and_keeps_the_typed_values") {
-        let outcome = avepoint_outage_on_save_is_explained_and_keeps_the_typed_values(&sandbox, &app).await;
+        let outcome = bounded(avepoint_outage_on_save_is_explained_and_keeps_the_typed_values(&sandbox, &app)).await;
         tally.record("avepoint_outage_on_save_is_explained_and_keeps_the_typed_values", outcome);
     }
     sandbox.state().set_faults(Faults::default());
     if tally.wants("a_connection_is_created_tested_and_deleted") {
-        let outcome = a_connection_is_created_tested_and_deleted(&sandbox, &app).await;
+        let outcome = bounded(a_connection_is_created_tested_and_deleted(&sandbox, &app)).await;
         tally.record("a_connection_is_created_tested_and_deleted", outcome);
     }
     sandbox.state().clear_requests();
     if tally.wants("msp360_user_is_picked_edited_and_saved_then_an_unreachable_vendor_is_explained") {
         let outcome =
-            msp360_user_is_picked_edited_and_saved_then_an_unreachable_vendor_is_explained(&sandbox, &app).await;
+            bounded(msp360_user_is_picked_edited_and_saved_then_an_unreachable_vendor_is_explained(&sandbox, &app))
+                .await;
         tally.record("msp360_user_is_picked_edited_and_saved_then_an_unreachable_vendor_is_explained", outcome);
     }
     sandbox.state().set_faults(Faults::default());
     if tally.wants("softwareone_user_is_picked_edited_and_saved_then_throttling_is_explained") {
-        let outcome = softwareone_user_is_picked_edited_and_saved_then_throttling_is_explained(&sandbox, &app).await;
+        let outcome =
+            bounded(softwareone_user_is_picked_edited_and_saved_then_throttling_is_explained(&sandbox, &app)).await;
         tally.record("softwareone_user_is_picked_edited_and_saved_then_throttling_is_explained", outcome);
     }
     sandbox.state().set_faults(Faults::default());
     if tally.wants("partner_center_signs_in_in_the_browser_saves_and_names_a_missing_role") {
-        let outcome = partner_center_signs_in_in_the_browser_saves_and_names_a_missing_role(&sandbox, &app).await;
+        let outcome =
+            bounded(partner_center_signs_in_in_the_browser_saves_and_names_a_missing_role(&sandbox, &app)).await;
         tally.record("partner_center_signs_in_in_the_browser_saves_and_names_a_missing_role", outcome);
     }
     if tally.wants("a_second_start_hands_over_to_the_open_window_which_remembers_its_size") {
-        let outcome = a_second_start_hands_over_to_the_open_window_which_remembers_its_size(&app).await;
+        let outcome = bounded(a_second_start_hands_over_to_the_open_window_which_remembers_its_size(&app)).await;
         tally.record("a_second_start_hands_over_to_the_open_window_which_remembers_its_size", outcome);
     }
     app.stop();
     println!("\ne2e: {} passed, {} failed", tally.passed, tally.failed);
     std::process::exit(if tally.failed == 0 { 0 } else { 1 });
+}
+
+/// A scenario that hangs (a WebDriver call that never answers) fails after 3 minutes instead of
+/// holding CI until its own limit.
+async fn bounded(scenario: impl std::future::Future<Output = Outcome>) -> Outcome {
+    tokio::time::timeout(Duration::from_secs(180), scenario)
+        .await
+        .unwrap_or_else(|_| Err("did not finish within 3 minutes (a WebDriver call hung?)".into()))
 }
 
 #[derive(Default)]
