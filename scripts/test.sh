@@ -29,19 +29,7 @@ cargo clippy --workspace --all-targets --features switchboard/custom-protocol --
 step "Rust tests (unit, integration against the sandbox, commands, generated bindings)"
 cargo test --workspace --features switchboard/custom-protocol
 
-# The keychain and end-to-end tests need a D-Bus session with an unlocked Secret Service
-# (GNOME Keyring, in a throwaway folder) and, for the window, a virtual display.
 step "Keychain and end-to-end tests (real Secret Service, real window under Xvfb)"
-cargo build --features switchboard/custom-protocol --tests
-session_dir=$(mktemp -d)
-mkdir -m 700 "$session_dir/run"
-XDG_DATA_HOME="$session_dir" XDG_RUNTIME_DIR="$session_dir/run" NO_AT_BRIDGE=1 GTK_USE_PORTAL=0 \
-  dbus-run-session --config-file=tests/e2e/dbus-session.conf -- bash -c '
-  set -euo pipefail
-  printf "switchboard-ci" | gnome-keyring-daemon --unlock --components=secrets >/dev/null
-  cargo test --features switchboard/custom-protocol --test keychain
-  xvfb-run -a -s "-screen 0 1280x900x24" cargo test --features switchboard/custom-protocol --test e2e
-'
-rm -rf "$session_dir"
+bash scripts/e2e.sh
 
 step "All checks passed"

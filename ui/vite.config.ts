@@ -10,6 +10,8 @@ export default defineConfig({
     environment: "jsdom",
     include: ["test/**/*.test.{ts,tsx}"],
     setupFiles: ["test/setup.ts"],
+    // jsdom tests of whole pages take a few seconds on a busy 2-core machine; 5 s was too tight.
+    testTimeout: 20_000,
     benchmark: { include: ["bench/**/*.bench.ts"] },
     // The contrast test reads styles.css (?raw); Vitest empties CSS unless told otherwise.
     css: { include: [/styles\.css/] },

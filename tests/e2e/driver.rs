@@ -1,9 +1,14 @@
 //! A small harness around tauri-driver and thirtyfour: start the driver, open sessions on the
 //! app binary, wait for elements, and stop every process this test started.
+//!
+//! Every scenario gets its own driver (own ports) and its own home folder, so no scenario sees
+//! another's data; clicks wait until the control is in view, enabled and not covered; waits are
+//! for states, never fixed sleeps; a failure keeps a screenshot, the page's HTML and the app log.
 
-use std::net::TcpStream;
+use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 use thirtyfour::prelude::*;
 use thirtyfour::Key;
@@ -13,13 +18,29 @@ const WAIT: Duration = Duration::from_secs(30);
 pub struct App {
     driver: Child,
     home: tempfile::TempDir,
+    port: u16,
+    /// Where a failing session leaves its screenshot, page HTML and app log.
+    artefacts: PathBuf,
+    sessions: AtomicUsize,
+}
+
+/// A port nothing listens on right now (the OS picks it).
+fn free_port() -> Result<u16, String> {
+    let listener = TcpListener::bind(("127.0.0.1", 0)).map_err(|e| e.to_string())?;
+    listener.local_addr().map(|a| a.port()).map_err(|e| e.to_string())
 }
 
 impl App {
-    /// Starts tauri-driver with an isolated home and the Practice connection pointed at `sandbox_url`.
-    pub async fn start(sandbox_url: &str) -> Result<App, String> {
+    /// Starts tauri-driver for `scenario` with a fresh home (data, config and cache folders of its
+    /// own), the Practice connection pointed at `sandbox_url`, and `env` for the app (a GTK theme).
+    pub async fn start(scenario: &str, sandbox_url: &str, env: &[(&str, &str)]) -> Result<App, String> {
         let home = tempfile::tempdir().map_err(|e| e.to_string())?;
+        let (port, native_port) = (free_port()?, free_port()?);
+        let artefacts = target_dir().join("e2e-failures").join(scenario);
+        let _ = std::fs::remove_dir_all(&artefacts);
         let driver = Command::new("tauri-driver")
+            .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
+            .envs(env.iter().copied())
             .env("HOME", home.path())
             .env("XDG_DATA_HOME", home.path().join("data"))
             .env("XDG_CONFIG_HOME", home.path().join("config"))
@@ -34,9 +55,9 @@ impl App {
             .stderr(Stdio::null())
             .spawn()
             .map_err(|e| format!("can't run tauri-driver (cargo install tauri-driver --locked --version '^2'): {e}"))?;
-        let app = App { driver, home: home };
-        // tauri-driver (4444) proxies to WebKitWebDriver (4445); under load the second can lag.
-        for port in [4444, 4445] {
+        let app = App { driver, home, port, artefacts, sessions: AtomicUsize::new(0) };
+        // tauri-driver proxies to WebKitWebDriver; under load the second can lag.
+        for port in [port, native_port] {
             let deadline = Instant::now() + WAIT;
             while TcpStream::connect(("127.0.0.1", port)).is_err() {
                 if Instant::now() > deadline {
@@ -97,8 +118,15 @@ impl App {
             .map_err(|e| e.to_string())?;
         let mut last_error = String::new();
         for _ in 0..3 {
-            match WebDriver::new("http://127.0.0.1:4444", capabilities.clone()).await {
-                Ok(driver) => return Ok(Session { driver }),
+            match WebDriver::new(format!("http://127.0.0.1:{}", self.port), capabilities.clone()).await {
+                Ok(driver) => {
+                    let number = self.sessions.fetch_add(1, Ordering::Relaxed) + 1;
+                    return Ok(Session {
+                        driver,
+                        artefacts: self.artefacts.join(format!("session-{number}")),
+                        data_dir: self.data_dir(),
+                    });
+                }
                 Err(error) => {
                     last_error = error.to_string();
                     tokio::time::sleep(Duration::from_secs(1)).await;
@@ -125,7 +153,24 @@ impl App {
 
 pub struct Session {
     driver: WebDriver,
+    artefacts: PathBuf,
+    data_dir: PathBuf,
 }
+
+/// Scrolls the element to the middle of the window and says whether a click there would reach it:
+/// "ok", or what is wrong ("disabled", "covered by <header …>", "no size").
+const PREPARE_CLICK: &str = r#"
+const element = arguments[0];
+element.scrollIntoView({ block: "center", inline: "nearest" });
+const rect = element.getBoundingClientRect();
+if (rect.width === 0 || rect.height === 0) return "no size";
+if (element.disabled || element.getAttribute("aria-disabled") === "true" || element.closest("[data-disabled]")) return "disabled";
+const x = rect.left + rect.width / 2, y = rect.top + rect.height / 2;
+const hit = document.elementFromPoint(x, y);
+if (hit === element || element.contains(hit) || (hit && hit.contains(element) && hit.tagName === "LABEL")) return "ok";
+if (hit && element.tagName === "INPUT" && hit.closest("label") === element.closest("label")) return "ok";
+return hit ? "covered by <" + hit.tagName.toLowerCase() + " class='" + hit.className + "'>" : "outside the window";
+"#;
 
 impl Session {
     pub async fn wait_for(&self, css: &str) -> Result<WebElement, String> {
@@ -154,6 +199,28 @@ impl Session {
         Err(format!("{css} never contained {needle:?} (last text: {last:?})"))
     }
 
+    /// Waits until the element's attribute contains `needle`; returns the whole value.
+    pub async fn wait_for_attribute(&self, css: &str, attribute: &str, needle: &str) -> Result<String, String> {
+        let deadline = Instant::now() + WAIT;
+        let mut last = String::new();
+        while Instant::now() < deadline {
+            if let Ok(element) = self.driver.find(By::Css(css)).await {
+                last = element.attr(attribute).await.ok().flatten().unwrap_or_default();
+                if last.contains(needle) {
+                    return Ok(last);
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Err(format!("{css} [{attribute}] never contained {needle:?} (last: {last:?})"))
+    }
+
+    /// What the header says a save would go to (every name whole, as a screen reader reads it;
+    /// the visible line may cut long names with an ellipsis).
+    pub async fn wait_for_context(&self, needle: &str) -> Result<String, String> {
+        self.wait_for_attribute("[data-context]", "aria-label", needle).await
+    }
+
     pub async fn exists(&self, css: &str) -> Result<bool, String> {
         Ok(!self.driver.find_all(By::Css(css)).await.map_err(|e| e.to_string())?.is_empty())
     }
@@ -168,44 +235,102 @@ impl Session {
     }
 
     pub async fn click(&self, css: &str) -> Result<(), String> {
-        self.wait_for(css).await?.click().await.map_err(|e| format!("can't click {css}: {e}"))
+        self.click_by(By::Css(css), css).await
     }
 
     pub async fn click_xpath(&self, xpath: &str) -> Result<(), String> {
-        let element = self
-            .driver
-            .query(By::XPath(xpath))
-            .wait(WAIT, Duration::from_millis(100))
-            .and_displayed()
-            .first()
-            .await
-            .map_err(|e| format!("{xpath} did not appear: {e}"))?;
-        element.click().await.map_err(|e| format!("can't click {xpath}: {e}"))
+        self.click_by(By::XPath(xpath), xpath).await
+    }
+
+    /// Clicks as a person would: once the element is shown, scrolled clear of the sticky header,
+    /// enabled and not covered. Until then (or while a click is intercepted by something settling
+    /// on top), it waits and looks again, up to the usual limit.
+    async fn click_by(&self, by: By, what: &str) -> Result<(), String> {
+        let deadline = Instant::now() + WAIT;
+        let mut last = String::from("never shown");
+        while Instant::now() < deadline {
+            let element = match self.driver.query(by.clone()).nowait().and_displayed().first().await {
+                Ok(element) => element,
+                Err(_) => {
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            };
+            let json = element.to_json().map_err(|e| e.to_string())?;
+            match self.driver.execute(PREPARE_CLICK, vec![json]).await {
+                Ok(ret) if ret.json().as_str() == Some("ok") => match element.click().await {
+                    Ok(()) => return Ok(()),
+                    Err(error) => last = format!("click failed: {error}"),
+                },
+                Ok(ret) => last = ret.json().as_str().unwrap_or("not clickable").to_string(),
+                // The element went away between finding and checking it (a re-render): look again.
+                Err(error) => last = error.to_string(),
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Err(format!("can't click {what}: {last}"))
+    }
+
+    /// Runs a script in the window and returns its result as JSON.
+    pub async fn script(&self, script: &str) -> Result<serde_json::Value, String> {
+        self.driver.execute(script, Vec::new()).await.map(|ret| ret.json().clone()).map_err(|e| e.to_string())
+    }
+
+    /// Waits until the window has painted what the DOM holds now (two animation frames).
+    pub async fn painted(&self) -> Result<(), String> {
+        let script = "const done = arguments[arguments.length - 1]; requestAnimationFrame(() => requestAnimationFrame(() => done(true)));";
+        self.driver.execute_async(script, Vec::new()).await.map(|_| ()).map_err(|e| e.to_string())
     }
 
     /// Selects everything in an input and types over it, as a person would.
     pub async fn replace_text(&self, css: &str, text: &str) -> Result<(), String> {
+        self.click(css).await?;
         let input = self.wait_for(css).await?;
-        input.click().await.map_err(|e| e.to_string())?;
         input.send_keys(Key::Control + "a").await.map_err(|e| e.to_string())?;
         input.send_keys(Key::Backspace).await.map_err(|e| e.to_string())?;
         input.send_keys(text).await.map_err(|e| e.to_string())
     }
 
     /// Picks an entry in a combo box by typing and clicking the option, as a person would; the
-    /// popover can still be settling when the option first appears, so it retries until the
-    /// input shows the choice.
+    /// popover can still be settling when the option first appears, so if the input does not
+    /// come to show the choice it types and picks again.
     pub async fn choose(&self, css: &str, typed: &str, option_text: &str) -> Result<(), String> {
         let xpath = format!("//*[@role='option'][contains(., '{option_text}')]");
         for _ in 0..3 {
             self.replace_text(css, typed).await?;
             self.click_xpath(&xpath).await?;
-            tokio::time::sleep(Duration::from_millis(300)).await;
-            if self.value(css).await? == option_text {
+            if self.wait_for_value(css, option_text, Duration::from_secs(3)).await.is_ok() {
                 return Ok(());
             }
         }
         Err(format!("{css} never showed {option_text:?} (it shows {:?})", self.value(css).await?))
+    }
+
+    /// Waits until an input holds exactly `expected`.
+    pub async fn wait_for_value(&self, css: &str, expected: &str, within: Duration) -> Result<(), String> {
+        let deadline = Instant::now() + within;
+        let mut last = String::new();
+        while Instant::now() < deadline {
+            last = self.value(css).await?;
+            if last == expected {
+                return Ok(());
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Err(format!("{css} holds {last:?}, not {expected:?}"))
+    }
+
+    /// Waits until the focused element matches `css` (where the app moves focus after an action).
+    pub async fn wait_for_focus(&self, css: &str) -> Result<(), String> {
+        let script = format!("return document.activeElement?.matches({}) ?? false", serde_json::json!(css));
+        let deadline = Instant::now() + WAIT;
+        while Instant::now() < deadline {
+            if self.script(&script).await? == serde_json::json!(true) {
+                return Ok(());
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Err(format!("focus never reached {css}"))
     }
 
     /// Back to the top of the window, as a person scrolls up: WebDriver's own scrolling can leave
@@ -241,19 +366,40 @@ impl Session {
 
     pub async fn screenshot(&self, name: &str) -> Result<(), String> {
         // A screenshot right after an assertion can show the previous frame.
-        tokio::time::sleep(Duration::from_millis(500)).await;
+        self.painted().await?;
         let dir = screenshot_dir();
         std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
         self.driver.screenshot(&dir.join(name)).await.map_err(|e| format!("screenshot {name}: {e}"))
     }
 
-    /// Ends the session; on failure, keeps a screenshot of what the window showed.
+    /// Ends the session; on failure, keeps what the window showed (screenshot), the page's HTML
+    /// and the app's log under `target/e2e-failures/<scenario>/session-N/`, and names the folder.
     pub async fn finish(self, result: Result<(), String>) -> Result<(), String> {
-        if result.is_err() {
-            let _ = self.screenshot("failure.png").await;
-        }
+        let result = match result {
+            Ok(()) => Ok(()),
+            Err(message) => Err(format!("{message}\n    (kept: {})", self.keep_artefacts().await)),
+        };
         let _ = self.driver.quit().await;
         result
+    }
+
+    async fn keep_artefacts(&self) -> String {
+        let dir = &self.artefacts;
+        if let Err(error) = std::fs::create_dir_all(dir) {
+            return format!("nothing, {}: {error}", dir.display());
+        }
+        if let Ok(png) = self.driver.screenshot_as_png().await {
+            let _ = std::fs::write(dir.join("screenshot.png"), png);
+        }
+        if let Ok(html) = self.driver.source().await {
+            let _ = std::fs::write(dir.join("page.html"), html);
+        }
+        for log in files_below(&self.data_dir).into_iter().filter(|f| f.extension().is_some_and(|e| e == "log")) {
+            if let Some(name) = log.file_name() {
+                let _ = std::fs::copy(&log, dir.join(name));
+            }
+        }
+        dir.display().to_string()
     }
 }
 
@@ -263,8 +409,32 @@ fn test_path() -> std::ffi::OsString {
     std::env::join_paths(std::iter::once(ours).chain(std::env::split_paths(&rest))).expect("PATH entries are valid")
 }
 
+/// The cargo target folder (CARGO_TARGET_DIR when set, as in CI), where screenshots and failure
+/// artefacts go.
+fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| [env!("CARGO_MANIFEST_DIR"), "target"].iter().collect())
+}
+
 fn screenshot_dir() -> PathBuf {
     std::env::var_os("SWITCHBOARD_SCREENSHOTS")
         .map(PathBuf::from)
-        .unwrap_or_else(|| [env!("CARGO_MANIFEST_DIR"), "target", "e2e-screenshots"].iter().collect())
+        .unwrap_or_else(|| target_dir().join("e2e-screenshots"))
+}
+
+pub fn files_below(dir: &std::path::Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    files
 }

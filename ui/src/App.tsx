@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import { Button } from "react-aria-components";
 import { BackendError, toBackendError } from "./backend";
 import { Desk, type Crumb } from "./components/Desk";
@@ -6,6 +6,7 @@ import type { ConnectionList } from "./bindings/ConnectionList";
 import { useBackend } from "./context";
 import { ErrorBanner } from "./components/ErrorBanner";
 import { ConnectionsPage } from "./components/ConnectionsPage";
+import { HeaderContext } from "./components/HeaderContext";
 
 export function App() {
   const backend = useBackend();
@@ -14,6 +15,23 @@ export function App() {
   const [page, setPage] = useState<"desk" | "connections">("desk");
   const [startupError, setStartupError] = useState<BackendError | null>(null);
   const [crumbs, setCrumbs] = useState<Crumb[]>([]);
+  const headerRef = useRef<HTMLElement>(null);
+
+  // Scrolling (focus, find) stops below the sticky header at its real height, whatever the
+  // font, text size or window width make of it. The gap is in the root's text size: WebKit
+  // reveals a focused input's caret rather than its box, so the box needs that much room.
+  useEffect(() => {
+    const header = headerRef.current;
+    if (!header || typeof ResizeObserver === "undefined") return;
+    const root = document.documentElement;
+    const observer = new ResizeObserver(() => {
+      const gap = 1.5 * parseFloat(getComputedStyle(root).fontSize);
+      root.style.setProperty("--scroll-top", `${header.getBoundingClientRect().height + gap}px`);
+      root.style.setProperty("--scroll-bottom", `${gap}px`);
+    });
+    observer.observe(header);
+    return () => observer.disconnect();
+  }, [list != null]); // eslint-disable-line react-hooks/exhaustive-deps
 
   const refresh = useCallback(async () => {
     const next = await backend.listConnections();
@@ -40,7 +58,7 @@ export function App() {
 
   return (
     <div className="app">
-      <header className="app-header">
+      <header className="app-header" ref={headerRef}>
         <div className="brand">Switchboard</div>
         <nav className="nav" aria-label="Sections">
           <Button className="nav-button" aria-current={page === "desk" ? "page" : undefined} onPress={() => setPage("desk")} data-nav="desk">
@@ -55,14 +73,7 @@ export function App() {
             Connections
           </Button>
         </nav>
-        <div className="context" aria-label="Where your changes go" data-context>
-          {connection && <span className={connection.isPractice ? "pill practice" : "pill"}>{connection.isPractice ? "Practice" : connection.vendor}</span>}
-          {crumbs.map((crumb, index) => (
-            <span key={crumb.label} className="crumb" data-crumb={crumb.label}>
-              {index > 0 && <span aria-hidden="true">›</span>} <span className="crumb-label">{crumb.label}</span> <strong>{crumb.value}</strong>
-            </span>
-          ))}
-        </div>
+        <HeaderContext connection={connection} crumbs={crumbs} />
       </header>
       {list?.notice && (
         <div className="content">

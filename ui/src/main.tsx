@@ -3,6 +3,7 @@ import { createRoot } from "react-dom/client";
 import { App } from "./App";
 import { tauriBackend } from "./backend";
 import { BackendProvider } from "./context";
+import "./fonts.css";
 import "./styles.css";
 
 createRoot(document.getElementById("root")!).render(

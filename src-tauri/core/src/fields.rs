@@ -76,6 +76,9 @@ pub struct FieldDef {
     /// Values offered while typing, without restricting the field to them.
     pub suggestions: Option<ValueList>,
     pub placeholder: Option<&'static str>,
+    /// The key of a boolean field that switches this one on: while that switch is off, this field
+    /// is neither asked for nor checked, and its value goes back to the vendor as it was read.
+    pub applies_when: Option<&'static str>,
 }
 
 impl FieldDef {
@@ -91,6 +94,7 @@ impl FieldDef {
             allowed: None,
             suggestions: None,
             placeholder: None,
+            applies_when: None,
         }
     }
     pub const fn help(mut self, help: &'static str) -> Self {
@@ -117,6 +121,17 @@ impl FieldDef {
     pub const fn placeholder(mut self, placeholder: &'static str) -> Self {
         self.placeholder = Some(placeholder);
         self
+    }
+
+    /// Only asked for (and then required, if [`FieldDef::required`]) while `switch` is on.
+    pub const fn applies_when(mut self, switch: &'static str) -> Self {
+        self.applies_when = Some(switch);
+        self
+    }
+
+    /// Whether this field is in force for a section: always, or while its switch is on.
+    pub fn applies_in(&self, section: &Value) -> bool {
+        self.applies_when.is_none_or(|switch| value_at(section, switch) == Some(&Value::Bool(true)))
     }
 
     /// A list field: every entry must be an address (and within `max_length`); the message
@@ -219,8 +234,12 @@ pub fn changed_keys(defs: &[FieldDef], before: &Value, after: &Value) -> Vec<Str
 }
 
 /// Checks a whole section (a JSON object keyed by the vendor's keys) against its definitions.
+/// A field whose switch is off is not checked: it goes back to the vendor as it was read.
 pub fn check_all(defs: &[FieldDef], values: &Value) -> Vec<FieldError> {
-    defs.iter().filter_map(|def| def.check(values.get(def.key).unwrap_or(&Value::Null))).collect()
+    defs.iter()
+        .filter(|def| def.applies_in(values))
+        .filter_map(|def| def.check(values.get(def.key).unwrap_or(&Value::Null)))
+        .collect()
 }
 
 /// Checks only the keys present in `changes`, so edits can be refused before anything is read.
@@ -285,6 +304,11 @@ pub struct FieldSpec {
     #[ts(optional)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub placeholder: Option<String>,
+    /// The key of the switch that turns this field on: while it is off the field is not asked
+    /// for (the form disables it) and a vendor's "not set" date reads as "Not set".
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub applies_when: Option<String>,
 }
 
 impl From<&FieldDef> for FieldSpec {
@@ -300,6 +324,7 @@ impl From<&FieldDef> for FieldSpec {
             choices: def.allowed.map(|list| list.choices().to_vec()),
             suggestions: def.suggestions.map(|list| list.choices().to_vec()),
             placeholder: def.placeholder.map(str::to_string),
+            applies_when: def.applies_when.map(str::to_string),
         }
     }
 }
@@ -423,6 +448,29 @@ mod tests {
         assert!(check_present(&[NAME], &json!({})).is_empty());
         assert_eq!(check_present(&[NAME], &json!({"name": ""})).len(), 1);
         assert_eq!(check_all(&[NAME], &json!({})).len(), 1);
+    }
+
+    #[test]
+    fn a_field_whose_switch_is_off_is_not_asked_for() {
+        const SWITCH: FieldDef =
+            FieldDef::new("enforce", "Enforce a start date", FieldKind::Boolean, FieldMeaning::AccessStartEnforced)
+                .required();
+        const START: FieldDef = FieldDef::new("start", "Start date", FieldKind::DateTimeUtc, FieldMeaning::AccessStart)
+            .required()
+            .applies_when("enforce");
+        let defs = [SWITCH, START];
+        for unset in ["", "1970-01-01T00:00:00Z", "not even a date"] {
+            assert!(check_all(&defs, &json!({"enforce": false, "start": unset})).is_empty(), "{unset:?}");
+        }
+        // While the switch is on, the date is checked as before (the vendor's own sample sends the
+        // epoch with the switch on, so the epoch stays acceptable).
+        let errors = check_all(&defs, &json!({"enforce": true, "start": ""}));
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].message, "Start date is required.");
+        assert_eq!(check_all(&defs, &json!({"enforce": true, "start": "31.01.2026"}))[0].field, "start");
+        assert!(check_all(&defs, &json!({"enforce": true, "start": "1970-01-01T00:00:00Z"})).is_empty());
+        assert!(check_all(&defs, &json!({"enforce": true, "start": "2026-01-31T09:00:00Z"})).is_empty());
+        assert_eq!(FieldSpec::from(&START).applies_when.as_deref(), Some("enforce"));
     }
 
     #[test]

@@ -14,4 +14,9 @@ choices?: Array<Choice>,
 /**
  * For `text` fields: common values to pick from; anything else may still be typed.
  */
-suggestions?: Array<Choice>, placeholder?: string, };
+suggestions?: Array<Choice>, placeholder?: string, 
+/**
+ * The key of the switch that turns this field on: while it is off the field is not asked
+ * for (the form disables it) and a vendor's "not set" date reads as "Not set".
+ */
+appliesWhen?: string, };

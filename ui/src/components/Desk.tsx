@@ -28,6 +28,7 @@ import type { UpdateReceipt } from "../bindings/UpdateReceipt";
 import { useBackend } from "../context";
 import { changedKeys, errorsByField, formValuesOf, nestedChangesOf, type FieldValue, type FormValues } from "../form";
 import { ErrorBanner } from "./ErrorBanner";
+import { isUnsetDate } from "./FieldInput";
 import { OperationForm } from "./OperationForm";
 import { RecordPicker } from "./RecordPicker";
 
@@ -164,6 +165,8 @@ export function Desk({
   }
 
   // Unsent edits are kept as a draft shortly after each change (never a password: Rust drops those).
+  // `keptValues` is the form state the last written draft holds, so the form can say it is kept.
+  const [keptValues, setKeptValues] = useState<FormValues | null>(null);
   useEffect(() => {
     if (!draftTouched.current || !spec || !loaded || !values) return;
     const timer = setTimeout(() => {
@@ -181,6 +184,7 @@ export function Desk({
           values: changed,
           savedAt: "",
         })
+        .then(() => setKeptValues(values))
         .then(() => backend.listDrafts(loaded.connectionId))
         .then(setDrafts)
         .catch(() => undefined);
@@ -609,6 +613,7 @@ export function Desk({
               </Button>
               <span className="dirty-summary" aria-live="polite">
                 {dirtyKeys.length === 0 ? "No unsaved changes" : `${dirtyKeys.length} unsaved change${dirtyKeys.length === 1 ? "" : "s"}`}
+                {dirtyKeys.length > 0 && keptValues === values && <span data-draft-kept> · kept on this computer until you save or discard them</span>}
               </span>
             </div>
           </form>
@@ -739,7 +744,8 @@ function shown(value: unknown, field?: FieldSpec): string {
   const choice = field?.choices?.find((c) => c.value === value);
   if (choice) return choice.label.includes(choice.value) ? choice.label : `${choice.label} (${choice.value})`;
   if (value == null) return "(none)";
-  if (value === "") return "(empty)";
+  if (value === "") return field?.kind === "date_time_utc" ? "Not set" : "(empty)";
+  if (field?.kind === "date_time_utc" && typeof value === "string" && isUnsetDate(value)) return "Not set";
   if (typeof value === "boolean") return value ? "On" : "Off";
   if (Array.isArray(value)) return value.length === 0 ? "(none)" : value.join(", ");
   if (typeof value === "object") return JSON.stringify(value);

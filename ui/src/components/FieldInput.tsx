@@ -120,6 +120,11 @@ export function localOf(utc: string, timeZone = getLocalTimeZone()): ZonedDateTi
   }
 }
 
+/** A date the vendor holds as "not set": empty, or the Unix epoch AvePoint returns for it. */
+export function isUnsetDate(utc: string): boolean {
+  return utc.trim() === "" || Date.parse(utc) === 0;
+}
+
 export function utcOf(local: ZonedDateTime): string {
   return local.toDate().toISOString().replace(/\.\d{3}Z$/, "Z");
 }
@@ -127,10 +132,28 @@ export function utcOf(local: ZonedDateTime): string {
 function DateTimeField(props: FieldInputProps) {
   const { field, value, error, dirty, disabled, onChange } = props;
   const text = typeof value === "string" ? value : "";
-  const local = localOf(text);
+  const unset = isUnsetDate(text);
+  const local = unset ? null : localOf(text);
   // A value the picker can't read (never expected from the vendor) stays editable as text.
-  if (local == null && text !== "") return <TextInputField {...props} />;
+  if (local == null && !unset) return <TextInputField {...props} />;
   const zone = getLocalTimeZone();
+  const help = unset
+    ? `${field.help} Not set.${field.appliesWhen && disabled ? " Turn on the switch above to set it." : ""}`
+    : `${field.help} Shown in your time zone (${zone}); sent as UTC: ${text}.`;
+  if (unset && disabled) {
+    // Empty date segments read as a date to be typed; say plainly that there is none.
+    return (
+      <div className="field" data-disabled>
+        <FieldLabel field={field} dirty={dirty} />
+        <div className="input date-input not-set" data-field={field.key} data-not-set aria-disabled="true">
+          Not set
+        </div>
+        <div className="field-meta">
+          <p className="help">{help}</p>
+        </div>
+      </div>
+    );
+  }
   return (
     <DatePicker
       className="field"
@@ -147,7 +170,7 @@ function DateTimeField(props: FieldInputProps) {
       <Group className="input date-input">
         <DateInput data-field={field.key}>{(segment) => <DateSegment className="date-segment" segment={segment} />}</DateInput>
       </Group>
-      <FieldFooter field={field} error={error} help={`${field.help} Shown in your time zone (${zone}); sent as UTC${text ? `: ${text}` : ""}.`} />
+      <FieldFooter field={field} error={error} help={help} />
     </DatePicker>
   );
 }

@@ -17,17 +17,22 @@ export function OperationForm<T extends object>({ spec, values, original, errors
   const before = original as FormValues;
   return (
     <div className="form-grid" data-operation={spec.id}>
-      {spec.fields.map((field) => (
-        <FieldInput
-          key={field.key}
-          field={field}
-          value={current[field.key] ?? ""}
-          error={errors[field.key]}
-          dirty={!sameValue(current[field.key], before[field.key])}
-          disabled={disabled}
-          onChange={(value) => onChange(field.key as keyof T & string, value)}
-        />
-      ))}
+      {spec.fields.map((field) => {
+        // A field governed by a switch (a start date by "Enforce a start date") is not asked for
+        // while the switch is off; Rust does not check it then either.
+        const applies = field.appliesWhen == null || current[field.appliesWhen] === true;
+        return (
+          <FieldInput
+            key={field.key}
+            field={applies ? field : { ...field, required: false }}
+            value={current[field.key] ?? ""}
+            error={applies ? errors[field.key] : undefined}
+            dirty={!sameValue(current[field.key], before[field.key])}
+            disabled={disabled || !applies}
+            onChange={(value) => onChange(field.key as keyof T & string, value)}
+          />
+        );
+      })}
     </div>
   );
 }

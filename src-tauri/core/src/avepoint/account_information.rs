@@ -73,6 +73,7 @@ pub const FIELDS: &[FieldDef] = &[
         .help("When on, AvePoint applies the start date and time to this user."),
     FieldDef::new("enforceStartDateTime", "Start date and time", FieldKind::DateTimeUtc, FieldMeaning::AccessStart)
         .required()
+        .applies_when("enforceStart")
         .help("When the user's access starts.")
         .placeholder("2025-01-31T09:00:00Z"),
     FieldDef::new("enforceEnd", "Enforce an end date", FieldKind::Boolean, FieldMeaning::AccessEndEnforced)
@@ -80,6 +81,7 @@ pub const FIELDS: &[FieldDef] = &[
         .help("When on, AvePoint applies the end date and time to this user."),
     FieldDef::new("enforceEndDateTime", "End date and time", FieldKind::DateTimeUtc, FieldMeaning::AccessEnd)
         .required()
+        .applies_when("enforceEnd")
         .help("When the user's access ends.")
         .placeholder("2025-12-31T17:00:00Z"),
 ];

@@ -115,6 +115,11 @@ impl AvePointState {
         Some(tenant.users.len())
     }
 
+    /// Adds a customer (for tests that need particular names, such as very long ones).
+    pub fn add_customer(&self, customer: Customer) {
+        self.inner.lock().unwrap().customers.push(customer);
+    }
+
     /// The lifetime of tokens issued from now on (the vendor's is one hour).
     pub fn set_token_lifetime(&self, lifetime: Duration) {
         self.inner.lock().unwrap().token_lifetime = lifetime;
