@@ -9,6 +9,7 @@ use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use thirtyfour::prelude::*;
 use thirtyfour::Key;
@@ -22,6 +23,10 @@ pub struct App {
     /// Where a failing session leaves its screenshot, page HTML and app log.
     artefacts: PathBuf,
     sessions: AtomicUsize,
+    /// What the open session was last asked to do, and its driver: when a scenario runs out of
+    /// time, the harness can say where it hung and still keep what the window showed.
+    last_step: Arc<Mutex<String>>,
+    open: Mutex<Option<(WebDriver, PathBuf)>>,
 }
 
 /// A port nothing listens on right now (the OS picks it).
@@ -55,7 +60,15 @@ impl App {
             .stderr(Stdio::null())
             .spawn()
             .map_err(|e| format!("can't run tauri-driver (cargo install tauri-driver --locked --version '^2'): {e}"))?;
-        let app = App { driver, home, port, artefacts, sessions: AtomicUsize::new(0) };
+        let app = App {
+            driver,
+            home,
+            port,
+            artefacts,
+            sessions: AtomicUsize::new(0),
+            last_step: Arc::default(),
+            open: Mutex::new(None),
+        };
         // tauri-driver proxies to WebKitWebDriver; under load the second can lag.
         for port in [port, native_port] {
             let deadline = Instant::now() + WAIT;
@@ -117,18 +130,27 @@ impl App {
             .set("tauri:options", serde_json::json!({ "application": application }))
             .map_err(|e| e.to_string())?;
         let mut last_error = String::new();
+        *self.last_step.lock().unwrap() = "open a WebDriver session (start the app)".into();
         for _ in 0..3 {
-            match WebDriver::new(format!("http://127.0.0.1:{}", self.port), capabilities.clone()).await {
+            let url = format!("http://127.0.0.1:{}", self.port);
+            let opened = match tokio::time::timeout(WAIT, WebDriver::new(url, capabilities.clone())).await {
+                Ok(result) => result.map_err(|e| e.to_string()),
+                Err(_) => Err("no answer within 30 s".to_string()),
+            };
+            match opened {
                 Ok(driver) => {
                     let number = self.sessions.fetch_add(1, Ordering::Relaxed) + 1;
+                    let artefacts = self.artefacts.join(format!("session-{number}"));
+                    *self.open.lock().unwrap() = Some((driver.clone(), artefacts.clone()));
                     return Ok(Session {
                         driver,
-                        artefacts: self.artefacts.join(format!("session-{number}")),
+                        artefacts,
                         data_dir: self.data_dir(),
+                        last_step: self.last_step.clone(),
                     });
                 }
                 Err(error) => {
-                    last_error = error.to_string();
+                    last_error = error;
                     tokio::time::sleep(Duration::from_secs(1)).await;
                 }
             }
@@ -136,18 +158,43 @@ impl App {
         Err(format!("could not open the app through WebDriver: {last_error}"))
     }
 
-    /// SIGTERM, not SIGKILL: a killed tauri-driver orphans WebKitWebDriver and its port.
+    /// After a scenario ran out of time: where it was, and the last session's screenshot, page HTML
+    /// and app log (each WebDriver call bounded, since the driver may be what hung).
+    pub async fn report_hang(&self) -> String {
+        let step = self.last_step.lock().unwrap().clone();
+        let open = self.open.lock().unwrap().clone();
+        let kept = match open {
+            Some((driver, dir)) => keep_artefacts(&driver, &dir, &self.data_dir(), Duration::from_secs(10)).await,
+            None => "nothing (no session was open)".into(),
+        };
+        format!("last step: {step}\n    (kept: {kept})")
+    }
+
+    /// SIGTERM, not SIGKILL: a killed tauri-driver orphans WebKitWebDriver and its port. Then
+    /// waits until no window of the app is left: the app is single-instance, so a window still
+    /// closing would take over the next scenario's start (which would then hand over and quit).
     pub fn stop(mut self) {
         let _ = Command::new("kill").arg("-TERM").arg(self.driver.id().to_string()).status();
         let deadline = Instant::now() + Duration::from_secs(10);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = self.driver.try_wait() {
-                return;
-            }
+        while Instant::now() < deadline && !matches!(self.driver.try_wait(), Ok(Some(_))) {
             std::thread::sleep(Duration::from_millis(100));
         }
-        let _ = self.driver.kill();
-        let _ = self.driver.wait();
+        if !matches!(self.driver.try_wait(), Ok(Some(_))) {
+            let _ = self.driver.kill();
+            let _ = self.driver.wait();
+        }
+        let binary = env!("CARGO_BIN_EXE_switchboard");
+        let running =
+            || Command::new("pgrep").args(["-f", binary]).stdout(Stdio::null()).status().is_ok_and(|s| s.success());
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while running() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        if running() {
+            let _ = Command::new("pkill").args(["-TERM", "-f", binary]).status();
+            std::thread::sleep(Duration::from_millis(500));
+            let _ = Command::new("pkill").args(["-KILL", "-f", binary]).status();
+        }
     }
 }
 
@@ -155,6 +202,7 @@ pub struct Session {
     driver: WebDriver,
     artefacts: PathBuf,
     data_dir: PathBuf,
+    last_step: Arc<Mutex<String>>,
 }
 
 /// Scrolls the element to the middle of the window and says whether a click there would reach it:
@@ -174,6 +222,7 @@ return hit ? "covered by <" + hit.tagName.toLowerCase() + " class='" + hit.class
 
 impl Session {
     pub async fn wait_for(&self, css: &str) -> Result<WebElement, String> {
+        self.step(format!("wait for {css}"));
         self.driver
             .query(By::Css(css))
             .wait(WAIT, Duration::from_millis(100))
@@ -185,6 +234,7 @@ impl Session {
 
     /// Waits until the element's text contains `needle`; returns the whole text.
     pub async fn wait_for_text(&self, css: &str, needle: &str) -> Result<String, String> {
+        self.step(format!("wait for {css} to contain {needle:?}"));
         let deadline = Instant::now() + WAIT;
         let mut last = String::new();
         while Instant::now() < deadline {
@@ -201,6 +251,7 @@ impl Session {
 
     /// Waits until the element's attribute contains `needle`; returns the whole value.
     pub async fn wait_for_attribute(&self, css: &str, attribute: &str, needle: &str) -> Result<String, String> {
+        self.step(format!("wait for {css} [{attribute}] to contain {needle:?}"));
         let deadline = Instant::now() + WAIT;
         let mut last = String::new();
         while Instant::now() < deadline {
@@ -246,6 +297,7 @@ impl Session {
     /// enabled and not covered. Until then (or while a click is intercepted by something settling
     /// on top), it waits and looks again, up to the usual limit.
     async fn click_by(&self, by: By, what: &str) -> Result<(), String> {
+        self.step(format!("click {what}"));
         let deadline = Instant::now() + WAIT;
         let mut last = String::from("never shown");
         while Instant::now() < deadline {
@@ -273,17 +325,20 @@ impl Session {
 
     /// Runs a script in the window and returns its result as JSON.
     pub async fn script(&self, script: &str) -> Result<serde_json::Value, String> {
+        self.step(format!("run script {:?}", script.chars().take(80).collect::<String>()));
         self.driver.execute(script, Vec::new()).await.map(|ret| ret.json().clone()).map_err(|e| e.to_string())
     }
 
     /// Waits until the window has painted what the DOM holds now (two animation frames).
     pub async fn painted(&self) -> Result<(), String> {
+        self.step("wait for two painted frames");
         let script = "const done = arguments[arguments.length - 1]; requestAnimationFrame(() => requestAnimationFrame(() => done(true)));";
         self.driver.execute_async(script, Vec::new()).await.map(|_| ()).map_err(|e| e.to_string())
     }
 
     /// Selects everything in an input and types over it, as a person would.
     pub async fn replace_text(&self, css: &str, text: &str) -> Result<(), String> {
+        self.step(format!("type {text:?} into {css}"));
         self.click(css).await?;
         let input = self.wait_for(css).await?;
         input.send_keys(Key::Control + "a").await.map_err(|e| e.to_string())?;
@@ -343,6 +398,7 @@ impl Session {
     /// own "set window rect" waits for a confirmation that Xvfb without a window manager does
     /// not always send, and once hung the suite.
     pub async fn resize(&self, width: u32, height: u32) -> Result<(), String> {
+        self.step(format!("resize to {width}×{height}"));
         let resize = tokio::task::spawn_blocking(move || {
             Command::new("xdotool")
                 .args([
@@ -365,6 +421,7 @@ impl Session {
     }
 
     pub async fn screenshot(&self, name: &str) -> Result<(), String> {
+        self.step(format!("screenshot {name}"));
         // A screenshot right after an assertion can show the previous frame.
         self.painted().await?;
         let dir = screenshot_dir();
@@ -384,23 +441,38 @@ impl Session {
     }
 
     async fn keep_artefacts(&self) -> String {
-        let dir = &self.artefacts;
-        if let Err(error) = std::fs::create_dir_all(dir) {
-            return format!("nothing, {}: {error}", dir.display());
-        }
-        if let Ok(png) = self.driver.screenshot_as_png().await {
-            let _ = std::fs::write(dir.join("screenshot.png"), png);
-        }
-        if let Ok(html) = self.driver.source().await {
-            let _ = std::fs::write(dir.join("page.html"), html);
-        }
-        for log in files_below(&self.data_dir).into_iter().filter(|f| f.extension().is_some_and(|e| e == "log")) {
-            if let Some(name) = log.file_name() {
-                let _ = std::fs::copy(&log, dir.join(name));
-            }
-        }
-        dir.display().to_string()
+        keep_artefacts(&self.driver, &self.artefacts, &self.data_dir, WAIT).await
     }
+
+    /// Notes what the session is doing, for the report when a scenario runs out of time.
+    fn step(&self, what: impl Into<String>) {
+        *self.last_step.lock().unwrap() = what.into();
+    }
+}
+
+/// Saves the window's screenshot, the page's HTML and the app's log files into `dir`, each
+/// WebDriver call bounded by `within`; returns the folder (or why nothing was kept).
+async fn keep_artefacts(
+    driver: &WebDriver,
+    dir: &std::path::Path,
+    data_dir: &std::path::Path,
+    within: Duration,
+) -> String {
+    if let Err(error) = std::fs::create_dir_all(dir) {
+        return format!("nothing, {}: {error}", dir.display());
+    }
+    if let Ok(Ok(png)) = tokio::time::timeout(within, driver.screenshot_as_png()).await {
+        let _ = std::fs::write(dir.join("screenshot.png"), png);
+    }
+    if let Ok(Ok(html)) = tokio::time::timeout(within, driver.source()).await {
+        let _ = std::fs::write(dir.join("page.html"), html);
+    }
+    for log in files_below(data_dir).into_iter().filter(|f| f.extension().is_some_and(|e| e == "log")) {
+        if let Some(name) = log.file_name() {
+            let _ = std::fs::copy(&log, dir.join(name));
+        }
+    }
+    dir.display().to_string()
 }
 
 fn test_path() -> std::ffi::OsString {

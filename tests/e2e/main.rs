@@ -19,10 +19,11 @@ type Scenario = for<'a> fn(&'a Sandbox, &'a App) -> Pin<Box<dyn Future<Output = 
 /// Every scenario, in the order they run. Each gets a fresh sandbox and a fresh app home.
 /// The app's environment beyond the test's own: none, or GTK's dark theme (which the webview
 /// reports as `prefers-color-scheme: dark`).
-const LIGHT: &[(&str, &str)] = &[];
-const DARK: &[(&str, &str)] = &[("GTK_THEME", "Adwaita:dark")];
+type Env = &'static [(&'static str, &'static str)];
+const LIGHT: Env = &[];
+const DARK: Env = &[("GTK_THEME", "Adwaita:dark")];
 
-const SCENARIOS: &[(&str, &[(&str, &str)], Scenario)] = &[
+const SCENARIOS: &[(&str, Env, Scenario)] = &[
     ("invalid_mail_sends_nothing_and_survives_a_restart_as_a_draft", LIGHT, |s, a| {
         Box::pin(invalid_mail_sends_nothing_and_survives_a_restart_as_a_draft(s, a))
     }),
@@ -87,9 +88,10 @@ async fn main() {
 async fn run(name: &str, env: &[(&str, &str)], scenario: Scenario) -> Outcome {
     let sandbox = Sandbox::start().await.map_err(|e| format!("the sandbox did not start: {e}"))?;
     let app = App::start(name, &sandbox.url(), env).await.map_err(|e| format!("tauri-driver did not start: {e}"))?;
-    let outcome = tokio::time::timeout(Duration::from_secs(180), scenario(&sandbox, &app))
-        .await
-        .unwrap_or_else(|_| Err("did not finish within 3 minutes (a WebDriver call hung?)".into()));
+    let outcome = match tokio::time::timeout(Duration::from_secs(180), scenario(&sandbox, &app)).await {
+        Ok(outcome) => outcome,
+        Err(_) => Err(format!("did not finish within 3 minutes; {}", app.report_hang().await)),
+    };
     app.stop();
     outcome
 }
