@@ -367,6 +367,47 @@ mod office_information {
     }
 
     #[tokio::test]
+    async fn the_city_is_read_back_after_a_put_and_untouched_by_other_saves() {
+        let sandbox = Sandbox::start().await.unwrap();
+        let client = practice_client(&sandbox);
+        let changes = OfficeInformationChanges { city: Some("Redmond".into()), ..Default::default() };
+        office_information::update(&client, &sample_target(), &changes).await.unwrap();
+        let current = office_information::read(&client, &sample_target()).await.unwrap();
+        assert_eq!(current.city, "Redmond", "the GET returns the city the PUT stored");
+
+        sandbox.state().clear_requests();
+        let changes = OfficeInformationChanges { state: Some("OR".into()), ..Default::default() };
+        let receipt = office_information::update(&client, &sample_target(), &changes).await.unwrap();
+        assert_eq!(receipt.changed_fields, vec!["state"]);
+        assert_eq!((receipt.before.city.as_str(), receipt.after.city.as_str()), ("Redmond", "Redmond"));
+        let put = sandbox.state().requests().into_iter().find(|r| r.method == "PUT").unwrap();
+        assert_eq!(put.json().unwrap()["city"], "Redmond", "the city goes back as read");
+    }
+
+    #[tokio::test]
+    async fn a_seeded_city_is_read_from_the_get() {
+        let sandbox = Sandbox::start().await.unwrap();
+        let (customer, tenant, _) = switchboard_sandbox::avepoint::sample_user();
+        let adele = sandbox.state().avepoint.customers()[0].tenants[0].users[1].clone();
+        assert_eq!(adele.first_name, "Adele");
+        let seeded = adele.city.clone().expect("a seed user with a city");
+        let target = UserTarget { customer_id: customer.into(), tenant_id: tenant.into(), user_id: adele.id };
+        let current = office_information::read(&practice_client(&sandbox), &target).await.unwrap();
+        assert_eq!(current.city, seeded);
+    }
+
+    #[tokio::test]
+    async fn an_older_api_without_city_reads_as_empty() {
+        let url = vendor_answering(
+            r#"{"postalCode":"98052","countryRegion":"United States","state":"WA","address":"1 Main Street"}"#,
+        )
+        .await;
+        let client = AvePointClient::new(AvePointSettings::new(&url, &url, "id").unwrap(), Secret::new("s"));
+        let current = office_information::read(&client, &sample_target()).await.unwrap();
+        assert_eq!((current.city.as_str(), current.state.as_str()), ("", "WA"));
+    }
+
+    #[tokio::test]
     async fn a_missing_city_is_asked_for_before_anything_is_sent() {
         let sandbox = Sandbox::start().await.unwrap();
         let changes = OfficeInformationChanges { state: Some("OR".into()), ..Default::default() };

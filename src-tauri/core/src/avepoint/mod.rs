@@ -157,7 +157,7 @@ pub struct UserRecord {
     pub country_region: Option<String>,
     pub state: Option<String>,
     pub address: Option<String>,
-    /// Not in the documented GET, but read when the vendor sends it.
+    /// In the GET since the vendor's June 2026 reference; an older API omits it (read as "").
     pub city: Option<String>,
 }
 

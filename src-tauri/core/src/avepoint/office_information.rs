@@ -1,6 +1,7 @@
 //! `avepoint.office-information`: where the user's office is. Like account information, the
 //! vendor replaces the whole section, so an update reads, merges and sends all five fields.
-//! `city` is required by the vendor's current docs but absent from its GET, so the form asks.
+//! `city` is required by the vendor's current docs and returned by its current GET; an older API
+//! that omits it reads as "", and the form then asks for it before anything is sent.
 
 use super::{AvePointClient, UserTarget, SCOPE_USER_READ_WRITE};
 use crate::error::{FieldError, Result};
@@ -51,7 +52,7 @@ pub const FIELDS: &[FieldDef] = &[
     FieldDef::new("city", "City", FieldKind::Text, FieldMeaning::City)
         .required()
         .max_length(128)
-        .help("The office's town or city. AvePoint requires it but does not show it back, so enter it each time."),
+        .help("The office's town or city. AvePoint requires it."),
     FieldDef::new("state", "State or province", FieldKind::Text, FieldMeaning::Region)
         .required()
         .max_length(128)

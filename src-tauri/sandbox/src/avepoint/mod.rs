@@ -42,8 +42,8 @@ pub struct User {
     pub country_region: String,
     pub state: String,
     pub address: String,
-    /// Stored from office-information PUTs; the documented GET does not return it, so neither do we.
-    #[serde(skip)]
+    /// Stored from office-information PUTs and returned by the GET, as the vendor's current
+    /// reference has it (June 2026, sample `"city": "New York"`); `null` while never set.
     pub city: Option<String>,
 }
 
