@@ -321,7 +321,11 @@ async fn softwareone_account_user_from_the_cli() {
     let receipt: Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(receipt["after"]["phone"]["number"], "5550100");
     let put = sandbox.state().requests().into_iter().find(|r| r.method == "PUT").unwrap();
-    assert_eq!(put.json().unwrap(), serde_json::json!({ "phone": { "number": "5550100" } }), "only the change is sent");
+    assert_eq!(
+        put.json().unwrap(),
+        serde_json::json!({ "phone": { "prefix": "+1", "number": "5550100" } }),
+        "only the changed object is sent, whole"
+    );
 
     let wrong = [("SWO_TOKEN", "idt:TKN-0000-0000:wrong")];
     let run = cli_with_env(&[&["get", "softwareone.account-user"], &base[..]].concat(), &wrong).await;
