@@ -353,7 +353,10 @@ fn refuse(errors: Vec<FieldError>) -> Result<()> {
 }
 
 /// Turns `FIELD=VALUE` assignments into a change object, typed by each field's kind: `true`/
-/// `false` (also yes/no, on/off) for switches, text otherwise. Dotted keys build nested objects.
+/// `false` (also yes/no, on/off) for switches; a list for list fields, split on commas and
+/// semicolons with each entry trimmed and empty entries dropped (so an empty value clears the
+/// list), as the form reads a typed list; text otherwise (no field is a number). Dotted keys
+/// build nested objects.
 pub fn changes_from_assignments(id: &str, assignments: &[(String, String)]) -> Result<Value> {
     let spec = spec(id)?;
     let mut changes = Map::new();
@@ -375,11 +378,19 @@ pub fn changes_from_assignments(id: &str, assignments: &[(String, String)]) -> R
                     return Err(Error::new(ErrorCode::InvalidInput, message.clone()).with_field(key, message));
                 }
             },
-            _ => Value::String(raw.clone()),
+            FieldKind::EmailList => Value::Array(list_entries(raw).map(Value::String).collect()),
+            FieldKind::Text | FieldKind::Email | FieldKind::Choice | FieldKind::DateTimeUtc | FieldKind::Password => {
+                Value::String(raw.clone())
+            }
         };
         insert_dotted(&mut changes, key, value);
     }
     Ok(Value::Object(changes))
+}
+
+/// `a@x.com, b@y.com;` → `a@x.com`, `b@y.com`.
+fn list_entries(raw: &str) -> impl Iterator<Item = String> + '_ {
+    raw.split([',', ';']).map(str::trim).filter(|entry| !entry.is_empty()).map(str::to_string)
 }
 
 fn insert_dotted(object: &mut Map<String, Value>, key: &str, value: Value) {
@@ -433,6 +444,25 @@ mod tests {
         let error =
             changes_from_assignments("avepoint.account-information", &[("mial".into(), "x".into())]).unwrap_err();
         assert!(error.message.contains("Its fields are: mail, usageLocation"), "{}", error.message);
+    }
+
+    #[test]
+    fn list_assignments_split_on_commas_and_semicolons() {
+        let changes = changes_from_assignments(
+            "msp360.user",
+            &[("NotificationEmails".into(), " a@example.com , b@example.org;c@example.net;".into())],
+        )
+        .unwrap();
+        assert_eq!(changes, json!({ "NotificationEmails": ["a@example.com", "b@example.org", "c@example.net"] }));
+        for empty in ["", "  ", " , ;"] {
+            let changes =
+                changes_from_assignments("msp360.user", &[("NotificationEmails".into(), empty.into())]).unwrap();
+            assert_eq!(changes, json!({ "NotificationEmails": [] }), "{empty:?}");
+        }
+        // Text stays text, commas and all.
+        let changes =
+            changes_from_assignments("msp360.user", &[("Company".into(), "Smith, Jones & Co".into())]).unwrap();
+        assert_eq!(changes, json!({ "Company": "Smith, Jones & Co" }));
     }
 
     #[test]
