@@ -65,6 +65,47 @@ async fn update_reads_merges_and_puts_all_seven_fields() {
 }
 
 #[tokio::test]
+async fn values_the_vendor_holds_outside_our_checks_do_not_block_saving_another_field() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let (c, t, u) = switchboard_sandbox::avepoint::sample_user();
+    assert!(sandbox.state().avepoint.edit_user(c, t, u, |user| {
+        // Kosovo: a usage location Microsoft 365 offers, outside ISO 3166-1 and so our list.
+        user.usage_location = "XK".into();
+        user.preferred_language = "zh-Hans".into();
+        user.enforce_end_date_time = "2030-06-30T17:00:00".into();
+    }));
+    let client = practice_client(&sandbox);
+    let receipt =
+        account_information::update(&client, &sample_target(), &mail_change("mark.lee@contoso.example")).await.unwrap();
+    assert_eq!(receipt.changed_fields, vec!["mail"]);
+    let put = sandbox.state().requests().into_iter().find(|r| r.method == "PUT").unwrap();
+    let body = put.json().unwrap();
+    assert_eq!(
+        (&body["usageLocation"], &body["preferredLanguage"], &body["enforceEndDateTime"]),
+        (&serde_json::json!("XK"), &serde_json::json!("zh-Hans"), &serde_json::json!("2030-06-30T17:00:00")),
+        "sent back as the vendor gave them"
+    );
+    assert_eq!(sandbox.state().avepoint.user(c, t, u).unwrap().mail, "mark.lee@contoso.example");
+
+    // What the user changes is still checked strictly, before anything is sent.
+    sandbox.state().clear_requests();
+    for (changes, field) in [
+        (AccountInformationChanges { usage_location: Some("XX".into()), ..Default::default() }, "usageLocation"),
+        (
+            AccountInformationChanges {
+                enforce_start_date_time: Some("2030-01-01T09:00:00".into()),
+                ..Default::default()
+            },
+            "enforceStartDateTime",
+        ),
+    ] {
+        let error = account_information::update(&client, &sample_target(), &changes).await.unwrap_err();
+        assert_eq!(error.field.as_deref(), Some(field));
+    }
+    assert!(sandbox.state().requests().iter().all(|r| r.method != "PUT"));
+}
+
+#[tokio::test]
 async fn nothing_is_sent_when_nothing_changed() {
     let sandbox = Sandbox::start().await.unwrap();
     let receipt = account_information::update(

@@ -419,6 +419,23 @@ async fn a_new_password_sends_the_sign_in_switch_exactly_as_shown() {
 }
 
 #[tokio::test]
+async fn a_usage_location_the_vendor_holds_outside_our_list_does_not_block_saving_another_field() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let (c, u) = sample_user();
+    // Kosovo: a usage location Microsoft 365 offers, outside ISO 3166-1 and so our list.
+    assert!(sandbox.state().partner_center.edit_user(c, u, |user| user.usage_location = Some("XK".into())));
+    let client = signed_in_client(&sandbox).await;
+    let receipt = customer_user::update(&client, &sample_target(), &names("Adele")).await.unwrap();
+    assert_eq!(receipt.changed_fields, vec!["firstName"]);
+    let patch = api_requests(&sandbox).into_iter().find(|r| r.method == "PATCH").unwrap();
+    assert_eq!(patch.json().unwrap()["usageLocation"], "XK", "sent back as the vendor gave it");
+
+    let changes = CustomerUserChanges { usage_location: Some("XX".into()), ..Default::default() };
+    let error = customer_user::update(&client, &sample_target(), &changes).await.unwrap_err();
+    assert_eq!(error.field.as_deref(), Some("usageLocation"), "an edit is still checked");
+}
+
+#[tokio::test]
 async fn nothing_is_sent_when_nothing_changed() {
     let sandbox = Sandbox::start().await.unwrap();
     let client = signed_in_client(&sandbox).await;

@@ -226,6 +226,27 @@ async fn a_nested_object_the_vendor_does_not_hold_needs_its_required_members() {
 }
 
 #[tokio::test]
+async fn codes_the_vendor_holds_outside_our_checks_go_back_untouched_in_a_whole_object() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let (account, user) = sample_user();
+    let mut stored = sandbox.state().softwareone.user(account, user).unwrap();
+    // Latin-American Spanish: a real culture code, but not the xx-XX our checks expect.
+    stored.settings.as_mut().unwrap().culture_code = "es-419".into();
+    stored.settings.as_mut().unwrap().language_code = "es-419".into();
+    assert!(sandbox.state().softwareone.replace_user(account, stored));
+    let changes = AccountUserChanges {
+        settings: Some(AccountUserSettingsChanges { time_zone: Some("UTC".into()), ..Default::default() }),
+        ..Default::default()
+    };
+    let receipt = account_user::update(&practice_client(&sandbox), &sample_target(), &changes).await.unwrap();
+    assert_eq!(receipt.changed_fields, vec!["settings.timeZone"]);
+    let put = sandbox.state().requests().into_iter().find(|r| r.method == "PUT").unwrap();
+    let settings = &put.json().unwrap()["settings"];
+    assert_eq!((&settings["cultureCode"], &settings["languageCode"]), (&"es-419".into(), &"es-419".into()));
+    assert_eq!(held(&sandbox, &sample_target()).settings.time_zone, "UTC");
+}
+
+#[tokio::test]
 async fn an_emptied_optional_field_is_sent_as_null_and_cleared() {
     let sandbox = Sandbox::start().await.unwrap();
     let changes = AccountUserChanges {

@@ -277,24 +277,28 @@ pub async fn update(client: &VendorClient, id: &str, target: &Value, changes: &V
     }
 }
 
-/// What `changes` would do to `current`, field by field, after the same checks an update runs.
+/// What `changes` would do to `current`, field by field, after the same checks an update runs:
+/// edits strictly, values the vendor returned only for being present where required.
 pub fn preview(id: &str, current: &Value, changes: &Value) -> Result<Vec<PlannedChange>> {
     let merged = match id {
         account_information::OPERATION_ID => {
-            let merged = account_information::merge(&typed("current values", current)?, &typed("change", changes)?);
-            refuse(account_information::check(&merged))?;
+            let current = typed("current values", current)?;
+            let merged = account_information::merge(&current, &typed("change", changes)?);
+            refuse(account_information::check_update(&current, &merged))?;
             json(&merged)?
         }
         office_information::OPERATION_ID => {
-            let merged = office_information::merge(&typed("current values", current)?, &typed("change", changes)?);
-            refuse(office_information::check(&merged))?;
+            let current = typed("current values", current)?;
+            let merged = office_information::merge(&current, &typed("change", changes)?);
+            refuse(office_information::check_update(&current, &merged))?;
             json(&merged)?
         }
         customer_user::OPERATION_ID => {
             let changes = typed("change", changes)?;
             refuse(customer_user::check_changes(&changes))?;
-            let merged = customer_user::merge(&typed("current values", current)?, &changes);
-            refuse(customer_user::check(&merged))?;
+            let current = typed("current values", current)?;
+            let merged = customer_user::merge(&current, &changes);
+            refuse(customer_user::check_update(&current, &merged))?;
             json(&merged)?
         }
         account_user::OPERATION_ID => {
@@ -306,8 +310,9 @@ pub fn preview(id: &str, current: &Value, changes: &Value) -> Result<Vec<Planned
         msp360::user::OPERATION_ID => {
             let changes = typed("change", changes)?;
             refuse(msp360::user::check_changes(&changes))?;
-            let merged = msp360::user::merge(&typed("current values", current)?, &changes);
-            refuse(msp360::user::check(&merged))?;
+            let current = typed("current values", current)?;
+            let merged = msp360::user::merge(&current, &changes);
+            refuse(msp360::user::check_update(&current, &merged))?;
             json(&merged)?
         }
         other => return Err(unknown(other)),
@@ -444,6 +449,55 @@ mod tests {
         let error =
             changes_from_assignments("avepoint.account-information", &[("mial".into(), "x".into())]).unwrap_err();
         assert!(error.message.contains("Its fields are: mail, usageLocation"), "{}", error.message);
+    }
+
+    #[test]
+    fn preview_checks_edits_but_not_values_the_vendor_holds() {
+        // Outside our lists or formats, as the vendor returned them: they go back untouched.
+        let avepoint = json!({
+            "mail": "a@b.example", "usageLocation": "XK", "preferredLanguage": "zh-Hans",
+            "enforceStart": false, "enforceStartDateTime": "2030-01-01T00:00:00",
+            "enforceEnd": false, "enforceEndDateTime": "1970-01-01T00:00:00Z"
+        });
+        let partner_center = json!({
+            "displayName": "Adele Vance", "firstName": "Adele", "lastName": "Vance",
+            "userPrincipalName": "adele@contoso.example", "usageLocation": "XK"
+        });
+        let msp360 = json!({
+            "Email": "testuser2", "FirstName": "Test", "LastName": "User", "NotificationEmails": [],
+            "Company": "", "Enabled": true, "LicenseManagmentMode": "3"
+        });
+        for (id, current, edit, bad_edit, field) in [
+            (
+                "avepoint.account-information",
+                &avepoint,
+                json!({"mail": "c@d.example"}),
+                json!({"usageLocation": "XX"}),
+                "usageLocation",
+            ),
+            (
+                "partner-center.customer-user",
+                &partner_center,
+                json!({"firstName": "Ada"}),
+                json!({"usageLocation": "XX"}),
+                "usageLocation",
+            ),
+            (
+                "msp360.user",
+                &msp360,
+                json!({"FirstName": "Tess"}),
+                json!({"LicenseManagmentMode": "Trial"}),
+                "LicenseManagmentMode",
+            ),
+        ] {
+            let planned = preview(id, current, &edit).unwrap_or_else(|e| panic!("{id}: {e:?}"));
+            assert_eq!(planned.len(), 1, "{id}");
+            assert_eq!(preview(id, current, &bad_edit).unwrap_err().field.as_deref(), Some(field), "{id}");
+        }
+        // A required value the vendor left empty is still asked for: the vendor requires it.
+        let office = json!({"postalCode": "98052", "countryRegion": "United States", "state": "WA", "address": "1 Main Street", "city": ""});
+        let error = preview("avepoint.office-information", &office, &json!({"state": "OR"})).unwrap_err();
+        assert_eq!(error.field.as_deref(), Some("city"));
     }
 
     #[test]

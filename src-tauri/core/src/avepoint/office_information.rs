@@ -5,7 +5,9 @@
 
 use super::{AvePointClient, UserTarget, SCOPE_USER_READ_WRITE};
 use crate::error::{FieldError, Result};
-use crate::fields::{check_all, to_json, FieldDef, FieldKind, FieldMeaning, FieldSpec, OperationSpec, UpdateReceipt};
+use crate::fields::{
+    check_all, check_merged, to_json, FieldDef, FieldKind, FieldMeaning, FieldSpec, OperationSpec, UpdateReceipt,
+};
 use crate::reference::ValueList;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -81,6 +83,13 @@ pub fn check(values: &OfficeInformation) -> Vec<FieldError> {
     check_all(FIELDS, &to_json(values))
 }
 
+/// The rules an update applies to a merged section: every rule for what changed, and for values
+/// AvePoint returned only that a required one is not empty (see [`check_merged`]); a city the
+/// vendor did not return is so still asked for.
+pub fn check_update(before: &OfficeInformation, after: &OfficeInformation) -> Vec<FieldError> {
+    check_merged(FIELDS, &to_json(before), &to_json(after))
+}
+
 pub async fn read(client: &AvePointClient, target: &UserTarget) -> Result<OfficeInformation> {
     let user = client.read_user(target, SCOPE_USER_READ_WRITE).await?;
     Ok(OfficeInformation {
@@ -92,7 +101,7 @@ pub async fn read(client: &AvePointClient, target: &UserTarget) -> Result<Office
     })
 }
 
-/// Reads the user, applies `changes`, checks the result and sends the whole section.
+/// Reads the user, applies `changes`, checks what changed and sends the whole section.
 pub async fn update(
     client: &AvePointClient,
     target: &UserTarget,
@@ -102,7 +111,11 @@ pub async fn update(
 }
 
 pub fn merge(current: &OfficeInformation, changes: &OfficeInformationChanges) -> OfficeInformation {
-    let pick = |change: &Option<String>, current: &String| change.as_deref().unwrap_or(current).trim().to_string();
+    // Only edits are trimmed: untouched values go back exactly as AvePoint sent them.
+    let pick = |change: &Option<String>, current: &String| match change {
+        Some(change) => change.trim().to_string(),
+        None => current.clone(),
+    };
     OfficeInformation {
         postal_code: pick(&changes.postal_code, &current.postal_code),
         // The vendor's own sample has a leading space (" Angola"); trimming sends what was meant.

@@ -13,7 +13,8 @@
 use super::{new_correlation_id, PartnerCenterClient, UserRecord, UserTarget};
 use crate::error::{Error, FieldError, Result};
 use crate::fields::{
-    self, check_all, check_present, to_json, FieldDef, FieldKind, FieldMeaning, FieldSpec, OperationSpec, UpdateReceipt,
+    self, check_all, check_merged, check_present, to_json, FieldDef, FieldKind, FieldMeaning, FieldSpec, OperationSpec,
+    UpdateReceipt,
 };
 use crate::reference::ValueList;
 use serde::{Deserialize, Serialize};
@@ -135,6 +136,18 @@ pub fn check(values: &CustomerUser) -> Vec<FieldError> {
     errors
 }
 
+/// The rules an update applies to a merged user: every rule for what changed; values Partner
+/// Center returned go back as they are (a usage location outside our list included), except
+/// that a required one may not be empty (see [`check_merged`]).
+pub fn check_update(before: &CustomerUser, after: &CustomerUser) -> Vec<FieldError> {
+    let mut errors = check_merged(FIELDS, &to_json(before), &to_json(after));
+    let upn_changed = before.user_principal_name != after.user_principal_name;
+    if upn_changed && !errors.iter().any(|e| e.field == "userPrincipalName") {
+        errors.extend(user_principal_name_error(&after.user_principal_name));
+    }
+    errors
+}
+
 /// Every broken rule in the edits alone, the new password included. Nothing is read or sent.
 pub fn check_changes(changes: &CustomerUserChanges) -> Vec<FieldError> {
     let json = serde_json::to_value(changes).expect("CustomerUserChanges always serializes");
@@ -235,7 +248,7 @@ pub async fn read(client: &PartnerCenterClient, target: &UserTarget) -> Result<C
     client.read_user(target).await.map(from_record)
 }
 
-/// Reads the user, applies `changes`, checks the result and PATCHes the CustomerUser back.
+/// Reads the user, applies `changes`, checks what changed and PATCHes the CustomerUser back.
 /// Invalid edits are refused before any request; if nothing differs and no password is set,
 /// nothing is sent. The receipt's `after` is what Partner Center answered with.
 pub async fn update(
@@ -252,7 +265,7 @@ pub async fn update(
     let correlation_id = new_correlation_id();
     let before = from_record(client.read_user_in(target, &correlation_id).await?);
     let after = merge(&before, changes);
-    let errors = check(&after);
+    let errors = check_update(&before, &after);
     if !errors.is_empty() {
         return Err(Error::invalid_fields(errors));
     }

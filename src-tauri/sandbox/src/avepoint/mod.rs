@@ -103,6 +103,19 @@ impl AvePointState {
         self.inner.lock().unwrap().customers.clone()
     }
 
+    /// Changes a stored user in place (e.g. to hold a value the vendor has but the docs don't
+    /// list); false if there is no such user.
+    pub fn edit_user(&self, customer_id: &str, tenant_id: &str, user_id: &str, edit: impl FnOnce(&mut User)) -> bool {
+        let mut inner = self.inner.lock().unwrap();
+        match find_user_mut(&mut inner.customers, customer_id, tenant_id, user_id) {
+            Some(user) => {
+                edit(user);
+                true
+            }
+            None => false,
+        }
+    }
+
     /// Adds `count` generated users to a tenant (for paging tests and the picker benchmark);
     /// returns how many users the tenant then has, or `None` if there is no such tenant.
     pub fn add_generated_users(&self, customer_id: &str, tenant_id: &str, count: usize) -> Option<usize> {

@@ -123,9 +123,9 @@ pub(super) async fn put(
         Ok(account) => account,
         Err(response) => return response,
     };
-    if !account.users.iter().any(|u| u.id == user_id) {
+    let Some(held) = account.users.iter().find(|u| u.id == user_id) else {
         return user_not_found(vendor, &account_id, &user_id);
-    }
+    };
     if !is_json_content_type(&headers) {
         return problem(
             vendor,
@@ -150,7 +150,7 @@ pub(super) async fn put(
             return problem(vendor, StatusCode::BAD_REQUEST, None, Some(errors));
         }
     };
-    let delta = read_delta(&body, &mut errors);
+    let delta = read_delta(&body, held.settings.as_ref(), &mut errors);
     if !errors.is_empty() {
         return problem(vendor, StatusCode::BAD_REQUEST, None, Some(errors));
     }
@@ -381,7 +381,9 @@ fn is_language(text: &str) -> bool {
     (text.chars().count() == 2 && text.chars().all(|c| c.is_ascii_lowercase())) || is_culture(text)
 }
 
-fn read_delta(body: &Map<String, Value>, errors: &mut FieldErrors) -> Delta {
+/// `held` is the user's settings now: a code the vendor already holds is accepted back as it is
+/// (its own list of cultures is the authority, e.g. `es-419`, longer than the v4 spec allows).
+fn read_delta(body: &Map<String, Value>, held: Option<&Settings>, errors: &mut FieldErrors) -> Delta {
     for key in body.keys() {
         if READ_ONLY.contains(&key.as_str()) {
             add_error(errors, &format!("$.{key}"), format!("The property '{key}' is read-only and can't be changed."));
@@ -423,20 +425,25 @@ fn read_delta(body: &Map<String, Value>, errors: &mut FieldErrors) -> Delta {
     delta.settings = object(body, &settings, errors).map(|settings| {
         settings.map(|map| {
             only_members(map, "settings", SETTINGS_MEMBERS, "UserSettings", errors);
-            let mut code = |json: &'static str, valid: fn(&str) -> bool, regex: &str| {
+            let mut code = |json: &'static str, valid: fn(&str) -> bool, regex: &str, held: Option<&str>| {
                 let member = Member { json };
                 if !present(map, &member, errors) {
                     return None;
                 }
                 let text = string(map, &member, false, errors)??;
+                if held == Some(text.as_str()) {
+                    return Some(text);
+                }
                 if !max_length(&text, 5, &member, errors) {
                     return None;
                 }
                 pattern(valid(&text), regex, &member, errors);
                 valid(&text).then_some(text)
             };
-            let culture_code = code("settings.cultureCode", is_culture, "^[a-z]{2}-[A-Z]{2}$");
-            let language_code = code("settings.languageCode", is_language, "^[a-z]{2}(-[A-Z]{2})?$");
+            let held_culture = held.map(|held| held.culture_code.as_str());
+            let held_language = held.map(|held| held.language_code.as_str());
+            let culture_code = code("settings.cultureCode", is_culture, "^[a-z]{2}-[A-Z]{2}$", held_culture);
+            let language_code = code("settings.languageCode", is_language, "^[a-z]{2}(-[A-Z]{2})?$", held_language);
             let number_format = object(map, &Member { json: "settings.numberFormat" }, errors).map(|format| {
                 format.map(|format| {
                     only_members(format, "settings.numberFormat", NUMBER_FORMAT_MEMBERS, "NumberFormat", errors);
