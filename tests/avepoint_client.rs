@@ -65,6 +65,47 @@ async fn update_reads_merges_and_puts_all_seven_fields() {
 }
 
 #[tokio::test]
+async fn values_the_vendor_holds_outside_our_checks_do_not_block_saving_another_field() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let (c, t, u) = switchboard_sandbox::avepoint::sample_user();
+    assert!(sandbox.state().avepoint.edit_user(c, t, u, |user| {
+        // Kosovo: a usage location Microsoft 365 offers, outside ISO 3166-1 and so our list.
+        user.usage_location = "XK".into();
+        user.preferred_language = "zh-Hans".into();
+        user.enforce_end_date_time = "2030-06-30T17:00:00".into();
+    }));
+    let client = practice_client(&sandbox);
+    let receipt =
+        account_information::update(&client, &sample_target(), &mail_change("mark.lee@contoso.example")).await.unwrap();
+    assert_eq!(receipt.changed_fields, vec!["mail"]);
+    let put = sandbox.state().requests().into_iter().find(|r| r.method == "PUT").unwrap();
+    let body = put.json().unwrap();
+    assert_eq!(
+        (&body["usageLocation"], &body["preferredLanguage"], &body["enforceEndDateTime"]),
+        (&serde_json::json!("XK"), &serde_json::json!("zh-Hans"), &serde_json::json!("2030-06-30T17:00:00")),
+        "sent back as the vendor gave them"
+    );
+    assert_eq!(sandbox.state().avepoint.user(c, t, u).unwrap().mail, "mark.lee@contoso.example");
+
+    // What the user changes is still checked strictly, before anything is sent.
+    sandbox.state().clear_requests();
+    for (changes, field) in [
+        (AccountInformationChanges { usage_location: Some("XX".into()), ..Default::default() }, "usageLocation"),
+        (
+            AccountInformationChanges {
+                enforce_start_date_time: Some("2030-01-01T09:00:00".into()),
+                ..Default::default()
+            },
+            "enforceStartDateTime",
+        ),
+    ] {
+        let error = account_information::update(&client, &sample_target(), &changes).await.unwrap_err();
+        assert_eq!(error.field.as_deref(), Some(field));
+    }
+    assert!(sandbox.state().requests().iter().all(|r| r.method != "PUT"));
+}
+
+#[tokio::test]
 async fn nothing_is_sent_when_nothing_changed() {
     let sandbox = Sandbox::start().await.unwrap();
     let receipt = account_information::update(
@@ -364,6 +405,47 @@ mod office_information {
         let (c, t, u) = switchboard_sandbox::avepoint::sample_user();
         let stored = sandbox.state().avepoint.user(c, t, u).unwrap();
         assert_eq!((stored.address.as_str(), stored.city.as_deref()), ("1 Microsoft Way", Some("Redmond")));
+    }
+
+    #[tokio::test]
+    async fn the_city_is_read_back_after_a_put_and_untouched_by_other_saves() {
+        let sandbox = Sandbox::start().await.unwrap();
+        let client = practice_client(&sandbox);
+        let changes = OfficeInformationChanges { city: Some("Redmond".into()), ..Default::default() };
+        office_information::update(&client, &sample_target(), &changes).await.unwrap();
+        let current = office_information::read(&client, &sample_target()).await.unwrap();
+        assert_eq!(current.city, "Redmond", "the GET returns the city the PUT stored");
+
+        sandbox.state().clear_requests();
+        let changes = OfficeInformationChanges { state: Some("OR".into()), ..Default::default() };
+        let receipt = office_information::update(&client, &sample_target(), &changes).await.unwrap();
+        assert_eq!(receipt.changed_fields, vec!["state"]);
+        assert_eq!((receipt.before.city.as_str(), receipt.after.city.as_str()), ("Redmond", "Redmond"));
+        let put = sandbox.state().requests().into_iter().find(|r| r.method == "PUT").unwrap();
+        assert_eq!(put.json().unwrap()["city"], "Redmond", "the city goes back as read");
+    }
+
+    #[tokio::test]
+    async fn a_seeded_city_is_read_from_the_get() {
+        let sandbox = Sandbox::start().await.unwrap();
+        let (customer, tenant, _) = switchboard_sandbox::avepoint::sample_user();
+        let adele = sandbox.state().avepoint.customers()[0].tenants[0].users[1].clone();
+        assert_eq!(adele.first_name, "Adele");
+        let seeded = adele.city.clone().expect("a seed user with a city");
+        let target = UserTarget { customer_id: customer.into(), tenant_id: tenant.into(), user_id: adele.id };
+        let current = office_information::read(&practice_client(&sandbox), &target).await.unwrap();
+        assert_eq!(current.city, seeded);
+    }
+
+    #[tokio::test]
+    async fn an_older_api_without_city_reads_as_empty() {
+        let url = vendor_answering(
+            r#"{"postalCode":"98052","countryRegion":"United States","state":"WA","address":"1 Main Street"}"#,
+        )
+        .await;
+        let client = AvePointClient::new(AvePointSettings::new(&url, &url, "id").unwrap(), Secret::new("s"));
+        let current = office_information::read(&client, &sample_target()).await.unwrap();
+        assert_eq!((current.city.as_str(), current.state.as_str()), ("", "WA"));
     }
 
     #[tokio::test]

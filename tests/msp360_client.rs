@@ -174,6 +174,24 @@ async fn contract_login_and_read_are_the_documented_requests() {
 }
 
 #[tokio::test]
+async fn a_license_mode_the_vendor_holds_outside_our_list_does_not_block_saving_another_field() {
+    let sandbox = Sandbox::start().await.unwrap();
+    // A mode number newer than the three the docs name: JSON.NET reads and writes it as is.
+    assert!(sandbox.state().msp360.edit_user(sample_user_id(), |user| user.license_mode = 3));
+    let client = practice_client(&sandbox);
+    assert_eq!(user::read(&client, &sample()).await.unwrap().license_mode, "3");
+    let changes = UserChanges { first_name: Some("Tess".into()), ..Default::default() };
+    let receipt = user::update(&client, &sample(), &changes).await.unwrap();
+    assert_eq!(receipt.changed_fields, vec!["FirstName"]);
+    assert_eq!(the_put(&sandbox).json().unwrap()["LicenseManagmentMode"], json!(3), "sent back as the vendor gave it");
+    assert_eq!(sandbox.state().msp360.user(sample_user_id()).unwrap().license_mode, 3);
+
+    let changes = UserChanges { license_mode: Some("Trial".into()), ..Default::default() };
+    let error = user::update(&client, &sample(), &changes).await.unwrap_err();
+    assert_eq!(error.field.as_deref(), Some("LicenseManagmentMode"), "an edit is still checked");
+}
+
+#[tokio::test]
 async fn nothing_is_sent_when_nothing_changed() {
     let sandbox = Sandbox::start().await.unwrap();
     let changes = UserChanges { email: Some(" testuser2 ".into()), enabled: Some(true), ..Default::default() };

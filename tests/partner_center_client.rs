@@ -367,10 +367,11 @@ async fn password_profile_is_sent_only_when_a_password_is_set() {
     let patch = api_requests(&sandbox).into_iter().find(|r| r.method == "PATCH").unwrap();
     assert_eq!(
         patch.json().unwrap()["passwordProfile"],
-        serde_json::json!({ "password": SEEDED_PASSWORD, "forceChangePassword": true })
+        serde_json::json!({ "password": SEEDED_PASSWORD, "forceChangePassword": false }),
+        "the switch was left off"
     );
     let stored = sandbox.state().partner_center.user(c, u).unwrap();
-    assert_eq!((stored.password.as_deref(), stored.force_change_password), (Some(SEEDED_PASSWORD), true));
+    assert_eq!((stored.password.as_deref(), stored.force_change_password), (Some(SEEDED_PASSWORD), false));
     let shown = serde_json::to_string(&receipt).unwrap();
     assert!(!shown.contains(SEEDED_PASSWORD), "the password is never echoed: {shown}");
     assert!(!format!("{changes:?}").contains(SEEDED_PASSWORD));
@@ -385,6 +386,53 @@ async fn password_profile_is_sent_only_when_a_password_is_set() {
     assert_eq!(receipt.changed_fields, vec!["password", "forceChangePassword"]);
     let patch = api_requests(&sandbox).into_iter().find(|r| r.method == "PATCH").unwrap();
     assert_eq!(patch.json().unwrap()["passwordProfile"]["forceChangePassword"], false);
+}
+
+#[tokio::test]
+async fn a_new_password_sends_the_sign_in_switch_exactly_as_shown() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let client = signed_in_client(&sandbox).await;
+    let (c, u) = sample_user();
+    // The GET has no such flag, so the form shows the switch off; left off, it is not among the
+    // changes the form sends, and the request must say off too.
+    let current = customer_user::read(&client, &sample_target()).await.unwrap();
+    let shown = serde_json::to_value(&current).unwrap();
+    assert_eq!(shown.get("forceChangePassword"), None, "never read back: the form shows it off");
+    let left_off = CustomerUserChanges { password: Some(SEEDED_PASSWORD.into()), ..Default::default() };
+    customer_user::update(&client, &sample_target(), &left_off).await.unwrap();
+    let patch = api_requests(&sandbox).into_iter().rfind(|r| r.method == "PATCH").unwrap();
+    assert_eq!(
+        patch.json().unwrap()["passwordProfile"],
+        serde_json::json!({ "password": SEEDED_PASSWORD, "forceChangePassword": false })
+    );
+    assert!(!sandbox.state().partner_center.user(c, u).unwrap().force_change_password);
+
+    let turned_on = CustomerUserChanges {
+        password: Some("An0ther!Passw0rd".into()),
+        force_change_password: Some(true),
+        ..Default::default()
+    };
+    customer_user::update(&client, &sample_target(), &turned_on).await.unwrap();
+    let patch = api_requests(&sandbox).into_iter().rfind(|r| r.method == "PATCH").unwrap();
+    assert_eq!(patch.json().unwrap()["passwordProfile"]["forceChangePassword"], true);
+    assert!(sandbox.state().partner_center.user(c, u).unwrap().force_change_password);
+}
+
+#[tokio::test]
+async fn a_usage_location_the_vendor_holds_outside_our_list_does_not_block_saving_another_field() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let (c, u) = sample_user();
+    // Kosovo: a usage location Microsoft 365 offers, outside ISO 3166-1 and so our list.
+    assert!(sandbox.state().partner_center.edit_user(c, u, |user| user.usage_location = Some("XK".into())));
+    let client = signed_in_client(&sandbox).await;
+    let receipt = customer_user::update(&client, &sample_target(), &names("Adele")).await.unwrap();
+    assert_eq!(receipt.changed_fields, vec!["firstName"]);
+    let patch = api_requests(&sandbox).into_iter().find(|r| r.method == "PATCH").unwrap();
+    assert_eq!(patch.json().unwrap()["usageLocation"], "XK", "sent back as the vendor gave it");
+
+    let changes = CustomerUserChanges { usage_location: Some("XX".into()), ..Default::default() };
+    let error = customer_user::update(&client, &sample_target(), &changes).await.unwrap_err();
+    assert_eq!(error.field.as_deref(), Some("usageLocation"), "an edit is still checked");
 }
 
 #[tokio::test]

@@ -51,6 +51,23 @@ fn assert_problem(sandbox: &Sandbox, reply: &Reply, status: u16) {
     assert!(sandbox.state().softwareone.trace_ids().contains(&trace_id.to_string()));
 }
 
+/// The sample user's settings as held, with `changes` over them: a whole `settings` object, as
+/// a PUT must send it (a sent nested object replaces the held one).
+fn mark_settings(changes: Value) -> Value {
+    let mut settings = json!({
+        "cultureCode": "en-US",
+        "languageCode": "en-US",
+        "timeZone": "Pacific Standard Time",
+        "dateFormat": "MM/dd/yyyy",
+        "timeFormat": "h:mm tt",
+        "numberFormat": {"decimalSeparator": ".", "groupSeparator": ","}
+    });
+    for (key, value) in changes.as_object().unwrap() {
+        settings[key] = value.clone();
+    }
+    settings
+}
+
 fn error_keys(reply: &Reply) -> Vec<String> {
     reply.json["errors"].as_object().map(|errors| errors.keys().cloned().collect()).unwrap_or_default()
 }
@@ -159,8 +176,8 @@ async fn get_returns_an_account_user_of_the_documented_shape() {
 #[tokio::test]
 async fn put_applies_only_the_delta_and_answers_the_account_user() {
     let sandbox = Sandbox::start().await.unwrap();
-    let reply =
-        put(&sandbox, json!({"firstName": "Marcus", "settings": {"numberFormat": {"groupSeparator": " "}}})).await;
+    let settings = mark_settings(json!({"numberFormat": {"decimalSeparator": ".", "groupSeparator": " "}}));
+    let reply = put(&sandbox, json!({"firstName": "Marcus", "settings": settings})).await;
     assert_eq!(reply.status, 200, "{}", reply.json);
     assert_eq!(reply.json["firstName"], "Marcus");
     assert_eq!(reply.json["name"], "Marcus Lee");
@@ -175,7 +192,8 @@ async fn put_applies_only_the_delta_and_answers_the_account_user() {
 #[tokio::test]
 async fn null_clears_nullable_members() {
     let sandbox = Sandbox::start().await.unwrap();
-    let reply = put(&sandbox, json!({"phone": {"number": null}, "settings": {"timeZone": null}})).await;
+    let settings = mark_settings(json!({"timeZone": null}));
+    let reply = put(&sandbox, json!({"phone": {"prefix": "+1", "number": null}, "settings": settings})).await;
     assert_eq!(reply.status, 200, "{}", reply.json);
     assert_eq!(reply.json["phone"], json!({"prefix": "+1", "number": null}));
     assert_eq!(reply.json["settings"]["timeZone"], Value::Null);
@@ -183,6 +201,29 @@ async fn null_clears_nullable_members() {
     assert_eq!(reply.json["phone"], Value::Null);
     let reply = put(&sandbox, json!({"phone": {"prefix": "+44"}})).await;
     assert_eq!(reply.json["phone"], json!({"prefix": "+44", "number": null}), "a phone is created from a delta");
+}
+
+#[tokio::test]
+async fn nested_objects_are_replaced_as_sent() {
+    // The vendor does not document whether a nested object in a delta is merged member by
+    // member or replaced; the sandbox takes the strict reading, so partial objects lose data.
+    let sandbox = Sandbox::start().await.unwrap();
+    let reply = put(&sandbox, json!({"phone": {"number": "5550100"}})).await;
+    assert_eq!(reply.status, 200, "{}", reply.json);
+    assert_eq!(reply.json["phone"], json!({"prefix": null, "number": "5550100"}), "the prefix was not sent");
+    let reply = put(&sandbox, json!({"settings": {"cultureCode": "en-GB", "languageCode": "en-GB"}})).await;
+    assert_eq!(reply.status, 200, "{}", reply.json);
+    assert_eq!(
+        reply.json["settings"],
+        json!({"cultureCode": "en-GB", "languageCode": "en-GB", "timeZone": null, "dateFormat": null, "timeFormat": null, "numberFormat": null})
+    );
+    let reply = put(&sandbox, json!({"settings": {"timeZone": "UTC"}})).await;
+    assert_problem(&sandbox, &reply, 400);
+    assert_eq!(error_keys(&reply), vec!["Settings.CultureCode", "Settings.LanguageCode"]);
+    let settings = json!({"cultureCode": "en-GB", "languageCode": "en-GB", "numberFormat": {"decimalSeparator": ","}});
+    let reply = put(&sandbox, json!({ "settings": settings })).await;
+    assert_problem(&sandbox, &reply, 400);
+    assert_eq!(error_keys(&reply), vec!["Settings.NumberFormat.GroupSeparator"]);
 }
 
 #[tokio::test]
@@ -201,13 +242,16 @@ async fn put_validates_each_field_like_the_schema() {
         (json!({"phone": {"prefix": "+12345678901"}}), "Phone.Prefix"),
         (json!({"phone": {"number": "1234567890123456"}}), "Phone.Number"),
         (json!({"phone": "+1 555"}), "$.phone"),
-        (json!({"settings": {"cultureCode": "en_US"}}), "Settings.CultureCode"),
-        (json!({"settings": {"cultureCode": "en-us"}}), "Settings.CultureCode"),
-        (json!({"settings": {"cultureCode": "english"}}), "Settings.CultureCode"),
-        (json!({"settings": {"cultureCode": null}}), "Settings.CultureCode"),
-        (json!({"settings": {"languageCode": "eng"}}), "Settings.LanguageCode"),
-        (json!({"settings": {"numberFormat": {"decimalSeparator": ""}}}), "Settings.NumberFormat.DecimalSeparator"),
-        (json!({"settings": {"timeZone": 1}}), "$.settings.timeZone"),
+        (json!({"settings": mark_settings(json!({"cultureCode": "en_US"}))}), "Settings.CultureCode"),
+        (json!({"settings": mark_settings(json!({"cultureCode": "en-us"}))}), "Settings.CultureCode"),
+        (json!({"settings": mark_settings(json!({"cultureCode": "english"}))}), "Settings.CultureCode"),
+        (json!({"settings": mark_settings(json!({"cultureCode": null}))}), "Settings.CultureCode"),
+        (json!({"settings": mark_settings(json!({"languageCode": "eng"}))}), "Settings.LanguageCode"),
+        (
+            json!({"settings": mark_settings(json!({"numberFormat": {"decimalSeparator": "", "groupSeparator": ","}}))}),
+            "Settings.NumberFormat.DecimalSeparator",
+        ),
+        (json!({"settings": mark_settings(json!({"timeZone": 1}))}), "$.settings.timeZone"),
     ];
     for (body, key) in cases {
         let reply = put(&sandbox, body.clone()).await;
@@ -222,7 +266,7 @@ async fn put_validates_each_field_like_the_schema() {
     // The limits themselves are allowed.
     let reply = put(
         &sandbox,
-        json!({"phone": {"prefix": "+123456789", "number": "123456789012345"}, "settings": {"languageCode": "de"}}),
+        json!({"phone": {"prefix": "+123456789", "number": "123456789012345"}, "settings": mark_settings(json!({"languageCode": "de"}))}),
     )
     .await;
     assert_eq!(reply.status, 200, "{}", reply.json);
@@ -235,8 +279,11 @@ async fn unknown_and_read_only_fields_are_refused_at_every_level() {
         (json!({"nickname": "Marky"}), "$.nickname"),
         (json!({"user": {"firstName": "Marcus"}}), "$.user"),
         (json!({"phone": {"extension": "12"}}), "$.phone.extension"),
-        (json!({"settings": {"theme": "dark"}}), "$.settings.theme"),
-        (json!({"settings": {"numberFormat": {"currency": "EUR"}}}), "$.settings.numberFormat.currency"),
+        (json!({"settings": mark_settings(json!({"theme": "dark"}))}), "$.settings.theme"),
+        (
+            json!({"settings": mark_settings(json!({"numberFormat": {"decimalSeparator": ".", "groupSeparator": ",", "currency": "EUR"}}))}),
+            "$.settings.numberFormat.currency",
+        ),
         (json!({"status": "Disabled"}), "$.status"),
         (json!({"id": "USR-0000-0002"}), "$.id"),
     ] {

@@ -113,14 +113,137 @@ async fn put_sends_only_the_changed_fields() {
         put.json().unwrap(),
         serde_json::json!({
             "lastName": "Lee-Smith",
-            "phone": { "number": "4255550199" },
-            "settings": { "numberFormat": { "decimalSeparator": "," } }
-        })
+            "phone": { "prefix": "+1", "number": "4255550199" },
+            "settings": {
+                "cultureCode": "en-US",
+                "languageCode": "en-US",
+                "timeZone": "Pacific Standard Time",
+                "dateFormat": "MM/dd/yyyy",
+                "timeFormat": "h:mm tt",
+                "numberFormat": { "decimalSeparator": ",", "groupSeparator": "," }
+            }
+        }),
+        "top-level fields only when changed; a nested object with a change is sent whole"
     );
     let stored = held(&sandbox, &sample_target());
     assert_eq!(stored.last_name, "Lee-Smith");
     assert_eq!(stored.phone.prefix, "+1", "members not sent are kept");
     assert_eq!(stored.settings.number_format.group_separator, ",");
+}
+
+#[tokio::test]
+async fn a_changed_member_sends_its_nested_object_whole_from_the_fresh_read() {
+    let sandbox = Sandbox::start().await.unwrap();
+    // Someone changes the time format after the form was loaded: the save's own read has it.
+    let (account, user) = sample_user();
+    let mut stored = sandbox.state().softwareone.user(account, user).unwrap();
+    stored.settings.as_mut().unwrap().time_format = Some("HH:mm".into());
+    assert!(sandbox.state().softwareone.replace_user(account, stored));
+    let changes = AccountUserChanges {
+        phone: Some(AccountUserPhoneChanges { number: Some("4255550199".into()), ..Default::default() }),
+        settings: Some(AccountUserSettingsChanges {
+            number_format: Some(AccountUserNumberFormatChanges {
+                group_separator: Some(" ".into()),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    let receipt = account_user::update(&practice_client(&sandbox), &sample_target(), &changes).await.unwrap();
+    assert_eq!(receipt.changed_fields, vec!["phone.number", "settings.numberFormat.groupSeparator"]);
+    let put = sandbox.state().requests().into_iter().find(|r| r.method == "PUT").unwrap();
+    assert_eq!(
+        put.json().unwrap(),
+        serde_json::json!({
+            "phone": { "prefix": "+1", "number": "4255550199" },
+            "settings": {
+                "cultureCode": "en-US",
+                "languageCode": "en-US",
+                "timeZone": "Pacific Standard Time",
+                "dateFormat": "MM/dd/yyyy",
+                "timeFormat": "HH:mm",
+                "numberFormat": { "decimalSeparator": ".", "groupSeparator": " " }
+            }
+        })
+    );
+    let held = held(&sandbox, &sample_target());
+    assert_eq!(held.phone.prefix, "+1", "a replaced phone keeps its prefix");
+    assert_eq!(held.settings.culture_code, "en-US");
+    assert_eq!(held.settings.time_format, "HH:mm");
+    assert_eq!(held.settings.number_format.decimal_separator, ".");
+}
+
+#[tokio::test]
+async fn members_the_vendor_left_null_go_back_null_in_the_whole_object() {
+    let sandbox = Sandbox::start().await.unwrap();
+    // Priya (invited): no phone, no time zone, no date or time format, no number format.
+    let target = AccountUserTarget { user_id: "USR-0000-0004".into(), ..sample_target() };
+    let changes = AccountUserChanges {
+        phone: Some(AccountUserPhoneChanges { number: Some("2075550104".into()), ..Default::default() }),
+        settings: Some(AccountUserSettingsChanges {
+            time_zone: Some("GMT Standard Time".into()),
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    account_user::update(&practice_client(&sandbox), &target, &changes).await.unwrap();
+    let put = sandbox.state().requests().into_iter().find(|r| r.method == "PUT").unwrap();
+    assert_eq!(
+        put.json().unwrap(),
+        serde_json::json!({
+            "phone": { "prefix": null, "number": "2075550104" },
+            "settings": {
+                "cultureCode": "en-GB",
+                "languageCode": "en",
+                "timeZone": "GMT Standard Time",
+                "dateFormat": null,
+                "timeFormat": null,
+                "numberFormat": null
+            }
+        })
+    );
+    let held = sandbox.state().softwareone.user(&target.account_id, &target.user_id).unwrap();
+    assert_eq!(held.settings.unwrap().number_format, None);
+}
+
+#[tokio::test]
+async fn a_nested_object_the_vendor_does_not_hold_needs_its_required_members() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let (account, user) = sample_user();
+    let mut stored = sandbox.state().softwareone.user(account, user).unwrap();
+    stored.settings = None;
+    assert!(sandbox.state().softwareone.replace_user(account, stored));
+    let changes = AccountUserChanges {
+        settings: Some(AccountUserSettingsChanges { time_zone: Some("UTC".into()), ..Default::default() }),
+        ..Default::default()
+    };
+    let error = account_user::update(&practice_client(&sandbox), &sample_target(), &changes).await.unwrap_err();
+    assert_eq!(error.code, ErrorCode::InvalidInput);
+    let fields: Vec<&str> = error.field_errors.iter().map(|e| e.field.as_str()).collect();
+    assert_eq!(fields, vec!["settings.cultureCode", "settings.languageCode"]);
+    assert!(sandbox.state().requests().iter().all(|r| r.method != "PUT"), "nothing the vendor would refuse is sent");
+}
+
+#[tokio::test]
+async fn codes_the_vendor_holds_outside_our_checks_go_back_untouched_in_a_whole_object() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let (account, user) = sample_user();
+    let mut stored = sandbox.state().softwareone.user(account, user).unwrap();
+    // Latin-American Spanish: a real culture code, but not the xx-XX our checks expect.
+    stored.settings.as_mut().unwrap().culture_code = "es-419".into();
+    stored.settings.as_mut().unwrap().language_code = "es-419".into();
+    assert!(sandbox.state().softwareone.replace_user(account, stored));
+    let changes = AccountUserChanges {
+        settings: Some(AccountUserSettingsChanges { time_zone: Some("UTC".into()), ..Default::default() }),
+        ..Default::default()
+    };
+    let receipt = account_user::update(&practice_client(&sandbox), &sample_target(), &changes).await.unwrap();
+    assert_eq!(receipt.changed_fields, vec!["settings.timeZone"]);
+    let put = sandbox.state().requests().into_iter().find(|r| r.method == "PUT").unwrap();
+    let settings = &put.json().unwrap()["settings"];
+    assert_eq!((&settings["cultureCode"], &settings["languageCode"]), (&"es-419".into(), &"es-419".into()));
+    assert_eq!(held(&sandbox, &sample_target()).settings.time_zone, "UTC");
 }
 
 #[tokio::test]
@@ -133,7 +256,10 @@ async fn an_emptied_optional_field_is_sent_as_null_and_cleared() {
     };
     let receipt = account_user::update(&practice_client(&sandbox), &sample_target(), &changes).await.unwrap();
     let put = sandbox.state().requests().into_iter().find(|r| r.method == "PUT").unwrap();
-    assert_eq!(put.json().unwrap(), serde_json::json!({"phone": {"prefix": null}, "settings": {"timeFormat": null}}));
+    let body = put.json().unwrap();
+    assert_eq!(body["phone"], serde_json::json!({"prefix": null, "number": "4255550101"}));
+    assert_eq!(body["settings"]["timeFormat"], serde_json::Value::Null);
+    assert_eq!(body["settings"]["dateFormat"], "MM/dd/yyyy");
     let user = sandbox.state().softwareone.user("ACC-1234-5678", "USR-0000-0001").unwrap();
     assert_eq!(user.phone.unwrap().prefix, None);
     assert_eq!(user.settings.unwrap().time_format, None);

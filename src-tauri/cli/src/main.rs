@@ -133,7 +133,7 @@ struct Target {
 struct UpdateArgs {
     #[command(flatten)]
     target: Target,
-    /// FIELD=VALUE, the vendor's JSON field name (dotted for nested; comma-separated lists).
+    /// FIELD=VALUE, the vendor's JSON field name (dotted for nested; lists separated by commas or semicolons).
     #[arg(long = "set", value_name = "FIELD=VALUE", required = true)]
     set: Vec<String>,
     /// Print the change as before → after and send nothing.

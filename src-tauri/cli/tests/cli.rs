@@ -291,6 +291,7 @@ async fn msp360_user_from_the_cli() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(run.stdout.contains("→ Jo"), "{}", run.stdout);
 
+    sandbox.state().clear_requests();
     let run = cli_with_env(
         &[&["update", "msp360.user"], &base[..], &["--set", "NotificationEmails=ops@example.com,not-an-address"]]
             .concat(),
@@ -298,6 +299,54 @@ async fn msp360_user_from_the_cli() {
     )
     .await;
     assert_eq!(run.code, 2, "{}", run.stderr);
+    // Refused for the bad entry itself, not because a list arrived as one string.
+    assert!(
+        run.stderr.contains("Notification emails must hold only email addresses, like name@example.com; \"not-an-address\" (entry 2) is not."),
+        "{}",
+        run.stderr
+    );
+    assert!(sandbox.state().requests().iter().all(|r| r.method != "PUT"), "nothing was sent");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn msp360_notification_emails_from_the_cli_reach_the_vendor_as_a_list() {
+    use switchboard_sandbox::msp360::{sample_user_id, PRACTICE_PASSWORD, PRACTICE_USER_NAME};
+    let sandbox = Sandbox::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let url = sandbox.msp360_url();
+    let new = cli(&[
+        "profile",
+        "new",
+        "--vendor",
+        "msp360",
+        "--name",
+        "Backup",
+        "--base-url",
+        &url,
+        "--username",
+        PRACTICE_USER_NAME,
+    ])
+    .await;
+    let file = save(&dir, "msp360.json", &new);
+    let env = [("MSP_PASSWORD", PRACTICE_PASSWORD)];
+    let user = sample_user_id();
+    let base = ["--profile-file", file.as_str(), "--secret-env", "MSP_PASSWORD", "--user", user];
+    let last_put = || {
+        let put = sandbox.state().requests().into_iter().rfind(|r| r.method == "PUT").expect("a PUT was sent");
+        put.json().unwrap()
+    };
+
+    let set = ["--set", "NotificationEmails= ops@example.com ; alerts@example.org,"];
+    let run = cli_with_env(&[&["update", "msp360.user"], &base[..], &set[..]].concat(), &env).await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(last_put()["NotificationEmails"], serde_json::json!(["ops@example.com", "alerts@example.org"]));
+    let held = sandbox.state().msp360.user(user).unwrap();
+    assert_eq!(held.notification_emails, vec!["ops@example.com", "alerts@example.org"]);
+
+    let run =
+        cli_with_env(&[&["update", "msp360.user"], &base[..], &["--set", "NotificationEmails="]].concat(), &env).await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(last_put()["NotificationEmails"], serde_json::json!([]), "an empty value clears the list");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -321,7 +370,11 @@ async fn softwareone_account_user_from_the_cli() {
     let receipt: Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(receipt["after"]["phone"]["number"], "5550100");
     let put = sandbox.state().requests().into_iter().find(|r| r.method == "PUT").unwrap();
-    assert_eq!(put.json().unwrap(), serde_json::json!({ "phone": { "number": "5550100" } }), "only the change is sent");
+    assert_eq!(
+        put.json().unwrap(),
+        serde_json::json!({ "phone": { "prefix": "+1", "number": "5550100" } }),
+        "only the changed object is sent, whole"
+    );
 
     let wrong = [("SWO_TOKEN", "idt:TKN-0000-0000:wrong")];
     let run = cli_with_env(&[&["get", "softwareone.account-user"], &base[..]].concat(), &wrong).await;

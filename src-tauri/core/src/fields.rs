@@ -242,6 +242,36 @@ pub fn check_all(defs: &[FieldDef], values: &Value) -> Vec<FieldError> {
         .collect()
 }
 
+/// Checks a merged section as an update sends it: every rule for each field whose value differs
+/// from what the vendor holds (`before`). A field left as the vendor returned it goes back as it
+/// is, even if it breaks one of Switchboard's rules: the vendor's own lists and formats are the
+/// authority (a code newer than our list, a date without `Z`), and refusing it would block every
+/// save of the section. Only a required field left empty is still refused: the vendor requires a
+/// value there, so sending it empty would fail anyway.
+pub fn check_merged(defs: &[FieldDef], before: &Value, after: &Value) -> Vec<FieldError> {
+    defs.iter()
+        .filter(|def| def.applies_in(after))
+        .filter_map(|def| {
+            let value = value_at(after, def.key).unwrap_or(&Value::Null);
+            if value_at(before, def.key) != value_at(after, def.key) || (def.required && is_empty(value)) {
+                def.check(value)
+            } else {
+                None
+            }
+        })
+        .collect()
+}
+
+/// No value: `null`, blank text or an empty list.
+fn is_empty(value: &Value) -> bool {
+    match value {
+        Value::Null => true,
+        Value::String(text) => text.trim().is_empty(),
+        Value::Array(items) => items.is_empty(),
+        _ => false,
+    }
+}
+
 /// Checks only the keys present in `changes`, so edits can be refused before anything is read.
 pub fn check_present(defs: &[FieldDef], changes: &Value) -> Vec<FieldError> {
     defs.iter().filter_map(|def| changes.get(def.key).and_then(|value| def.check(value))).collect()
@@ -471,6 +501,23 @@ mod tests {
         assert!(check_all(&defs, &json!({"enforce": true, "start": "1970-01-01T00:00:00Z"})).is_empty());
         assert!(check_all(&defs, &json!({"enforce": true, "start": "2026-01-31T09:00:00Z"})).is_empty());
         assert_eq!(FieldSpec::from(&START).applies_when.as_deref(), Some("enforce"));
+        // An update's check too: switching enforcement off with no date is fine.
+        let held = json!({"enforce": true, "start": "2026-01-31T09:00:00Z"});
+        assert!(check_merged(&defs, &held, &json!({"enforce": false, "start": ""})).is_empty());
+    }
+
+    #[test]
+    fn check_merged_checks_changes_but_not_what_the_vendor_holds() {
+        let country =
+            FieldDef::new("c", "Country", FieldKind::Choice, FieldMeaning::Country).allowed(ValueList::UsageLocations);
+        let defs = [country.required(), NAME];
+        let held = json!({"c": "XK", "name": "Bo"});
+        assert!(check_merged(&defs, &held, &json!({"c": "XK", "name": "Ann"})).is_empty(), "XK is the vendor's");
+        let errors = check_merged(&defs, &held, &json!({"c": "XX", "name": "Ann"}));
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].field, "c");
+        let errors = check_merged(&defs, &json!({"c": "DE", "name": ""}), &json!({"c": "DE", "name": ""}));
+        assert_eq!(errors[0].message, "Name is required.", "a required value is still asked for");
     }
 
     #[test]

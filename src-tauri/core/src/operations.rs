@@ -277,24 +277,28 @@ pub async fn update(client: &VendorClient, id: &str, target: &Value, changes: &V
     }
 }
 
-/// What `changes` would do to `current`, field by field, after the same checks an update runs.
+/// What `changes` would do to `current`, field by field, after the same checks an update runs:
+/// edits strictly, values the vendor returned only for being present where required.
 pub fn preview(id: &str, current: &Value, changes: &Value) -> Result<Vec<PlannedChange>> {
     let merged = match id {
         account_information::OPERATION_ID => {
-            let merged = account_information::merge(&typed("current values", current)?, &typed("change", changes)?);
-            refuse(account_information::check(&merged))?;
+            let current = typed("current values", current)?;
+            let merged = account_information::merge(&current, &typed("change", changes)?);
+            refuse(account_information::check_update(&current, &merged))?;
             json(&merged)?
         }
         office_information::OPERATION_ID => {
-            let merged = office_information::merge(&typed("current values", current)?, &typed("change", changes)?);
-            refuse(office_information::check(&merged))?;
+            let current = typed("current values", current)?;
+            let merged = office_information::merge(&current, &typed("change", changes)?);
+            refuse(office_information::check_update(&current, &merged))?;
             json(&merged)?
         }
         customer_user::OPERATION_ID => {
             let changes = typed("change", changes)?;
             refuse(customer_user::check_changes(&changes))?;
-            let merged = customer_user::merge(&typed("current values", current)?, &changes);
-            refuse(customer_user::check(&merged))?;
+            let current = typed("current values", current)?;
+            let merged = customer_user::merge(&current, &changes);
+            refuse(customer_user::check_update(&current, &merged))?;
             json(&merged)?
         }
         account_user::OPERATION_ID => {
@@ -306,8 +310,9 @@ pub fn preview(id: &str, current: &Value, changes: &Value) -> Result<Vec<Planned
         msp360::user::OPERATION_ID => {
             let changes = typed("change", changes)?;
             refuse(msp360::user::check_changes(&changes))?;
-            let merged = msp360::user::merge(&typed("current values", current)?, &changes);
-            refuse(msp360::user::check(&merged))?;
+            let current = typed("current values", current)?;
+            let merged = msp360::user::merge(&current, &changes);
+            refuse(msp360::user::check_update(&current, &merged))?;
             json(&merged)?
         }
         other => return Err(unknown(other)),
@@ -353,7 +358,10 @@ fn refuse(errors: Vec<FieldError>) -> Result<()> {
 }
 
 /// Turns `FIELD=VALUE` assignments into a change object, typed by each field's kind: `true`/
-/// `false` (also yes/no, on/off) for switches, text otherwise. Dotted keys build nested objects.
+/// `false` (also yes/no, on/off) for switches; a list for list fields, split on commas and
+/// semicolons with each entry trimmed and empty entries dropped (so an empty value clears the
+/// list), as the form reads a typed list; text otherwise (no field is a number). Dotted keys
+/// build nested objects.
 pub fn changes_from_assignments(id: &str, assignments: &[(String, String)]) -> Result<Value> {
     let spec = spec(id)?;
     let mut changes = Map::new();
@@ -375,11 +383,19 @@ pub fn changes_from_assignments(id: &str, assignments: &[(String, String)]) -> R
                     return Err(Error::new(ErrorCode::InvalidInput, message.clone()).with_field(key, message));
                 }
             },
-            _ => Value::String(raw.clone()),
+            FieldKind::EmailList => Value::Array(list_entries(raw).map(Value::String).collect()),
+            FieldKind::Text | FieldKind::Email | FieldKind::Choice | FieldKind::DateTimeUtc | FieldKind::Password => {
+                Value::String(raw.clone())
+            }
         };
         insert_dotted(&mut changes, key, value);
     }
     Ok(Value::Object(changes))
+}
+
+/// `a@x.com, b@y.com;` → `a@x.com`, `b@y.com`.
+fn list_entries(raw: &str) -> impl Iterator<Item = String> + '_ {
+    raw.split([',', ';']).map(str::trim).filter(|entry| !entry.is_empty()).map(str::to_string)
 }
 
 fn insert_dotted(object: &mut Map<String, Value>, key: &str, value: Value) {
@@ -433,6 +449,74 @@ mod tests {
         let error =
             changes_from_assignments("avepoint.account-information", &[("mial".into(), "x".into())]).unwrap_err();
         assert!(error.message.contains("Its fields are: mail, usageLocation"), "{}", error.message);
+    }
+
+    #[test]
+    fn preview_checks_edits_but_not_values_the_vendor_holds() {
+        // Outside our lists or formats, as the vendor returned them: they go back untouched.
+        let avepoint = json!({
+            "mail": "a@b.example", "usageLocation": "XK", "preferredLanguage": "zh-Hans",
+            "enforceStart": false, "enforceStartDateTime": "2030-01-01T00:00:00",
+            "enforceEnd": false, "enforceEndDateTime": "1970-01-01T00:00:00Z"
+        });
+        let partner_center = json!({
+            "displayName": "Adele Vance", "firstName": "Adele", "lastName": "Vance",
+            "userPrincipalName": "adele@contoso.example", "usageLocation": "XK"
+        });
+        let msp360 = json!({
+            "Email": "testuser2", "FirstName": "Test", "LastName": "User", "NotificationEmails": [],
+            "Company": "", "Enabled": true, "LicenseManagmentMode": "3"
+        });
+        for (id, current, edit, bad_edit, field) in [
+            (
+                "avepoint.account-information",
+                &avepoint,
+                json!({"mail": "c@d.example"}),
+                json!({"usageLocation": "XX"}),
+                "usageLocation",
+            ),
+            (
+                "partner-center.customer-user",
+                &partner_center,
+                json!({"firstName": "Ada"}),
+                json!({"usageLocation": "XX"}),
+                "usageLocation",
+            ),
+            (
+                "msp360.user",
+                &msp360,
+                json!({"FirstName": "Tess"}),
+                json!({"LicenseManagmentMode": "Trial"}),
+                "LicenseManagmentMode",
+            ),
+        ] {
+            let planned = preview(id, current, &edit).unwrap_or_else(|e| panic!("{id}: {e:?}"));
+            assert_eq!(planned.len(), 1, "{id}");
+            assert_eq!(preview(id, current, &bad_edit).unwrap_err().field.as_deref(), Some(field), "{id}");
+        }
+        // A required value the vendor left empty is still asked for: the vendor requires it.
+        let office = json!({"postalCode": "98052", "countryRegion": "United States", "state": "WA", "address": "1 Main Street", "city": ""});
+        let error = preview("avepoint.office-information", &office, &json!({"state": "OR"})).unwrap_err();
+        assert_eq!(error.field.as_deref(), Some("city"));
+    }
+
+    #[test]
+    fn list_assignments_split_on_commas_and_semicolons() {
+        let changes = changes_from_assignments(
+            "msp360.user",
+            &[("NotificationEmails".into(), " a@example.com , b@example.org;c@example.net;".into())],
+        )
+        .unwrap();
+        assert_eq!(changes, json!({ "NotificationEmails": ["a@example.com", "b@example.org", "c@example.net"] }));
+        for empty in ["", "  ", " , ;"] {
+            let changes =
+                changes_from_assignments("msp360.user", &[("NotificationEmails".into(), empty.into())]).unwrap();
+            assert_eq!(changes, json!({ "NotificationEmails": [] }), "{empty:?}");
+        }
+        // Text stays text, commas and all.
+        let changes =
+            changes_from_assignments("msp360.user", &[("Company".into(), "Smith, Jones & Co".into())]).unwrap();
+        assert_eq!(changes, json!({ "Company": "Smith, Jones & Co" }));
     }
 
     #[test]

@@ -9,6 +9,7 @@ export type CustomerUserChanges = { displayName?: string, firstName?: string, la
  */
 password?: string, 
 /**
- * Only with a new password; defaults to on.
+ * Only with a new password. Absent means off: what the form shows, since the GET never
+ * returns it.
  */
 forceChangePassword?: boolean, };

@@ -5,7 +5,9 @@
 
 use super::{AvePointClient, UserTarget, SCOPE_USER_READ_WRITE};
 use crate::error::Result;
-use crate::fields::{check_all, to_json, FieldDef, FieldKind, FieldMeaning, FieldSpec, OperationSpec, UpdateReceipt};
+use crate::fields::{
+    check_all, check_merged, to_json, FieldDef, FieldKind, FieldMeaning, FieldSpec, OperationSpec, UpdateReceipt,
+};
 use crate::reference::ValueList;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -100,6 +102,12 @@ pub fn check(values: &AccountInformation) -> Vec<crate::FieldError> {
     check_all(FIELDS, &to_json(values))
 }
 
+/// The rules an update applies to a merged section: every rule for what changed, and for values
+/// AvePoint returned only that a required one is not empty (see [`check_merged`]).
+pub fn check_update(before: &AccountInformation, after: &AccountInformation) -> Vec<crate::FieldError> {
+    check_merged(FIELDS, &to_json(before), &to_json(after))
+}
+
 /// The user's current account information.
 pub async fn read(client: &AvePointClient, target: &UserTarget) -> Result<AccountInformation> {
     // The write scope also covers reads, so one token serves the read and the update.
@@ -115,7 +123,7 @@ pub async fn read(client: &AvePointClient, target: &UserTarget) -> Result<Accoun
     })
 }
 
-/// Reads the user, applies `changes`, checks the result and sends the whole section.
+/// Reads the user, applies `changes`, checks what changed and sends the whole section.
 /// Invalid edits are refused before any request; if nothing differs, nothing is sent.
 pub async fn update(
     client: &AvePointClient,
@@ -128,7 +136,8 @@ pub async fn update(
 pub fn merge(current: &AccountInformation, changes: &AccountInformationChanges) -> AccountInformation {
     let pick = |change: &Option<String>, current: &String| change.clone().unwrap_or_else(|| current.clone());
     AccountInformation {
-        mail: pick(&changes.mail, &current.mail).trim().to_string(),
+        // Only an edited address is trimmed: untouched values go back exactly as AvePoint sent them.
+        mail: changes.mail.as_deref().map(str::trim).unwrap_or(&current.mail).to_string(),
         usage_location: pick(&changes.usage_location, &current.usage_location),
         preferred_language: pick(&changes.preferred_language, &current.preferred_language),
         enforce_start: changes.enforce_start.unwrap_or(current.enforce_start),

@@ -157,7 +157,7 @@ pub struct UserRecord {
     pub country_region: Option<String>,
     pub state: Option<String>,
     pub address: Option<String>,
-    /// Not in the documented GET, but read when the vendor sends it.
+    /// In the GET since the vendor's June 2026 reference; an older API omits it (read as "").
     pub city: Option<String>,
 }
 
@@ -224,8 +224,9 @@ impl AvePointClient {
     }
 
     /// The shared ending of every section update: refuse edits that break a rule of `fields`
-    /// before anything is read, then read (`read`), merge (`merge`), check the merged section, and
-    /// PUT the whole section unless nothing differs.
+    /// before anything is read, then read (`read`), merge (`merge`), check what changed (values
+    /// the vendor returned go back as they are, see [`crate::fields::check_merged`]), and PUT the
+    /// whole section unless nothing differs.
     pub(crate) async fn update_section<V, C, R>(
         &self,
         target: &UserTarget,
@@ -240,7 +241,7 @@ impl AvePointClient {
         C: Serialize,
         R: std::future::Future<Output = Result<V>>,
     {
-        use crate::fields::{check_all, check_present};
+        use crate::fields::{check_merged, check_present};
         let change_errors = check_present(fields, &crate::fields::to_json(changes));
         if !change_errors.is_empty() {
             return Err(Error::invalid_fields(change_errors));
@@ -249,7 +250,7 @@ impl AvePointClient {
         let before = read.await?;
         let after = merge(&before, changes);
         let (before_json, after_json) = (crate::fields::to_json(&before), crate::fields::to_json(&after));
-        let errors = check_all(fields, &after_json);
+        let errors = check_merged(fields, &before_json, &after_json);
         if !errors.is_empty() {
             return Err(Error::invalid_fields(errors));
         }

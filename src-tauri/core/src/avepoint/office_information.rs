@@ -1,10 +1,13 @@
 //! `avepoint.office-information`: where the user's office is. Like account information, the
 //! vendor replaces the whole section, so an update reads, merges and sends all five fields.
-//! `city` is required by the vendor's current docs but absent from its GET, so the form asks.
+//! `city` is required by the vendor's current docs and returned by its current GET; an older API
+//! that omits it reads as "", and the form then asks for it before anything is sent.
 
 use super::{AvePointClient, UserTarget, SCOPE_USER_READ_WRITE};
 use crate::error::{FieldError, Result};
-use crate::fields::{check_all, to_json, FieldDef, FieldKind, FieldMeaning, FieldSpec, OperationSpec, UpdateReceipt};
+use crate::fields::{
+    check_all, check_merged, to_json, FieldDef, FieldKind, FieldMeaning, FieldSpec, OperationSpec, UpdateReceipt,
+};
 use crate::reference::ValueList;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -51,7 +54,7 @@ pub const FIELDS: &[FieldDef] = &[
     FieldDef::new("city", "City", FieldKind::Text, FieldMeaning::City)
         .required()
         .max_length(128)
-        .help("The office's town or city. AvePoint requires it but does not show it back, so enter it each time."),
+        .help("The office's town or city. AvePoint requires it."),
     FieldDef::new("state", "State or province", FieldKind::Text, FieldMeaning::Region)
         .required()
         .max_length(128)
@@ -80,6 +83,13 @@ pub fn check(values: &OfficeInformation) -> Vec<FieldError> {
     check_all(FIELDS, &to_json(values))
 }
 
+/// The rules an update applies to a merged section: every rule for what changed, and for values
+/// AvePoint returned only that a required one is not empty (see [`check_merged`]); a city the
+/// vendor did not return is so still asked for.
+pub fn check_update(before: &OfficeInformation, after: &OfficeInformation) -> Vec<FieldError> {
+    check_merged(FIELDS, &to_json(before), &to_json(after))
+}
+
 pub async fn read(client: &AvePointClient, target: &UserTarget) -> Result<OfficeInformation> {
     let user = client.read_user(target, SCOPE_USER_READ_WRITE).await?;
     Ok(OfficeInformation {
@@ -91,7 +101,7 @@ pub async fn read(client: &AvePointClient, target: &UserTarget) -> Result<Office
     })
 }
 
-/// Reads the user, applies `changes`, checks the result and sends the whole section.
+/// Reads the user, applies `changes`, checks what changed and sends the whole section.
 pub async fn update(
     client: &AvePointClient,
     target: &UserTarget,
@@ -101,7 +111,11 @@ pub async fn update(
 }
 
 pub fn merge(current: &OfficeInformation, changes: &OfficeInformationChanges) -> OfficeInformation {
-    let pick = |change: &Option<String>, current: &String| change.as_deref().unwrap_or(current).trim().to_string();
+    // Only edits are trimmed: untouched values go back exactly as AvePoint sent them.
+    let pick = |change: &Option<String>, current: &String| match change {
+        Some(change) => change.trim().to_string(),
+        None => current.clone(),
+    };
     OfficeInformation {
         postal_code: pick(&changes.postal_code, &current.postal_code),
         // The vendor's own sample has a leading space (" Angola"); trimming sends what was meant.

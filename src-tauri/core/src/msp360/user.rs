@@ -9,7 +9,8 @@
 use super::{Msp360Client, UserRecord, UserTarget, LICENSE_KEY};
 use crate::error::{Error, FieldError, Result};
 use crate::fields::{
-    self, check_all, check_present, to_json, FieldDef, FieldKind, FieldMeaning, FieldSpec, OperationSpec, UpdateReceipt,
+    self, check_all, check_merged, check_present, to_json, FieldDef, FieldKind, FieldMeaning, FieldSpec, OperationSpec,
+    UpdateReceipt,
 };
 use crate::reference::ValueList;
 use crate::secret::Secret;
@@ -130,6 +131,13 @@ pub fn check(values: &UserDetails) -> Vec<FieldError> {
     check_all(FIELDS, &to_json(values))
 }
 
+/// The rules an update applies to a merged user: every rule for what changed; values MSP360
+/// returned go back as they are (a license mode outside our list included), except that a
+/// required one may not be empty (see [`check_merged`]).
+pub fn check_update(before: &UserDetails, after: &UserDetails) -> Vec<FieldError> {
+    check_merged(FIELDS, &to_json(before), &to_json(after))
+}
+
 /// Every broken rule in the edits alone, so invalid edits never cause a request.
 pub fn check_changes(changes: &UserChanges) -> Vec<FieldError> {
     let mut errors = match serde_json::to_value(changes) {
@@ -162,7 +170,7 @@ pub async fn read(client: &Msp360Client, target: &UserTarget) -> Result<UserDeta
     Ok(details(&client.read_user(target).await?))
 }
 
-/// Reads the user, applies `changes`, checks the result and sends the whole user.
+/// Reads the user, applies `changes`, checks what changed and sends the whole user.
 /// Invalid edits are refused before any request; if nothing differs, nothing is sent.
 pub async fn update(
     client: &Msp360Client,
@@ -178,7 +186,7 @@ pub async fn update(
     let record = client.read_user(target).await?;
     let before = details(&record);
     let after = merge(&before, &changes);
-    let errors = check(&after);
+    let errors = check_update(&before, &after);
     if !errors.is_empty() {
         return Err(Error::invalid_fields(errors));
     }

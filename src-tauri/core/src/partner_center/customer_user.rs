@@ -4,11 +4,17 @@
 //! Like Microsoft's own `Set-PartnerCustomerUser`, an update reads the user, changes only the
 //! fields the user edited and PATCHes the CustomerUser back; `passwordProfile` goes along only
 //! when a new password is set. The password is never read back, stored or shown.
+//!
+//! `passwordProfile.forceChangePassword` can't be read back either: the GET has no such key, so
+//! the form shows the switch off, and a new password is sent with exactly the switch as shown
+//! (off unless the user turned it on). It travels only inside `passwordProfile`, beside the new
+//! password, as the seed's sample and the vendor's SDK have it.
 
 use super::{new_correlation_id, PartnerCenterClient, UserRecord, UserTarget};
 use crate::error::{Error, FieldError, Result};
 use crate::fields::{
-    self, check_all, check_present, to_json, FieldDef, FieldKind, FieldMeaning, FieldSpec, OperationSpec, UpdateReceipt,
+    self, check_all, check_merged, check_present, to_json, FieldDef, FieldKind, FieldMeaning, FieldSpec, OperationSpec,
+    UpdateReceipt,
 };
 use crate::reference::ValueList;
 use serde::{Deserialize, Serialize};
@@ -16,10 +22,6 @@ use serde_json::{json, Value};
 use ts_rs::TS;
 
 pub const OPERATION_ID: &str = "partner-center.customer-user";
-
-/// What a forced change at next sign-in defaults to when a new password is set without saying:
-/// a password someone else chose should not stay the user's password.
-pub const DEFAULT_FORCE_CHANGE_PASSWORD: bool = true;
 
 /// The user as Partner Center holds it (the fields this operation edits).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -55,7 +57,8 @@ pub struct CustomerUserChanges {
     #[ts(optional)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password: Option<String>,
-    /// Only with a new password; defaults to on.
+    /// Only with a new password. Absent means off: what the form shows, since the GET never
+    /// returns it.
     #[ts(optional)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub force_change_password: Option<bool>,
@@ -110,7 +113,7 @@ pub const PASSWORD_FIELDS: &[FieldDef] = &[
         FieldKind::Boolean,
         FieldMeaning::PasswordChangeRequired,
     )
-    .help("Only with a new password. When on, the user must choose their own password when they next sign in."),
+    .help("Only with a new password; off unless you turn it on. When on, the user must choose their own password when they next sign in."),
 ];
 
 const PASSWORD_MIN_LENGTH: usize = 8;
@@ -129,6 +132,18 @@ pub fn check(values: &CustomerUser) -> Vec<FieldError> {
     let mut errors = check_all(FIELDS, &to_json(values));
     if !errors.iter().any(|e| e.field == "userPrincipalName") {
         errors.extend(user_principal_name_error(&values.user_principal_name));
+    }
+    errors
+}
+
+/// The rules an update applies to a merged user: every rule for what changed; values Partner
+/// Center returned go back as they are (a usage location outside our list included), except
+/// that a required one may not be empty (see [`check_merged`]).
+pub fn check_update(before: &CustomerUser, after: &CustomerUser) -> Vec<FieldError> {
+    let mut errors = check_merged(FIELDS, &to_json(before), &to_json(after));
+    let upn_changed = before.user_principal_name != after.user_principal_name;
+    if upn_changed && !errors.iter().any(|e| e.field == "userPrincipalName") {
+        errors.extend(user_principal_name_error(&after.user_principal_name));
     }
     errors
 }
@@ -233,7 +248,7 @@ pub async fn read(client: &PartnerCenterClient, target: &UserTarget) -> Result<C
     client.read_user(target).await.map(from_record)
 }
 
-/// Reads the user, applies `changes`, checks the result and PATCHes the CustomerUser back.
+/// Reads the user, applies `changes`, checks what changed and PATCHes the CustomerUser back.
 /// Invalid edits are refused before any request; if nothing differs and no password is set,
 /// nothing is sent. The receipt's `after` is what Partner Center answered with.
 pub async fn update(
@@ -250,7 +265,7 @@ pub async fn update(
     let correlation_id = new_correlation_id();
     let before = from_record(client.read_user_in(target, &correlation_id).await?);
     let after = merge(&before, changes);
-    let errors = check(&after);
+    let errors = check_update(&before, &after);
     if !errors.is_empty() {
         return Err(Error::invalid_fields(errors));
     }
@@ -265,7 +280,8 @@ pub async fn update(
     if changed_fields.is_empty() {
         return Ok(UpdateReceipt { before: before.clone(), after: before, changed_fields, request_id: None });
     }
-    let force_change = changes.force_change_password.unwrap_or(DEFAULT_FORCE_CHANGE_PASSWORD);
+    // The switch as the form shows it: off unless turned on (the GET can't say otherwise).
+    let force_change = changes.force_change_password.unwrap_or(false);
     let body = patch_body(&after, password.map(|password| (password, force_change)));
     let (record, request_id) = client.patch_user(target, &body, &correlation_id).await?;
     Ok(UpdateReceipt { before, after: from_record(record), changed_fields, request_id: Some(request_id) })

@@ -1,11 +1,22 @@
 //! `softwareone.account-user`: a Marketplace account user's email, name, phone and settings.
 //!
 //! The contract is the seed's OpenAPI `AccountUser` schema: the PUT takes a delta, so an update
-//! reads the user, merges the edits and sends only the fields that changed, flat as the schema
-//! has them. A change inside `phone` or `settings` is sent as that object with only the changed
-//! members (the schema requires none of them, and the vendor's v4 "Delta" user listed
-//! `Phone.Prefix`, `Phone.Number`, `Settings.CultureCode` ... one by one). The 200 answer is the
-//! account user as the vendor now holds it, and that is what the receipt shows.
+//! reads the user, merges the edits and sends only the top-level fields that changed
+//! (`email`, `firstName`, `lastName`).
+//!
+//! A nested object (`phone`, `settings`, `settings.numberFormat`) with any changed member is sent
+//! whole: the object from the read made for this save, with the edits over it. Untouched members
+//! go back exactly as the vendor returned them (`null` included); an untouched nested object the
+//! vendor returned as `null` stays `null`. This follows `../shared/vendors.md` ("Limits and update
+//! semantics"), not the vendor's delta framework: that framework merges nested objects member by
+//! member, but the public reference does not state the nested rule, so the framework's behaviour
+//! is not a contract. A whole object from a fresh read is correct under either rule: merged member
+//! by member it changes only the edited members, and replacing the held object loses nothing.
+//! (The seed's v4 "Delta" user listing `Phone.Prefix`, `Phone.Number` ... one by one says which
+//! members may change, not how a partial object is applied.)
+//!
+//! The 200 answer is the account user as the vendor now holds it, and that is what the receipt
+//! shows.
 
 use super::{AccountUserRecord, AccountUserTarget, SoftwareOneClient};
 use crate::error::{Error, FieldError, Result};
@@ -263,19 +274,25 @@ pub async fn update(
         return Err(Error::invalid_fields(change_errors));
     }
     target.path()?;
-    let before = read(client, target).await?;
+    let read = client.read_user_json(target).await?;
+    let before = AccountUser::from(super::record_from_json(read.clone())?);
     let merged = merge(&before, changes);
     let changed_fields = changed_keys(&before, &merged);
     if changed_fields.is_empty() {
         return Ok(UpdateReceipt { after: before.clone(), before, changed_fields, request_id: None });
     }
-    // Only what is sent must be valid: the vendor keeps every other field as it is.
-    let errors: Vec<FieldError> =
-        check(&merged).into_iter().filter(|error| changed_fields.contains(&error.field)).collect();
+    let (body, filled) = put_body(&read, &merged, &changed_fields);
+    // What the user changed must be valid, and so must members Switchboard fills in because the
+    // vendor held none (their nested object was null). Members the vendor returned go back as
+    // they are: the vendor keeps them either way.
+    let errors: Vec<FieldError> = check(&merged)
+        .into_iter()
+        .filter(|error| changed_fields.contains(&error.field) || filled.contains(&error.field))
+        .collect();
     if !errors.is_empty() {
         return Err(Error::invalid_fields(errors));
     }
-    let record = client.put_user(target, delta(&merged, &changed_fields)).await?;
+    let record = client.put_user(target, body).await?;
     Ok(UpdateReceipt { before, after: AccountUser::from(record), changed_fields, request_id: None })
 }
 
@@ -325,41 +342,68 @@ fn changed_keys(before: &AccountUser, after: &AccountUser) -> Vec<String> {
     fields::changed_keys(FIELDS, &to_json(before), &to_json(after))
 }
 
-/// The PUT body: the changed fields only, nested as the schema has them; emptied nullable
-/// fields are `null`.
-fn delta(after: &AccountUser, changed_fields: &[String]) -> Value {
-    let json = to_json(after);
-    let mut body = Value::Object(Map::new());
-    for key in changed_fields {
-        let value = match value_at(&json, key) {
-            Some(Value::String(text)) if text.is_empty() && NULLABLE.contains(&key.as_str()) => Value::Null,
-            Some(value) => value.clone(),
-            None => Value::Null,
-        };
-        insert_at(&mut body, key, value);
+/// The PUT body: the changed top-level fields, and each nested object with a changed member
+/// whole (see the module comment), from `read` (the vendor's JSON for this save) and `after`
+/// (the merged record). Also returns the keys of members filled in from `after` because the
+/// read had no value for them.
+fn put_body(read: &Value, after: &AccountUser, changed_fields: &[String]) -> (Value, Vec<String>) {
+    let after = to_json(after);
+    let mut body = Map::new();
+    let mut filled = Vec::new();
+    for (key, value) in after.as_object().expect("a record is an object") {
+        if touched(key, changed_fields) {
+            body.insert(key.clone(), member(key, value, read.get(key), changed_fields, &mut filled));
+        }
     }
-    body
+    (Value::Object(body), filled)
+}
+
+/// Whether `path` or a member under it changed.
+fn touched(path: &str, changed_fields: &[String]) -> bool {
+    changed_fields.iter().any(|key| key.strip_prefix(path).is_some_and(|rest| rest.is_empty() || rest.starts_with('.')))
+}
+
+/// One member of the body at `path`: an untouched one exactly as the vendor sent it; a changed
+/// leaf as merged (an emptied nullable one as `null`); a nested object member by member.
+fn member(
+    path: &str,
+    merged: &Value,
+    read: Option<&Value>,
+    changed_fields: &[String],
+    filled: &mut Vec<String>,
+) -> Value {
+    let changed = touched(path, changed_fields);
+    match (merged, read) {
+        (_, Some(read)) if !changed => read.clone(),
+        // An untouched object the vendor did not send (its parent was null): not invented.
+        (Value::Object(_), None) if !changed => Value::Null,
+        (Value::Object(members), read) => {
+            let read = read.filter(|read| read.is_object());
+            let object = members
+                .iter()
+                .map(|(key, value)| {
+                    let path = format!("{path}.{key}");
+                    let value = member(&path, value, read.and_then(|read| read.get(key)), changed_fields, filled);
+                    (key.clone(), value)
+                })
+                .collect();
+            Value::Object(object)
+        }
+        (leaf, read) => {
+            if !changed && read.is_none() {
+                filled.push(path.to_string());
+            }
+            match leaf {
+                Value::String(text) if text.is_empty() && NULLABLE.contains(&path) => Value::Null,
+                other => other.clone(),
+            }
+        }
+    }
 }
 
 /// The value at a dotted key (`phone.number`) in nested JSON.
 fn value_at_mut<'a>(json: &'a mut Value, key: &str) -> Option<&'a mut Value> {
     key.split('.').try_fold(json, |value, segment| value.get_mut(segment))
-}
-
-fn insert_at(json: &mut Value, key: &str, value: Value) {
-    let (parents, last) = match key.rsplit_once('.') {
-        Some((parents, last)) => (Some(parents), last),
-        None => (None, key),
-    };
-    let mut node = json;
-    for segment in parents.into_iter().flat_map(|parents| parents.split('.')) {
-        node = node
-            .as_object_mut()
-            .expect("delta nodes are objects")
-            .entry(segment)
-            .or_insert_with(|| Value::Object(Map::new()));
-    }
-    node.as_object_mut().expect("delta nodes are objects").insert(last.to_string(), value);
 }
 
 impl From<AccountUserRecord> for AccountUser {
@@ -601,7 +645,7 @@ mod tests {
     }
 
     #[test]
-    fn the_delta_holds_only_changed_members_nested() {
+    fn the_body_holds_changed_fields_and_whole_nested_objects() {
         let changes = AccountUserChanges {
             last_name: Some("Lee-Smith".into()),
             phone: Some(AccountUserPhoneChanges { number: Some("4255550199".into()), ..Default::default() }),
@@ -617,14 +661,23 @@ mod tests {
         let merged = merge(&valid(), &changes);
         let changed = changed_keys(&valid(), &merged);
         assert_eq!(changed, vec!["lastName", "phone.number", "settings.numberFormat.decimalSeparator"]);
+        let (body, filled) = put_body(&to_json(&valid()), &merged, &changed);
         assert_eq!(
-            delta(&merged, &changed),
+            body,
             json!({
                 "lastName": "Lee-Smith",
-                "phone": {"number": "4255550199"},
-                "settings": {"numberFormat": {"decimalSeparator": ","}}
+                "phone": {"prefix": "+1", "number": "4255550199"},
+                "settings": {
+                    "cultureCode": "en-US",
+                    "languageCode": "en-US",
+                    "timeZone": "Pacific Standard Time",
+                    "dateFormat": "MM/dd/yyyy",
+                    "timeFormat": "h:mm tt",
+                    "numberFormat": {"decimalSeparator": ",", "groupSeparator": ","}
+                }
             })
         );
+        assert!(filled.is_empty());
     }
 
     #[test]
@@ -636,10 +689,10 @@ mod tests {
         };
         let merged = merge(&valid(), &changes);
         let changed = changed_keys(&valid(), &merged);
-        assert_eq!(
-            delta(&merged, &changed),
-            json!({"phone": {"prefix": null, "number": null}, "settings": {"dateFormat": null}})
-        );
+        let (body, _) = put_body(&to_json(&valid()), &merged, &changed);
+        assert_eq!(body["phone"], json!({"prefix": null, "number": null}));
+        assert_eq!(body["settings"]["dateFormat"], Value::Null);
+        assert_eq!(body["settings"]["timeFormat"], "h:mm tt", "untouched members go back as read");
     }
 
     #[test]

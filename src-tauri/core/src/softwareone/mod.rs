@@ -205,6 +205,11 @@ impl SoftwareOneClient {
 
     /// `GET .../accounts/{accountId}/users/{userId}`: the account user as the vendor holds it.
     pub async fn read_user(&self, target: &AccountUserTarget) -> Result<AccountUserRecord> {
+        record_from_json(self.read_user_json(target).await?)
+    }
+
+    /// The same read, as the JSON the vendor sent: an update echoes members from it exactly.
+    pub(crate) async fn read_user_json(&self, target: &AccountUserTarget) -> Result<Value> {
         let path = target.path()?;
         let response = self.send(reqwest::Method::GET, &path, USER_PATH_TEMPLATE, None).await?;
         self.read_json(response).await
@@ -294,6 +299,14 @@ impl SoftwareOneClient {
     fn transport_error(&self, error: &reqwest::Error) -> Error {
         http::transport_error(error, VENDOR, &self.host())
     }
+}
+
+/// An account user from the vendor's JSON; a reply of another shape is a malformed response.
+pub(crate) fn record_from_json(json: Value) -> Result<AccountUserRecord> {
+    serde_json::from_value(json).map_err(|error| {
+        Error::new(ErrorCode::MalformedResponse, format!("{VENDOR} sent a reply Switchboard can't read."))
+            .with_vendor_message(format!("Expected an account user of the documented shape: {error}."))
+    })
 }
 
 /// `{rql}&limit=N&offset=N`, the filter first as the vendor's docs write it.

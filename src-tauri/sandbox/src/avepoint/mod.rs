@@ -42,8 +42,8 @@ pub struct User {
     pub country_region: String,
     pub state: String,
     pub address: String,
-    /// Stored from office-information PUTs; the documented GET does not return it, so neither do we.
-    #[serde(skip)]
+    /// Stored from office-information PUTs and returned by the GET, as the vendor's current
+    /// reference has it (June 2026, sample `"city": "New York"`); `null` while never set.
     pub city: Option<String>,
 }
 
@@ -101,6 +101,19 @@ impl AvePointState {
 
     pub fn customers(&self) -> Vec<Customer> {
         self.inner.lock().unwrap().customers.clone()
+    }
+
+    /// Changes a stored user in place (e.g. to hold a value the vendor has but the docs don't
+    /// list); false if there is no such user.
+    pub fn edit_user(&self, customer_id: &str, tenant_id: &str, user_id: &str, edit: impl FnOnce(&mut User)) -> bool {
+        let mut inner = self.inner.lock().unwrap();
+        match find_user_mut(&mut inner.customers, customer_id, tenant_id, user_id) {
+            Some(user) => {
+                edit(user);
+                true
+            }
+            None => false,
+        }
     }
 
     /// Adds `count` generated users to a tenant (for paging tests and the picker benchmark);

@@ -41,11 +41,12 @@ pub(super) async fn put_account_information(
         Ok(body) => body,
         Err(response) => return response,
     };
+    let held = state.avepoint.user(&c, &t, &u).expect("checked above");
     let checked = (|| {
         Ok::<_, String>((
             email(&body, "mail", 256)?,
-            listed(&body, "usageLocation", 128, usage_locations())?,
-            listed(&body, "preferredLanguage", usize::MAX, languages())?,
+            listed(&body, "usageLocation", 128, usage_locations(), &held.usage_location)?,
+            listed(&body, "preferredLanguage", usize::MAX, languages(), &held.preferred_language)?,
             boolean(&body, "enforceStart")?,
             date_time(&body, "enforceStartDateTime")?,
             boolean(&body, "enforceEnd")?,
@@ -143,14 +144,17 @@ fn email(body: &Map<String, Value>, key: &str, max: usize) -> Result<String, Str
     }
 }
 
+/// One of the documented values, or the value the user already holds: the vendor's own list is
+/// the authority and may hold codes its docs don't list (Microsoft's `XK` for Kosovo, say).
 fn listed(
     body: &Map<String, Value>,
     key: &str,
     max: usize,
     allowed: &HashMap<String, String>,
+    held: &str,
 ) -> Result<String, String> {
     let text = required_string(body, key, max)?;
-    if allowed.contains_key(&text) {
+    if allowed.contains_key(&text) || text == held {
         Ok(text)
     } else {
         Err(format!("The value '{text}' is not valid for {key}."))
@@ -165,11 +169,16 @@ fn boolean(body: &Map<String, Value>, key: &str) -> Result<bool, String> {
     }
 }
 
+/// An ISO 8601 date and time, as .NET's `System.DateTime` reads one: with an offset or `Z`, or
+/// without (then unspecified, as the vendor may itself return it).
 fn date_time(body: &Map<String, Value>, key: &str) -> Result<String, String> {
+    use time::format_description::well_known::{Iso8601, Rfc3339};
     let text = required_string(body, key, usize::MAX)?;
-    match time::OffsetDateTime::parse(&text, &time::format_description::well_known::Rfc3339) {
-        Ok(_) => Ok(text),
-        Err(_) => Err(format!("The JSON value could not be converted to System.DateTime. Path: $.{key}")),
+    let with_offset = time::OffsetDateTime::parse(&text, &Rfc3339).is_ok();
+    if with_offset || time::PrimitiveDateTime::parse(&text, &Iso8601::DEFAULT).is_ok() {
+        Ok(text)
+    } else {
+        Err(format!("The JSON value could not be converted to System.DateTime. Path: $.{key}"))
     }
 }
 

@@ -48,7 +48,7 @@ pub struct User {
     pub notification_emails: Vec<String>,
     pub company: String,
     pub enabled: bool,
-    /// 0 Manual, 1 Automatic, 2 CompanySettings.
+    /// 0 Manual, 1 Automatic, 2 CompanySettings (another number is held and returned as is).
     pub license_mode: u8,
     /// The key spelling this user's GET uses, and the one its PUT binds (the other is ignored,
     /// as JSON.NET ignores unknown members).
@@ -63,10 +63,10 @@ pub struct User {
 impl User {
     /// The user as `GET /api/Users/{id}` returns it (never with the password).
     fn to_json(&self) -> Value {
-        let mode = if self.license_as_name {
-            json!(LICENSE_MODES[self.license_mode as usize])
-        } else {
-            json!(self.license_mode)
+        // Like JSON.NET's enum names: a mode without a name is written as its number.
+        let mode = match LICENSE_MODES.get(self.license_mode as usize) {
+            Some(name) if self.license_as_name => json!(name),
+            _ => json!(self.license_mode),
         };
         let mut user = json!({
             "ID": self.id,

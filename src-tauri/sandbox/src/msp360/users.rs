@@ -91,7 +91,8 @@ pub(super) async fn put_user(State(state): State<Arc<SandboxState>>, headers: He
         Ok(Value::Object(body)) => body,
         _ => return message(StatusCode::BAD_REQUEST, "The request body must be a JSON object."),
     };
-    let model = match bind(&body) {
+    let held_mode = body.get("ID").and_then(Value::as_str).and_then(|id| state.msp360.user(id)).map(|u| u.license_mode);
+    let model = match bind(&body, held_mode) {
         Ok(model) => model,
         Err(response) => return response,
     };
@@ -123,8 +124,9 @@ pub(super) async fn put_user(State(state): State<Arc<SandboxState>>, headers: He
     StatusCode::OK.into_response()
 }
 
-/// Model binding and validation, independent of Switchboard's own rules.
-fn bind(body: &Map<String, Value>) -> Result<EditModel, Response> {
+/// Model binding and validation, independent of Switchboard's own rules. `held_mode` is the
+/// license mode of the user the body names, if there is one.
+fn bind(body: &Map<String, Value>, held_mode: Option<u8>) -> Result<EditModel, Response> {
     let id = match body.get("ID") {
         Some(Value::String(id)) if !id.trim().is_empty() => id.clone(),
         _ => return Err(invalid("ID", "ID is required")),
@@ -159,7 +161,7 @@ fn bind(body: &Map<String, Value>) -> Result<EditModel, Response> {
     for key in [LICENSE_KEY, LICENSE_KEY_NEWER] {
         match body.get(key) {
             None | Some(Value::Null) => {}
-            Some(value) => match license_mode(value) {
+            Some(value) => match license_mode(value, held_mode) {
                 Some(mode) => license.push((key, mode)),
                 None => return Err(invalid(key, conversion_error(value, "MBSAPImvc.Engine.Models.UserModeType", key))),
             },
@@ -198,10 +200,14 @@ fn text(body: &Map<String, Value>, key: &str) -> Result<String, Response> {
     }
 }
 
-/// JSON.NET reads an enum from its number or its name.
-fn license_mode(value: &Value) -> Option<u8> {
+/// JSON.NET reads an enum from its number or its name. The number the user already holds is
+/// accepted back even without a name: the vendor's enum may be newer than its docs' three.
+fn license_mode(value: &Value, held: Option<u8>) -> Option<u8> {
     match value {
-        Value::Number(number) => number.as_u64().filter(|n| (*n as usize) < LICENSE_MODES.len()).map(|n| n as u8),
+        Value::Number(number) => number
+            .as_u64()
+            .filter(|n| (*n as usize) < LICENSE_MODES.len() || held.is_some_and(|held| u64::from(held) == *n))
+            .map(|n| n as u8),
         Value::String(name) => LICENSE_MODES.iter().position(|mode| mode.eq_ignore_ascii_case(name)).map(|i| i as u8),
         _ => None,
     }

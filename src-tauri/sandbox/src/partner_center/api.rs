@@ -299,7 +299,10 @@ fn validate_and_apply(
     if let Some(value) = body.get("usageLocation") {
         let location = optional_text(value, "usageLocation", usize::MAX)?;
         if let Some(code) = &location {
-            if !country_codes().contains(code.as_str()) {
+            // The vendor's own list is the authority: a code it already holds for the user (like
+            // XK for Kosovo, outside ISO 3166-1) is accepted back.
+            let held = user.usage_location.as_deref() == Some(code.as_str());
+            if !held && !country_codes().contains(code.as_str()) {
                 return Err(format!("usageLocation '{code}' is not a valid ISO 3166-1 alpha-2 country code."));
             }
         }

@@ -146,6 +146,24 @@ impl PartnerCenterState {
         self.inner.lock().unwrap().customers.clone()
     }
 
+    /// Changes a stored user in place (e.g. to hold a value the docs don't list); false if
+    /// there is no such user.
+    pub fn edit_user(&self, customer_id: &str, user_id: &str, edit: impl FnOnce(&mut User)) -> bool {
+        let mut inner = self.inner.lock().unwrap();
+        let user = inner
+            .customers
+            .iter_mut()
+            .find(|c| c.id.eq_ignore_ascii_case(customer_id))
+            .and_then(|c| c.users.iter_mut().find(|u| u.id.eq_ignore_ascii_case(user_id)));
+        match user {
+            Some(user) => {
+                edit(user);
+                true
+            }
+            None => false,
+        }
+    }
+
     /// The lifetime of access tokens issued from now on.
     pub fn set_access_token_lifetime(&self, lifetime: Duration) {
         self.inner.lock().unwrap().access_token_lifetime = lifetime;

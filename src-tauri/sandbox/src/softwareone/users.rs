@@ -2,6 +2,12 @@
 //! the seed's `AccountUser` schema (additionalProperties false at every level, the v4 lengths
 //! for phone and codes, culture codes as `xx-XX`, unique email addresses).
 //!
+//! The PUT is a delta at the top level (an omitted member is kept), but a nested object that is
+//! sent (`phone`, `settings`, `settings.numberFormat`) replaces the one held: a member left out of
+//! it is cleared if nullable and refused as required if not. The vendor's reference does not say
+//! whether it merges nested objects member by member or replaces them; the sandbox takes the
+//! strict reading so that a client sending partial objects loses data visibly in tests.
+//!
 //! Errors follow ASP.NET's conventions: validation errors are keyed by the member path in
 //! PascalCase (`Phone.Number`), JSON shape errors by the JSON path (`$.phone.extension`).
 
@@ -117,9 +123,9 @@ pub(super) async fn put(
         Ok(account) => account,
         Err(response) => return response,
     };
-    if !account.users.iter().any(|u| u.id == user_id) {
+    let Some(held) = account.users.iter().find(|u| u.id == user_id) else {
         return user_not_found(vendor, &account_id, &user_id);
-    }
+    };
     if !is_json_content_type(&headers) {
         return problem(
             vendor,
@@ -144,7 +150,7 @@ pub(super) async fn put(
             return problem(vendor, StatusCode::BAD_REQUEST, None, Some(errors));
         }
     };
-    let delta = read_delta(&body, &mut errors);
+    let delta = read_delta(&body, held.settings.as_ref(), &mut errors);
     if !errors.is_empty() {
         return problem(vendor, StatusCode::BAD_REQUEST, None, Some(errors));
     }
@@ -181,7 +187,8 @@ fn is_json_content_type(headers: &HeaderMap) -> bool {
         || (media.starts_with("application/") && media.ends_with("+json"))
 }
 
-/// What a PUT asks to change. `Some(None)` clears a nullable member.
+/// What a PUT asks to change. `Some(None)` clears a nullable member; inside a nested object that
+/// was sent, `None` means the member was left out (and so is cleared).
 #[derive(Default)]
 struct Delta {
     email: Option<String>,
@@ -287,6 +294,17 @@ fn string(
     }
 }
 
+/// A member a nested object must carry: it replaces the held object, so leaving a non-nullable
+/// member out would leave it without a value.
+fn present(object: &Map<String, Value>, member: &Member, errors: &mut FieldErrors) -> bool {
+    let key = member.json.rsplit('.').next().unwrap_or_default();
+    if object.contains_key(key) {
+        return true;
+    }
+    add_error(errors, &member.model_path(), format!("The {} field is required.", member.name()));
+    false
+}
+
 /// A non-nullable string that may not be blank.
 fn required(object: &Map<String, Value>, member: &Member, errors: &mut FieldErrors) -> Option<String> {
     let text = string(object, member, false, errors)??;
@@ -363,7 +381,9 @@ fn is_language(text: &str) -> bool {
     (text.chars().count() == 2 && text.chars().all(|c| c.is_ascii_lowercase())) || is_culture(text)
 }
 
-fn read_delta(body: &Map<String, Value>, errors: &mut FieldErrors) -> Delta {
+/// `held` is the user's settings now: a code the vendor already holds is accepted back as it is
+/// (its own list of cultures is the authority, e.g. `es-419`, longer than the v4 spec allows).
+fn read_delta(body: &Map<String, Value>, held: Option<&Settings>, errors: &mut FieldErrors) -> Delta {
     for key in body.keys() {
         if READ_ONLY.contains(&key.as_str()) {
             add_error(errors, &format!("$.{key}"), format!("The property '{key}' is read-only and can't be changed."));
@@ -405,33 +425,39 @@ fn read_delta(body: &Map<String, Value>, errors: &mut FieldErrors) -> Delta {
     delta.settings = object(body, &settings, errors).map(|settings| {
         settings.map(|map| {
             only_members(map, "settings", SETTINGS_MEMBERS, "UserSettings", errors);
-            let mut code = |json: &'static str, valid: fn(&str) -> bool, regex: &str| {
+            let mut code = |json: &'static str, valid: fn(&str) -> bool, regex: &str, held: Option<&str>| {
                 let member = Member { json };
+                if !present(map, &member, errors) {
+                    return None;
+                }
                 let text = string(map, &member, false, errors)??;
+                if held == Some(text.as_str()) {
+                    return Some(text);
+                }
                 if !max_length(&text, 5, &member, errors) {
                     return None;
                 }
                 pattern(valid(&text), regex, &member, errors);
                 valid(&text).then_some(text)
             };
-            let culture_code = code("settings.cultureCode", is_culture, "^[a-z]{2}-[A-Z]{2}$");
-            let language_code = code("settings.languageCode", is_language, "^[a-z]{2}(-[A-Z]{2})?$");
+            let held_culture = held.map(|held| held.culture_code.as_str());
+            let held_language = held.map(|held| held.language_code.as_str());
+            let culture_code = code("settings.cultureCode", is_culture, "^[a-z]{2}-[A-Z]{2}$", held_culture);
+            let language_code = code("settings.languageCode", is_language, "^[a-z]{2}(-[A-Z]{2})?$", held_language);
             let number_format = object(map, &Member { json: "settings.numberFormat" }, errors).map(|format| {
                 format.map(|format| {
                     only_members(format, "settings.numberFormat", NUMBER_FORMAT_MEMBERS, "NumberFormat", errors);
+                    let decimal = Member { json: "settings.numberFormat.decimalSeparator" };
+                    let group = Member { json: "settings.numberFormat.groupSeparator" };
                     NumberFormatDelta {
-                        decimal_separator: required(
-                            format,
-                            &Member { json: "settings.numberFormat.decimalSeparator" },
-                            errors,
-                        ),
-                        group_separator: string(
-                            format,
-                            &Member { json: "settings.numberFormat.groupSeparator" },
-                            false,
-                            errors,
-                        )
-                        .flatten(),
+                        decimal_separator: present(format, &decimal, errors)
+                            .then(|| required(format, &decimal, errors))
+                            .flatten(),
+                        // Any text, a space included (French thousands).
+                        group_separator: present(format, &group, errors)
+                            .then(|| string(format, &group, false, errors))
+                            .flatten()
+                            .flatten(),
                     }
                 })
             });
@@ -449,13 +475,10 @@ fn read_delta(body: &Map<String, Value>, errors: &mut FieldErrors) -> Delta {
 }
 
 impl Delta {
+    /// Stores a checked delta: top-level members that were sent, and nested objects replaced
+    /// whole (see the module comment).
     fn apply(self, user: &mut User) {
         let set = |target: &mut String, value: Option<String>| {
-            if let Some(value) = value {
-                *target = value;
-            }
-        };
-        let set_nullable = |target: &mut Option<String>, value: Option<Option<String>>| {
             if let Some(value) = value {
                 *target = value;
             }
@@ -463,44 +486,21 @@ impl Delta {
         set(&mut user.email, self.email);
         set(&mut user.first_name, self.first_name);
         set(&mut user.last_name, self.last_name);
-        match self.phone {
-            None => {}
-            Some(None) => user.phone = None,
-            Some(Some(phone)) => {
-                let stored = user.phone.get_or_insert(Phone { prefix: None, number: None });
-                set_nullable(&mut stored.prefix, phone.prefix);
-                set_nullable(&mut stored.number, phone.number);
-            }
+        if let Some(phone) = self.phone {
+            user.phone = phone.map(|phone| Phone { prefix: phone.prefix.flatten(), number: phone.number.flatten() });
         }
-        match self.settings {
-            None => {}
-            Some(None) => user.settings = None,
-            Some(Some(settings)) => {
-                let stored = user.settings.get_or_insert(Settings {
-                    culture_code: "en-US".into(),
-                    language_code: "en-US".into(),
-                    time_zone: None,
-                    date_format: None,
-                    time_format: None,
-                    number_format: None,
-                });
-                set(&mut stored.culture_code, settings.culture_code);
-                set(&mut stored.language_code, settings.language_code);
-                set_nullable(&mut stored.time_zone, settings.time_zone);
-                set_nullable(&mut stored.date_format, settings.date_format);
-                set_nullable(&mut stored.time_format, settings.time_format);
-                match settings.number_format {
-                    None => {}
-                    Some(None) => stored.number_format = None,
-                    Some(Some(format)) => {
-                        let stored = stored
-                            .number_format
-                            .get_or_insert(NumberFormat { decimal_separator: ".".into(), group_separator: ",".into() });
-                        set(&mut stored.decimal_separator, format.decimal_separator);
-                        set(&mut stored.group_separator, format.group_separator);
-                    }
-                }
-            }
+        if let Some(settings) = self.settings {
+            user.settings = settings.map(|settings| Settings {
+                culture_code: settings.culture_code.expect("checked: present and valid"),
+                language_code: settings.language_code.expect("checked: present and valid"),
+                time_zone: settings.time_zone.flatten(),
+                date_format: settings.date_format.flatten(),
+                time_format: settings.time_format.flatten(),
+                number_format: settings.number_format.flatten().map(|format| NumberFormat {
+                    decimal_separator: format.decimal_separator.expect("checked: present and not blank"),
+                    group_separator: format.group_separator.expect("checked: present"),
+                }),
+            });
         }
         user.revision += 1;
         user.updated_at = time::OffsetDateTime::now_utc().format(&time::format_description::well_known::Rfc3339).ok();
