@@ -6,6 +6,7 @@
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use serde_json::{json, Value};
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use switchboard_core::avepoint::Environment;
@@ -52,14 +53,27 @@ enum Command {
     Update(UpdateArgs),
     /// Partner Center: sign in as a partner user in the browser and keep the sign-in in the keychain.
     SignIn(SignInArgs),
+    /// List the operations, or describe one: the ids that find its record and the fields `--set` takes.
+    Operations(OperationsArgs),
 }
 
 #[derive(Args)]
 struct SignInArgs {
+    /// The profile file (the JSON `profile new` or the app's export writes).
     #[arg(long)]
     profile_file: PathBuf,
+    /// Which profile in the file, by name or id (needed when it holds several).
     #[arg(long)]
     profile: Option<String>,
+}
+
+#[derive(Args)]
+struct OperationsArgs {
+    /// The operation to describe, e.g. avepoint.account-information; every operation when left out.
+    operation: Option<String>,
+    /// Print machine-readable JSON.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Subcommand)]
@@ -78,8 +92,10 @@ enum VendorName {
 
 #[derive(Args)]
 struct NewProfile {
+    /// Whose API the connection reaches.
     #[arg(long, value_enum)]
     vendor: VendorName,
+    /// The connection's name, as people will pick it ("Contoso AvePoint").
     #[arg(long)]
     name: String,
     /// AvePoint: commercial, us_government, aos2 or fed_ramp. Partner Center: commercial,
@@ -92,10 +108,13 @@ struct NewProfile {
     /// The vendor's sign-in host (defaults to the environment's).
     #[arg(long)]
     identity_url: Option<String>,
+    /// The app (client) id registered at the vendor (AvePoint, Partner Center).
     #[arg(long)]
     client_id: Option<String>,
+    /// Partner Center: the partner's own tenant (id or domain) to sign in to.
     #[arg(long)]
     tenant: Option<String>,
+    /// MSP360: the API login's user name.
     #[arg(long)]
     username: Option<String>,
     /// Sign in with a certificate instead of a client secret (AvePoint).
@@ -107,6 +126,7 @@ struct NewProfile {
 struct Target {
     /// The operation, e.g. avepoint.account-information.
     operation: String,
+    /// The profile file (the JSON `profile new` or the app's export writes).
     #[arg(long)]
     profile_file: PathBuf,
     /// Which profile in the file, by name or id (needed when it holds several).
@@ -116,12 +136,16 @@ struct Target {
     /// certificate sign-in it holds the PEM text (private key and certificate).
     #[arg(long)]
     secret_env: Option<String>,
+    /// The customer's id (AvePoint, Partner Center); `operations OPERATION` lists which ids it needs.
     #[arg(long)]
     customer: Option<String>,
+    /// The customer's tenant id (AvePoint).
     #[arg(long)]
     tenant: Option<String>,
+    /// The account's id (SoftwareOne).
     #[arg(long)]
     account: Option<String>,
+    /// The user's id.
     #[arg(long)]
     user: Option<String>,
     /// Print machine-readable JSON.
@@ -152,12 +176,14 @@ fn main() -> ExitCode {
     };
     let json_output = match &cli.command {
         Command::Profile(_) | Command::SignIn(_) => false,
+        Command::Operations(args) => args.json,
         Command::Get(target) => target.json,
         Command::Update(args) => args.target.json,
     };
     match runtime.block_on(run(cli)) {
         Ok(output) => {
-            println!("{output}");
+            // A reader that stops early (`| head`) is not an error worth a panic.
+            let _ = writeln!(std::io::stdout(), "{output}");
             ExitCode::SUCCESS
         }
         Err(error) => fail(&error, json_output),
@@ -168,6 +194,10 @@ async fn run(cli: Cli) -> Result<String, Error> {
     match cli.command {
         Command::Profile(ProfileCommand::New(args)) => new_profile(args),
         Command::SignIn(args) => sign_in(args).await,
+        Command::Operations(args) => match args.operation {
+            None => list_operations(args.json),
+            Some(operation) => describe_operation(&operation, args.json),
+        },
         Command::Get(target) => {
             let (client, target_json) = connect(&target)?;
             let values = operations::read(&client, &target.operation, &target_json).await?;
@@ -197,6 +227,91 @@ async fn run(cli: Cli) -> Result<String, Error> {
             Ok(if args.target.json { pretty(&receipt) } else { describe_receipt(operation, &receipt)? })
         }
     }
+}
+
+/// Every operation: `{id, vendor, label}` each with `--json`, else one line each.
+fn list_operations(json_output: bool) -> Result<String, Error> {
+    let operations = operations::summaries();
+    if json_output {
+        let list: Vec<Value> =
+            operations.iter().map(|o| json!({ "id": o.id, "vendor": o.vendor, "label": o.title })).collect();
+        return Ok(pretty(&Value::Array(list)));
+    }
+    let width = operations.iter().map(|o| o.id.len()).max().unwrap_or(0);
+    let lines: Vec<String> =
+        operations.iter().map(|o| format!("{:width$}  {} · {}", o.id, o.vendor.label(), o.title)).collect();
+    Ok(format!("{}\n\nDescribe one with: switchboard-cli operations OPERATION", lines.join("\n")))
+}
+
+/// One operation from its definitions: the ids (as CLI flags) and every field with what `--set` takes.
+fn describe_operation(id: &str, json_output: bool) -> Result<String, Error> {
+    let spec = operations::spec(id)?;
+    let vendor = operations::vendor(id)?;
+    let targets = operations::target_ids(id)?;
+    if json_output {
+        let fields: Vec<Value> = spec
+            .fields
+            .iter()
+            .map(|f| {
+                let mut field = json!({
+                    "key": f.key, "label": f.label, "kind": f.kind, "meaning": f.meaning,
+                    "required": f.required, "help": f.help,
+                });
+                if let Some(max) = f.max_length {
+                    field["maxLength"] = json!(max);
+                }
+                if let Some(choices) = &f.choices {
+                    field["allowed"] = json!(choices.iter().map(|c| &c.value).collect::<Vec<_>>());
+                }
+                if let Some(switch) = &f.applies_when {
+                    field["appliesWhen"] = json!(switch);
+                }
+                field
+            })
+            .collect();
+        let targets: Vec<Value> = targets
+            .iter()
+            .map(|t| json!({ "key": t.flag, "flag": format!("--{}", t.flag), "label": t.label }))
+            .collect();
+        return Ok(pretty(&json!({
+            "id": spec.id, "vendor": vendor, "label": spec.title, "targets": targets, "fields": fields,
+        })));
+    }
+    let flags: Vec<String> = targets.iter().map(|t| format!("  --{} ID   {}", t.flag, t.label)).collect();
+    let fields: Vec<String> = spec
+        .fields
+        .iter()
+        .map(|f| {
+            let mut rules = vec![serde_json::to_value(f.kind)
+                .ok()
+                .and_then(|k| k.as_str().map(str::to_string))
+                .unwrap_or_default()];
+            if f.required {
+                rules.push("required".into());
+            }
+            if let Some(max) = f.max_length {
+                rules.push(format!("at most {max} characters"));
+            }
+            if let Some(choices) = &f.choices {
+                let sample: Vec<&str> = choices.iter().take(4).map(|c| c.value.as_str()).collect();
+                let more = if choices.len() > sample.len() { ", …" } else { "" };
+                rules.push(format!("one of {} values ({}{more})", choices.len(), sample.join(", ")));
+            }
+            if let Some(switch) = &f.applies_when {
+                rules.push(format!("only while {switch} is on"));
+            }
+            let meaning =
+                serde_json::to_value(f.meaning).ok().and_then(|m| m.as_str().map(str::to_string)).unwrap_or_default();
+            format!("  {}  {} [{}; means: {}]\n      {}", f.key, f.label, rules.join(", "), meaning, f.help)
+        })
+        .collect();
+    Ok(format!(
+        "{id} · {} · {}\n\nFinds its record with:\n{}\n\nFields (--set KEY=VALUE):\n{}",
+        vendor.label(),
+        spec.title,
+        flags.join("\n"),
+        fields.join("\n")
+    ))
 }
 
 fn new_profile(args: NewProfile) -> Result<String, Error> {

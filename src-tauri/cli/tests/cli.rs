@@ -456,3 +456,74 @@ async fn an_operation_refuses_another_vendors_profile() {
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(run.stderr.contains("needs a MSP360 profile"), "{}", run.stderr);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn operations_lists_the_registry_and_describes_each_operation() {
+    let run = cli(&["operations", "--json"]).await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let list: Value = serde_json::from_str(&run.stdout).unwrap();
+    let ids: Vec<&str> = list.as_array().unwrap().iter().map(|o| o["id"].as_str().unwrap()).collect();
+    assert_eq!(
+        ids,
+        [
+            "avepoint.account-information",
+            "avepoint.office-information",
+            "partner-center.customer-user",
+            "softwareone.account-user",
+            "msp360.user"
+        ]
+    );
+    assert_eq!(list[0]["vendor"], "avepoint");
+    assert_eq!(list[0]["label"], "Account information");
+
+    let run = cli(&["operations", "msp360.user", "--json"]).await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let msp360: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(msp360["vendor"], "msp360");
+    assert_eq!(msp360["targets"][0]["key"], "user");
+    let emails = msp360["fields"].as_array().unwrap().iter().find(|f| f["key"] == "NotificationEmails").unwrap();
+    assert_eq!(emails["kind"], "email_list");
+    assert_eq!(emails["meaning"], "email");
+    let mode = msp360["fields"].as_array().unwrap().iter().find(|f| f["key"] == "LicenseManagmentMode").unwrap();
+    assert!(mode["allowed"].as_array().unwrap().iter().any(|v| v == "Manual"), "{mode}");
+
+    let run = cli(&["operations", "avepoint.account-information", "--json"]).await;
+    let avepoint: Value = serde_json::from_str(&run.stdout).unwrap();
+    let targets: Vec<&str> =
+        avepoint["targets"].as_array().unwrap().iter().map(|t| t["key"].as_str().unwrap()).collect();
+    assert_eq!(targets, ["customer", "tenant", "user"]);
+    let mail = &avepoint["fields"][0];
+    assert_eq!(
+        (mail["key"].as_str(), mail["maxLength"].as_u64(), mail["meaning"].as_str()),
+        (Some("mail"), Some(256), Some("email"))
+    );
+    assert_eq!(avepoint["fields"][4]["appliesWhen"], "enforceStart");
+
+    let run = cli(&["operations", "softwareone.account-user"]).await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("--account ID") && run.stdout.contains("phone.number"), "{}", run.stdout);
+
+    let run = cli(&["operations", "nope"]).await;
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("Known operations: avepoint.account-information"), "{}", run.stderr);
+}
+
+/// Every flag of every command explains itself in `--help`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_flag_has_a_line_of_help() {
+    for command in [&["get"][..], &["update"], &["sign-in"], &["profile", "new"], &["operations"]] {
+        let mut args = command.to_vec();
+        args.push("--help");
+        let run = cli(&args).await;
+        assert_eq!(run.code, 0, "{command:?}: {}", run.stderr);
+        let bare: Vec<&str> = run
+            .stdout
+            .lines()
+            .map(str::trim)
+            .filter(|line| line.starts_with("--") || (line.starts_with('-') && line.contains(", --")))
+            // A flag line with nothing after its value name has no help.
+            .filter(|line| !line.contains("  "))
+            .collect();
+        assert!(bare.is_empty(), "{command:?} has flags without help: {bare:?}\n{}", run.stdout);
+    }
+}
