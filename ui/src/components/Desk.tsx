@@ -255,7 +255,13 @@ export function Desk({
       const draft = (await backend.listDrafts(connectionId).catch(() => [] as Draft[])).find(
         (d) => d.operationId === op.id && sameTarget(d.target, ids),
       );
+      // Recent is updated before the form appears, in the same render: a row added above the form
+      // later would shift the page while the person types (and a shift closes an open list).
+      const nextRecent = await backend
+        .rememberRecord(connectionId, { operationId: op.id, target: ids, labels: names })
+        .catch(() => null);
       if (!current()) return;
+      if (nextRecent) setRecent(nextRecent);
       const known = Object.fromEntries(Object.entries(draft?.values ?? {}).filter(([key]) => key in record.original)) as FormValues;
       const restoredValues = Object.keys(known).length > 0 ? { ...record.original, ...known } : null;
       setLoaded(record);
@@ -269,10 +275,6 @@ export function Desk({
           formRef.current?.querySelector<HTMLElement>("input:not([type=hidden]), [role=spinbutton]")?.focus();
         }
       });
-      backend
-        .rememberRecord(connectionId, { operationId: op.id, target: ids, labels: names })
-        .then((next) => current() && setRecent(next))
-        .catch(() => undefined);
     } catch (reason) {
       if (!current()) return;
       const error = toBackendError(reason);

@@ -138,7 +138,7 @@ function DateTimeField(props: FieldInputProps) {
   if (local == null && !unset) return <TextInputField {...props} />;
   const zone = getLocalTimeZone();
   const help = unset
-    ? `${field.help} Not set.${field.appliesWhen && disabled ? " Turn on the switch above to set it." : ""}`
+    ? `${field.help} Not set.${field.appliesWhen && disabled ? " Turn on the switch beside it to set it." : ""}`
     : `${field.help} Shown in your time zone (${zone}); sent as UTC: ${text}.`;
   if (unset && disabled) {
     // Empty date segments read as a date to be typed; say plainly that there is none.
