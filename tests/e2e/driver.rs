@@ -205,11 +205,18 @@ pub struct Session {
     last_step: Arc<Mutex<String>>,
 }
 
-/// Scrolls the element to the middle of the window and says whether a click there would reach it:
-/// "ok", or what is wrong ("disabled", "covered by <header …>", "no size").
+/// Brings the element into view if it is not (to the middle of the window, clear of the sticky
+/// header) and says whether a click there would reach it: "ok", or what is wrong ("disabled",
+/// "covered by <header …>", "no size"). A visible element is not scrolled: a person doesn't scroll
+/// the page to click what they see, and a page scroll closes an open list (React Aria closes
+/// popovers when the page scrolls under them).
 const PREPARE_CLICK: &str = r#"
 const element = arguments[0];
-element.scrollIntoView({ block: "center", inline: "nearest" });
+const header = document.querySelector(".app-header")?.getBoundingClientRect().bottom ?? 0;
+const before = element.getBoundingClientRect();
+if (before.top < header || before.bottom > window.innerHeight || before.left < 0 || before.right > window.innerWidth) {
+  element.scrollIntoView({ block: "center", inline: "nearest" });
+}
 const rect = element.getBoundingClientRect();
 if (rect.width === 0 || rect.height === 0) return "no size";
 if (element.disabled || element.getAttribute("aria-disabled") === "true" || element.closest("[data-disabled]")) return "disabled";

@@ -143,8 +143,8 @@ async fn invalid_mail_sends_nothing_and_survives_a_restart_as_a_draft(sandbox: &
         if session.exists("[data-outcome='saved']").await? {
             return Err("the app reported a save".into());
         }
-        // The draft is written shortly after the last keystroke; the form says when it is.
-        session.wait_for("[data-draft-kept]").await?;
+        // The draft is written shortly after the last keystroke: wait until it is on disk.
+        wait_for_draft(app, "not-an-address").await?;
         let typed = session.value("[data-field='mail']").await?;
         if typed != "not-an-address" {
             return Err(format!("the typed value was lost: {typed:?}"));
@@ -188,6 +188,18 @@ async fn invalid_mail_sends_nothing_and_survives_a_restart_as_a_draft(sandbox: &
     }
     .await;
     session.finish(result).await
+}
+
+/// Waits until the app's drafts file holds `text` (drafts are written shortly after a change).
+async fn wait_for_draft(app: &App, text: &str) -> Outcome {
+    let path = app.data_dir().join("com.switchboard.desk").join("drafts.json");
+    for _ in 0..100 {
+        if std::fs::read_to_string(&path).is_ok_and(|drafts| drafts.contains(text)) {
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Err(format!("no draft holding {text:?} was written to {}", path.display()))
 }
 
 /// Picks customer, tenant and user by name, as a person would.

@@ -165,8 +165,6 @@ export function Desk({
   }
 
   // Unsent edits are kept as a draft shortly after each change (never a password: Rust drops those).
-  // `keptValues` is the form state the last written draft holds, so the form can say it is kept.
-  const [keptValues, setKeptValues] = useState<FormValues | null>(null);
   useEffect(() => {
     if (!draftTouched.current || !spec || !loaded || !values) return;
     const timer = setTimeout(() => {
@@ -184,7 +182,6 @@ export function Desk({
           values: changed,
           savedAt: "",
         })
-        .then(() => setKeptValues(values))
         .then(() => backend.listDrafts(loaded.connectionId))
         .then(setDrafts)
         .catch(() => undefined);
@@ -615,7 +612,6 @@ export function Desk({
               </Button>
               <span className="dirty-summary" aria-live="polite">
                 {dirtyKeys.length === 0 ? "No unsaved changes" : `${dirtyKeys.length} unsaved change${dirtyKeys.length === 1 ? "" : "s"}`}
-                {dirtyKeys.length > 0 && keptValues === values && <span data-draft-kept> · kept on this computer until you save or discard them</span>}
               </span>
             </div>
           </form>
