@@ -4,11 +4,13 @@
 //! 5 network; 1 anything else. Errors go to stderr in plain words; `--json` also prints them,
 //! and every result, as JSON on stdout.
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
 use serde_json::{json, Value};
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use switchboard_core::avepoint::Environment;
+use switchboard_core::fields::{FieldKind, FieldSpec};
 use switchboard_core::operations::{self, VendorClient};
 use switchboard_core::profiles::{self, Profile, ProfileDraft, SignInMethod, Vendor};
 use switchboard_core::secret::Secret;
@@ -130,12 +132,21 @@ struct Target {
 }
 
 #[derive(Args)]
+#[command(group(ArgGroup::new("change").required(true).multiple(true).args(["set", "password_env", "password_prompt"])))]
 struct UpdateArgs {
     #[command(flatten)]
     target: Target,
-    /// FIELD=VALUE, the vendor's JSON field name (dotted for nested; lists separated by commas or semicolons).
-    #[arg(long = "set", value_name = "FIELD=VALUE", required = true)]
+    /// FIELD=VALUE, the vendor's JSON field name (dotted for nested; lists separated by commas or
+    /// semicolons). Not for a password field: see --password-env and --password-prompt.
+    #[arg(long = "set", value_name = "FIELD=VALUE")]
     set: Vec<String>,
+    /// Set the user's new password (the operation's password field) from this environment
+    /// variable, so it never appears in the process list or the shell history.
+    #[arg(long, value_name = "VARIABLE", conflicts_with = "password_prompt")]
+    password_env: Option<String>,
+    /// Set the user's new password, typed twice at a prompt that doesn't show it (needs a terminal).
+    #[arg(long)]
+    password_prompt: bool,
     /// Print the change as before → after and send nothing.
     #[arg(long)]
     dry_run: bool,
@@ -174,8 +185,15 @@ async fn run(cli: Cli) -> Result<String, Error> {
             Ok(if target.json { pretty(&values) } else { describe_values(&target.operation, &values)? })
         }
         Command::Update(args) => {
+            let spec = operations::spec(&args.target.operation)?;
+            refuse_passwords_in_set(&spec.fields, &args.set)?;
             let assignments = parse_assignments(&args.set)?;
-            let changes = operations::changes_from_assignments(&args.target.operation, &assignments)?;
+            let mut changes = operations::changes_from_assignments(&args.target.operation, &assignments)?;
+            if let Some((key, password)) = new_password(&args, &spec.fields)? {
+                if let Value::Object(changes) = &mut changes {
+                    changes.insert(key, Value::String(password.expose().to_string()));
+                }
+            }
             let (client, target_json) = connect(&args.target)?;
             let operation = &args.target.operation;
             if args.dry_run {
@@ -344,6 +362,86 @@ fn flags(ids: &[operations::TargetId]) -> String {
     ids.iter().map(|id| format!("--{}", id.flag)).collect::<Vec<_>>().join(", ")
 }
 
+/// A password given as `--set FIELD=VALUE` would sit in the process list, the shell history and
+/// CI logs: refused before anything else, without repeating the value.
+fn refuse_passwords_in_set(fields: &[FieldSpec], items: &[String]) -> Result<(), Error> {
+    for item in items {
+        let key = item.split_once('=').map_or(item.as_str(), |(key, _)| key).trim();
+        if fields.iter().any(|field| field.key == key && field.kind == FieldKind::Password) {
+            let message = format!(
+                "{key} is a password field and isn't taken from --set, where it would show in the process list and \
+                 shell history. Put the new password in an environment variable and pass --password-env VARIABLE, \
+                 or pass --password-prompt to type it in a terminal. Nothing was sent."
+            );
+            return Err(Error::new(ErrorCode::InvalidInput, message.clone()).with_field(key, message));
+        }
+    }
+    Ok(())
+}
+
+/// The new password for the operation's password field, from `--password-env` or a no-echo
+/// prompt (`--password-prompt`, on a terminal only); `None` when neither was asked for.
+fn new_password(args: &UpdateArgs, fields: &[FieldSpec]) -> Result<Option<(String, Secret)>, Error> {
+    if args.password_env.is_none() && !args.password_prompt {
+        return Ok(None);
+    }
+    let operation = &args.target.operation;
+    let field = fields.iter().find(|field| field.kind == FieldKind::Password).ok_or_else(|| {
+        Error::new(
+            ErrorCode::InvalidInput,
+            format!("{operation} has no password field, so --password-env and --password-prompt don't apply."),
+        )
+    })?;
+    let password = match &args.password_env {
+        Some(variable) => match std::env::var(variable) {
+            Ok(value) if !value.is_empty() => value,
+            Ok(_) => {
+                return Err(Error::new(
+                    ErrorCode::InvalidInput,
+                    format!("The environment variable {variable} is empty; it should hold the new password."),
+                ))
+            }
+            Err(std::env::VarError::NotPresent) => {
+                return Err(Error::new(
+                    ErrorCode::InvalidInput,
+                    format!("The environment variable {variable} is not set."),
+                ))
+            }
+            Err(std::env::VarError::NotUnicode(_)) => {
+                return Err(Error::new(
+                    ErrorCode::InvalidInput,
+                    format!("The environment variable {variable} does not hold valid text."),
+                ))
+            }
+        },
+        None => prompt_password(&field.label)?,
+    };
+    Ok(Some((field.key.clone(), Secret::new(password))))
+}
+
+/// Asks twice at a prompt that doesn't echo what is typed.
+fn prompt_password(label: &str) -> Result<String, Error> {
+    if !std::io::stdin().is_terminal() {
+        return Err(Error::new(
+            ErrorCode::InvalidInput,
+            "--password-prompt needs a terminal to type the new password in. In a script, put it in an environment \
+             variable and pass --password-env VARIABLE.",
+        ));
+    }
+    let read = |prompt: &str| {
+        rpassword::prompt_password(prompt)
+            .map_err(|error| Error::new(ErrorCode::InvalidInput, format!("Could not read the new password: {error}")))
+    };
+    let first = read(&format!("{label} (not shown as you type): "))?;
+    if first.is_empty() {
+        return Err(Error::new(ErrorCode::InvalidInput, "No password was typed. Nothing was sent."));
+    }
+    if read("Type it again: ")? != first {
+        return Err(Error::new(ErrorCode::InvalidInput, "The two passwords typed differ. Nothing was sent."));
+    }
+    Ok(first)
+}
+
 fn parse_assignments(items: &[String]) -> Result<Vec<(String, String)>, Error> {
     items
         .iter()
@@ -376,7 +474,12 @@ fn describe_receipt(operation: &str, receipt: &Value) -> Result<String, Error> {
     let lines: Vec<String> = changed
         .iter()
         .map(|key| {
-            let label = spec.fields.iter().find(|f| f.key == *key).map(|f| f.label.as_str()).unwrap_or(key);
+            let field = spec.fields.iter().find(|f| f.key == *key);
+            let label = field.map(|f| f.label.as_str()).unwrap_or(key);
+            if field.is_some_and(|f| f.kind == FieldKind::Password) {
+                // Never read back or shown.
+                return format!("  {label} ({key}): changed");
+            }
             format!("  {label} ({key}): {} → {}", show(&receipt["before"][key]), show(&receipt["after"][key]))
         })
         .collect();
