@@ -88,7 +88,8 @@ struct NewProfile {
     /// us_government or china.
     #[arg(long, default_value = "commercial")]
     environment: String,
-    /// The vendor's API host (defaults to the environment's); http only for 127.0.0.1/localhost.
+    /// The vendor's API host (defaults to the environment's). https only; a development build also
+    /// takes plain http to this computer by IP address (127.0.0.1 or [::1]), for the sandbox.
     #[arg(long)]
     base_url: Option<String>,
     /// The vendor's sign-in host (defaults to the environment's).

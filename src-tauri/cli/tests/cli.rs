@@ -86,6 +86,17 @@ async fn profile_new_prints_a_profile_without_any_secret() {
     .await;
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("must use https://"), "{}", run.stderr);
+
+    // Plain http only to a loopback IP address, never to a name (which may resolve elsewhere).
+    let local = |url: &'static str| async move {
+        cli(&["profile", "new", "--vendor", "softwareone", "--name", "X", "--base-url", url]).await
+    };
+    let run = local("http://localhost:8787/softwareone").await;
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    assert!(run.stderr.contains("API address must use https://"), "{}", run.stderr);
+    assert!(run.stderr.contains("http://127.0.0.1:PORT"), "{}", run.stderr);
+    let run = local("http://127.0.0.1:8787/softwareone").await;
+    assert_eq!(run.code, 0, "a debug build allows a loopback IP: {}", run.stderr);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -145,7 +145,7 @@ pub struct Connections {
 impl Connections {
     /// Opens the saved profiles in `data_dir` (moving an unreadable file aside).
     pub fn open(data_dir: &Path, practice: PracticeEndpoint, secrets: Arc<dyn SecretStore>) -> Result<Connections> {
-        let settings = AvePointSettings::new(&practice.api_url, &practice.identity_url, &practice.client_id)?;
+        let settings = AvePointSettings::for_practice(&practice.api_url, &practice.identity_url, &practice.client_id)?;
         let (store, notice) = ProfileStore::open(data_dir);
         Ok(Connections {
             practice: Arc::new(AvePointClient::new(settings, practice.client_secret)),

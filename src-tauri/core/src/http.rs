@@ -24,21 +24,54 @@ pub fn build_client() -> reqwest::Client {
         .expect("the HTTP client configuration is static and valid")
 }
 
-/// Accepts `https://` for any host and `http://` only for loopback (the sandbox).
+/// Where a vendor address may use plain `http://`. `https://` goes to any host; plain http only
+/// ever to a loopback IP literal (127.0.0.0/8, `[::1]`), never a name such as `localhost`, which
+/// a hosts file or resolver may send elsewhere, and only for the built-in Practice connection or
+/// in a development build. A saved or imported profile in a release build is https-only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UrlPolicy {
+    /// The built-in Practice connection (the local sandbox).
+    pub practice: bool,
+    /// A development build (`cfg!(debug_assertions)`): tests and `cargo run` use the sandbox.
+    pub debug_build: bool,
+}
+
+impl UrlPolicy {
+    /// A saved or imported profile in this build.
+    pub const PROFILE: UrlPolicy = UrlPolicy { practice: false, debug_build: cfg!(debug_assertions) };
+    /// The built-in Practice connection in this build.
+    pub const PRACTICE: UrlPolicy = UrlPolicy { practice: true, debug_build: cfg!(debug_assertions) };
+
+    fn allows_plain_http(self) -> bool {
+        self.practice || self.debug_build
+    }
+}
+
+/// [`check_url`] for a saved profile's address in this build ([`UrlPolicy::PROFILE`]).
 pub fn check_base_url(field: &str, label: &str, text: &str) -> Result<Url> {
+    check_url(field, label, text, UrlPolicy::PROFILE)
+}
+
+/// Checks a vendor address against `policy`; the error names the field and what is allowed.
+pub fn check_url(field: &str, label: &str, text: &str, policy: UrlPolicy) -> Result<Url> {
     let invalid =
         |message: String| Error::new(ErrorCode::InvalidConnection, message.clone()).with_field(field, message);
     let url = Url::parse(text.trim()).map_err(|_| {
         invalid(format!("{label} must be a full web address starting with https://, like https://example.com."))
     })?;
-    let host = url.host_str().unwrap_or_default();
     match url.scheme() {
-        "https" if !host.is_empty() => {}
-        "http" if is_loopback(host) => {}
+        "https" if url.host_str().is_some_and(|host| !host.is_empty()) => {}
+        "http" if !policy.allows_plain_http() => {
+            return Err(invalid(format!(
+                "{label} must use https://. Plain http:// is only for the built-in Practice connection."
+            )))
+        }
+        "http" if is_loopback_ip(&url) => {}
         "http" => {
             return Err(invalid(format!(
-            "{label} must use https://. Plain http:// is only allowed for this computer (127.0.0.1, ::1 or localhost)."
-        )))
+                "{label} must use https://. Plain http:// is only allowed to this computer by IP address \
+                 (http://127.0.0.1:PORT or http://[::1]:PORT), not by a name such as localhost."
+            )))
         }
         _ => return Err(invalid(format!("{label} must start with https://."))),
     }
@@ -48,8 +81,14 @@ pub fn check_base_url(field: &str, label: &str, text: &str) -> Result<Url> {
     Ok(url)
 }
 
-fn is_loopback(host: &str) -> bool {
-    matches!(host, "localhost" | "[::1]" | "::1") || host.parse::<std::net::Ipv4Addr>().is_ok_and(|ip| ip.is_loopback())
+/// 127.0.0.0/8 or `[::1]`, written as an address (the URL parser has already normalised forms
+/// such as `127.1`); a name never counts, whatever it resolves to.
+fn is_loopback_ip(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        _ => false,
+    }
 }
 
 /// Joins a base URL (which may carry a path prefix) and an already-encoded path with an
@@ -407,14 +446,58 @@ mod tests {
     }
 
     #[test]
-    fn plain_http_is_allowed_for_loopback_only() {
-        for ok in ["http://127.0.0.1:8080", "http://localhost:1/prefix", "http://[::1]:9"] {
+    fn plain_http_is_allowed_for_loopback_ip_literals_only() {
+        // Tests are debug builds: a saved profile may use http to 127.0.0.0/8 or [::1].
+        for ok in ["http://127.0.0.1:8080", "http://127.0.0.1:1/prefix", "http://127.8.9.10:9", "http://[::1]:9"] {
             assert!(check_base_url("baseUrl", "API address", ok).is_ok(), "{ok}");
+        }
+        for refused in
+            ["http://localhost:8787", "http://LOCALHOST:1/x", "http://localhost.:1", "http://app.localhost:1"]
+        {
+            let error = check_base_url("apiUrl", "API address", refused).unwrap_err();
+            assert_eq!(error.code, ErrorCode::InvalidConnection);
+            assert_eq!(error.field.as_deref(), Some("apiUrl"));
+            assert!(error.message.starts_with("API address must use https://"), "{}", error.message);
+            assert!(error.message.contains("127.0.0.1") && error.message.contains("[::1]"), "{}", error.message);
         }
         let error = check_base_url("baseUrl", "API address", "http://graph.avepointonlineservices.com").unwrap_err();
         assert_eq!(error.code, ErrorCode::InvalidConnection);
         assert_eq!(error.field.as_deref(), Some("baseUrl"));
         assert!(error.message.contains("must use https://"), "{}", error.message);
+    }
+
+    #[test]
+    fn plain_http_follows_the_connection_and_the_build_mode() {
+        let release_profile = UrlPolicy { practice: false, debug_build: false };
+        let release_practice = UrlPolicy { practice: true, debug_build: false };
+        let debug_profile = UrlPolicy { practice: false, debug_build: true };
+        let debug_practice = UrlPolicy { practice: true, debug_build: true };
+        let check = |text: &str, policy| check_url("identityUrl", "Sign-in address", text, policy);
+        for policy in [release_profile, release_practice, debug_profile, debug_practice] {
+            assert!(check("https://identity.avepointonlineservices.com", policy).is_ok(), "{policy:?}");
+            assert!(check("https://localhost:8443", policy).is_ok(), "https goes anywhere: {policy:?}");
+            for never in ["http://localhost:1", "http://10.0.0.1:80", "http://[::ffff:127.0.0.1]:1", "http://x.com"] {
+                let error = check(never, policy).unwrap_err();
+                assert_eq!(error.field.as_deref(), Some("identityUrl"), "{never} {policy:?}");
+                assert!(error.message.starts_with("Sign-in address must use https://"), "{}", error.message);
+            }
+        }
+        for policy in [release_practice, debug_profile, debug_practice] {
+            for ok in ["http://127.0.0.1:8787/avepoint/identity", "http://127.0.0.2:1", "http://[::1]:1"] {
+                assert!(check(ok, policy).is_ok(), "{ok} {policy:?}");
+            }
+        }
+        // A release build: a saved (or imported) profile is https-only, even to this computer.
+        for refused in ["http://127.0.0.1:8787", "http://[::1]:1"] {
+            let error = check(refused, release_profile).unwrap_err();
+            assert_eq!(error.field.as_deref(), Some("identityUrl"));
+            assert_eq!(
+                error.message,
+                "Sign-in address must use https://. Plain http:// is only for the built-in Practice connection."
+            );
+        }
+        assert_eq!(UrlPolicy::PROFILE, UrlPolicy { practice: false, debug_build: cfg!(debug_assertions) });
+        assert_eq!(UrlPolicy::PRACTICE, UrlPolicy { practice: true, debug_build: cfg!(debug_assertions) });
     }
 
     #[test]

@@ -493,6 +493,23 @@ mod tests {
     }
 
     #[test]
+    fn a_loopback_name_is_refused_and_a_loopback_ip_accepted_for_plain_http() {
+        let error = ProfileDraft { api_url: Some("http://localhost:8787/avepoint/graph".into()), ..draft("Local") }
+            .checked(&[])
+            .unwrap_err();
+        assert_eq!(error.field_errors.len(), 1);
+        assert_eq!(error.field_errors[0].field, "apiUrl");
+        assert!(error.field_errors[0].message.starts_with("API address must use https://"));
+        let checked = ProfileDraft {
+            api_url: Some("http://127.0.0.1:8787/avepoint/graph".into()),
+            identity_url: Some("http://[::1]:8787/avepoint/identity".into()),
+            ..draft("Local")
+        }
+        .checked(&[]);
+        assert!(checked.is_ok(), "a debug build (the tests) allows http to a loopback IP: {checked:?}");
+    }
+
+    #[test]
     fn names_are_unique_ignoring_case() {
         let existing = draft("Contoso EU").into_profile("a".into());
         let error = draft("contoso eu").checked(&[existing]).unwrap_err();

@@ -101,15 +101,26 @@ pub struct AvePointSettings {
 }
 
 impl AvePointSettings {
+    /// A saved profile's settings: addresses checked with [`http::UrlPolicy::PROFILE`].
     pub fn new(api_url: &str, identity_url: &str, client_id: &str) -> Result<Self> {
+        Self::with_policy(api_url, identity_url, client_id, http::UrlPolicy::PROFILE)
+    }
+
+    /// The built-in Practice connection's settings: plain http to the local sandbox is allowed
+    /// in release builds too ([`http::UrlPolicy::PRACTICE`]).
+    pub fn for_practice(api_url: &str, identity_url: &str, client_id: &str) -> Result<Self> {
+        Self::with_policy(api_url, identity_url, client_id, http::UrlPolicy::PRACTICE)
+    }
+
+    fn with_policy(api_url: &str, identity_url: &str, client_id: &str, policy: http::UrlPolicy) -> Result<Self> {
         let client_id = client_id.trim();
         if client_id.is_empty() {
             return Err(Error::new(ErrorCode::InvalidConnection, "Client ID is required.")
                 .with_field("clientId", "Client ID is required.".into()));
         }
         Ok(AvePointSettings {
-            api_url: http::check_base_url("apiUrl", "API address", api_url)?,
-            identity_url: http::check_base_url("identityUrl", "Sign-in address", identity_url)?,
+            api_url: http::check_url("apiUrl", "API address", api_url, policy)?,
+            identity_url: http::check_url("identityUrl", "Sign-in address", identity_url, policy)?,
             client_id: client_id.to_string(),
         })
     }
