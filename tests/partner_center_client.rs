@@ -710,3 +710,32 @@ async fn an_unreachable_vendor_is_a_plain_message() {
     assert_eq!(error.code, ErrorCode::Unreachable);
     assert!(error.message.starts_with("Can't reach Microsoft sign-in (127.0.0.1)"), "{}", error.message);
 }
+
+#[tokio::test]
+async fn an_oversized_answer_is_a_clear_error_with_the_request_ids() {
+    const MIB: usize = 1024 * 1024;
+    let sandbox = Sandbox::start().await.unwrap();
+    let client = signed_in_client(&sandbox).await;
+    let oversize = |bytes: usize, chunked: bool| {
+        api_only(Faults { oversize_next: 1, oversize_bytes: bytes, oversize_chunked: chunked, ..Faults::default() })
+    };
+    sandbox.state().set_faults(oversize(5 * MIB, false));
+    let error = customer_user::read(&client, &sample_target()).await.unwrap_err();
+    assert_eq!(serde_json::to_value(error.code).unwrap(), "response_too_large");
+    assert!(error.message.starts_with("Microsoft Partner Center sent an answer larger than"), "{}", error.message);
+    assert!(error.reference.unwrap().contains("MS-CorrelationId"));
+
+    // The sign-in service's answers are capped too.
+    let refresh = client.current_refresh_token().await;
+    sandbox.state().set_faults(Faults {
+        oversize_next: 1,
+        oversize_bytes: 5 * MIB,
+        oversize_chunked: true,
+        only_paths_containing: "/oauth2/v2.0/token".into(),
+        ..Faults::default()
+    });
+    sandbox.state().partner_center.expire_access_tokens();
+    let fresh = PartnerCenterClient::new(settings(&sandbox), refresh).with_retry_policy(quick());
+    let error = customer_user::read(&fresh, &sample_target()).await.unwrap_err();
+    assert_eq!(serde_json::to_value(error.code).unwrap(), "response_too_large");
+}

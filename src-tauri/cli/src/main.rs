@@ -513,7 +513,8 @@ fn exit_code(error: &Error) -> u8 {
         | ErrorCode::VendorRejected
         | ErrorCode::RateLimited
         | ErrorCode::VendorUnavailable
-        | ErrorCode::MalformedResponse => 4,
+        | ErrorCode::MalformedResponse
+        | ErrorCode::ResponseTooLarge => 4,
         ErrorCode::Unreachable => 5,
         ErrorCode::Internal => 1,
     }

@@ -13,6 +13,17 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// Vendor error bodies are short; anything longer is cut before it reaches a message.
 const MAX_VENDOR_MESSAGE: usize = 500;
 
+const MIB: usize = 1024 * 1024;
+/// The most read from a vendor for one answer: a record, a token, an update's reply. Real ones
+/// are a few KiB.
+pub const MAX_RESPONSE: usize = 4 * MIB;
+/// The most read for one page of a list (customers, users). MSP360 sends every user and company
+/// in one answer, so this leaves room for a large partner.
+pub const MAX_LIST_RESPONSE: usize = 32 * MIB;
+/// An error answer: only the first [`MAX_VENDOR_MESSAGE`] characters are ever shown, so the
+/// rest is not even read.
+const MAX_ERROR_RESPONSE: usize = 64 * 1024;
+
 pub fn build_client() -> reqwest::Client {
     reqwest::Client::builder()
         .connect_timeout(CONNECT_TIMEOUT)
@@ -146,6 +157,63 @@ pub fn path_segments(ids: &[(&str, &str, &str)]) -> Result<Vec<String>> {
     } else {
         Err(Error::invalid_fields(errors))
     }
+}
+
+/// Reads a vendor's answer, at most `limit` bytes: a declared `Content-Length` over the limit is
+/// refused before anything is read, and an answer without one is read in chunks and given up as
+/// soon as it passes the limit. Either way the error is [`ErrorCode::ResponseTooLarge`] naming
+/// the vendor, and no more than `limit` bytes are ever held.
+pub async fn read_body(mut response: reqwest::Response, limit: usize, vendor: &str, host: &str) -> Result<Vec<u8>> {
+    let too_large = || {
+        Error::new(
+            ErrorCode::ResponseTooLarge,
+            format!(
+                "{vendor} sent an answer larger than Switchboard reads ({} MiB), so it was not read. Try again; if it keeps happening, {vendor} may be having trouble.",
+                limit.div_ceil(MIB)
+            ),
+        )
+    };
+    if let Some(declared) = response.content_length() {
+        if declared > limit as u64 {
+            return Err(too_large().with_vendor_message(format!("Content-Length: {declared} bytes")));
+        }
+    }
+    let expected = response.content_length().map_or(0, |length| length as usize);
+    let mut body = Vec::with_capacity(expected);
+    while let Some(chunk) = response.chunk().await.map_err(|error| transport_error(&error, vendor, host))? {
+        if body.len() + chunk.len() > limit {
+            return Err(too_large().with_vendor_message(format!("More than {limit} bytes without a Content-Length")));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+/// [`read_body`] as text (invalid UTF-8 replaced).
+pub async fn read_text(response: reqwest::Response, limit: usize, vendor: &str, host: &str) -> Result<String> {
+    let body = read_body(response, limit, vendor, host).await?;
+    Ok(String::from_utf8(body).unwrap_or_else(|error| String::from_utf8_lossy(error.as_bytes()).into_owned()))
+}
+
+/// The start of an error answer, for the vendor's own words: at most 64 KiB is read and the rest
+/// left unread, so a huge error page costs nothing. `None` when nothing could be read.
+pub async fn read_error_text(mut response: reqwest::Response) -> Option<String> {
+    let mut body = Vec::new();
+    loop {
+        match response.chunk().await {
+            Ok(Some(chunk)) => {
+                let room = MAX_ERROR_RESPONSE - body.len();
+                body.extend_from_slice(&chunk[..chunk.len().min(room)]);
+                if body.len() >= MAX_ERROR_RESPONSE {
+                    break;
+                }
+            }
+            Ok(None) => break,
+            Err(_) if body.is_empty() => return None,
+            Err(_) => break,
+        }
+    }
+    Some(String::from_utf8_lossy(&body).into_owned())
 }
 
 /// Sends a request once, turning transport failures into plain-language errors that name the host.

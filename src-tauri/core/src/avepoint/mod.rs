@@ -208,10 +208,10 @@ impl AvePointClient {
     pub async fn read_user(&self, target: &UserTarget, scope: &str) -> Result<UserRecord> {
         let path = target.path()?;
         let response = self.send(reqwest::Method::GET, &path, USER_PATH_TEMPLATE, None, scope).await?;
-        self.read_json(response).await
+        self.read_json(response, http::MAX_RESPONSE).await
     }
 
-    /// A POST that reads (AvePoint's list endpoints are `POST .../batch`).
+    /// A POST that reads a list page (AvePoint's list endpoints are `POST .../batch`).
     pub(crate) async fn post_json<T: serde::de::DeserializeOwned>(
         &self,
         path: &str,
@@ -220,11 +220,12 @@ impl AvePointClient {
         scope: &str,
     ) -> Result<T> {
         let response = self.send(reqwest::Method::POST, path, template, Some(body), scope).await?;
-        self.read_json(response).await
+        self.read_json(response, http::MAX_LIST_RESPONSE).await
     }
 
-    async fn read_json<T: serde::de::DeserializeOwned>(&self, response: reqwest::Response) -> Result<T> {
-        let body = response.bytes().await.map_err(|error| self.transport_error(&error))?;
+    /// Parses an answer of at most `limit` bytes ([`http::read_body`]).
+    async fn read_json<T: serde::de::DeserializeOwned>(&self, response: reqwest::Response, limit: usize) -> Result<T> {
+        let body = http::read_body(response, limit, VENDOR, &self.host()).await?;
         serde_json::from_slice(&body).map_err(|_| {
             Error::new(ErrorCode::MalformedResponse, format!("{VENDOR} sent a reply Switchboard can't read."))
                 .with_vendor_message(format!(
@@ -317,7 +318,7 @@ impl AvePointClient {
             }
             let reference = request_id(&response);
             let wait = http::retry_after(response.headers());
-            let text = response.text().await.ok();
+            let text = http::read_error_text(response).await;
             let mut error = http::status_error(VENDOR, status, text.as_deref().map(vendor_text));
             if let (reqwest::StatusCode::TOO_MANY_REQUESTS, Some(wait)) = (status, wait) {
                 error.message = http::still_busy_message(VENDOR, wait);
@@ -335,10 +336,6 @@ impl AvePointClient {
 
     fn host(&self) -> String {
         self.settings.api_url.host_str().unwrap_or_default().to_string()
-    }
-
-    fn transport_error(&self, error: &reqwest::Error) -> Error {
-        http::transport_error(error, VENDOR, &self.host())
     }
 }
 
