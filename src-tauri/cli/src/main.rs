@@ -14,7 +14,7 @@ use switchboard_core::fields::{FieldKind, FieldSpec};
 use switchboard_core::operations::{self, VendorClient};
 use switchboard_core::profiles::{self, Profile, ProfileDraft, SignInMethod, Vendor};
 use switchboard_core::secret::Secret;
-use switchboard_core::secrets::{KeychainStore, SecretKind, SecretStore};
+use switchboard_core::secrets::{self, KeychainStore, ProfileSecret, SecretKind};
 use switchboard_core::{Error, ErrorCode};
 
 #[derive(Parser)]
@@ -271,7 +271,13 @@ async fn sign_in(args: SignInArgs) -> Result<String, Error> {
         pending.authorize_url
     );
     let tokens = pending.finish().await?;
-    KeychainStore::for_this_build().set(&profile.id, SecretKind::RefreshToken, &tokens.refresh_token)?;
+    // Bound to this profile's hosts and client id: only a profile that goes there can use it.
+    secrets::write_for_profile(
+        &KeychainStore::for_this_build(),
+        &profile,
+        SecretKind::RefreshToken,
+        &tokens.refresh_token,
+    )?;
     Ok(format!("Signed in. The sign-in for \"{}\" is kept in the system keychain.", profile.name))
 }
 
@@ -320,23 +326,47 @@ fn connect(target: &Target) -> Result<(VendorClient, Value), Error> {
         Some(variable) => Secret::new(std::env::var(variable).map_err(|_| {
             Error::new(ErrorCode::InvalidInput, format!("The environment variable {variable} is not set."))
         })?),
-        None => KeychainStore::for_this_build().get(&profile.id, kind)?.ok_or_else(|| {
-            Error::new(
-                ErrorCode::SecretMissing,
-                format!(
-                    "No {} for \"{}\" in the system keychain. Save it in the app{}, or pass --secret-env VARIABLE.",
-                    kind.label(),
-                    profile.name,
-                    if profile.vendor == Vendor::PartnerCenter { " or run switchboard-cli sign-in" } else { "" }
-                ),
-            )
-        })?,
+        None => {
+            let how = format!(
+                "Save it in the app{}, or pass --secret-env VARIABLE.",
+                if profile.vendor == Vendor::PartnerCenter { " or run switchboard-cli sign-in" } else { "" }
+            );
+            let missing = |why: String| Err(Error::new(ErrorCode::SecretMissing, format!("{why} {how}")));
+            // The keychain entry is found by the profile's id, but only handed out when the
+            // profile file's hosts and client id or login are the ones it was saved for.
+            match secrets::read_for_profile(&KeychainStore::for_this_build(), &profile, kind)? {
+                ProfileSecret::Usable(secret) => secret,
+                ProfileSecret::Missing => {
+                    return missing(format!("No {} for \"{}\" in the system keychain.", kind.label(), profile.name))
+                }
+                ProfileSecret::AddressChanged => {
+                    return missing(format!(
+                        "{} The {} in the system keychain for \"{}\" was saved for another address, client id or login than this profile file gives, so it is not sent.",
+                        secrets::ADDRESS_CHANGED,
+                        kind.label(),
+                        profile.name
+                    ))
+                }
+                ProfileSecret::Unbound => {
+                    return missing(format!(
+                        "The {} in the system keychain for \"{}\" was saved by an older Switchboard and isn't tied to an address, so it is not sent.",
+                        kind.label(),
+                        profile.name
+                    ))
+                }
+            }
+        }
     };
     // A rotated Partner Center sign-in replaces the stored one, when it came from the keychain.
-    let profile_id = profile.id.clone();
+    let bound_to = profile.clone();
     let keep_rotated: Option<switchboard_core::connection::RotationListener> = from_keychain.then(|| {
         Box::new(move |token: &Secret| {
-            let _ = KeychainStore::for_this_build().set(&profile_id, SecretKind::RefreshToken, token);
+            let _ = secrets::write_for_profile(
+                &KeychainStore::for_this_build(),
+                &bound_to,
+                SecretKind::RefreshToken,
+                token,
+            );
         }) as switchboard_core::connection::RotationListener
     });
     let client = switchboard_core::connection::client_for_profile(&profile, secret, keep_rotated)?;
@@ -345,6 +375,15 @@ fn connect(target: &Target) -> Result<(VendorClient, Value), Error> {
 
 fn pick(file: &std::path::Path, wanted: Option<&str>) -> Result<Profile, Error> {
     let mut profiles = profiles::read_profile_file(file)?;
+    // The id names the keychain entries the profile may use: refuse Practice's and odd ones.
+    for profile in &profiles {
+        profiles::check_id(&profile.id).map_err(|reason| {
+            Error::new(
+                ErrorCode::InvalidInput,
+                format!("The profile \"{}\" in {} can't be used: {reason}", profile.name, file.display()),
+            )
+        })?;
+    }
     match (wanted, profiles.len()) {
         (None, 1) => Ok(profiles.remove(0)),
         (None, 0) => Err(Error::new(ErrorCode::InvalidInput, "The profile file holds no profiles.")),

@@ -593,3 +593,20 @@ async fn the_password_prompt_needs_a_terminal() {
     assert!(run.stderr.contains("needs a terminal") && run.stderr.contains("--password-env"), "{}", run.stderr);
     assert!(sandbox.state().requests().iter().all(|r| r.method != "PUT"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_profile_file_with_the_practice_id_or_an_odd_id_is_refused() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = profile_file(&sandbox, &dir).await;
+    let text = std::fs::read_to_string(&file).unwrap();
+    let mut profile: Value = serde_json::from_str(&text).unwrap();
+    for bad in ["practice", "../x", "a/client-secret"] {
+        profile["id"] = Value::String(bad.into());
+        std::fs::write(&file, profile.to_string()).unwrap();
+        let run = run_with(&["get", "avepoint.account-information", "--profile-file", &file], &[]).await;
+        assert_eq!(run.code, 2, "{bad}: {}", run.stderr);
+        assert!(run.stderr.contains("can't be used: its id"), "{bad}: {}", run.stderr);
+    }
+    assert!(sandbox.state().requests().is_empty());
+}
