@@ -401,10 +401,199 @@ fn exported_profiles_import_back_and_need_their_secret() {
 
     let other = harness();
     let summary = other.app.state::<AppState>().connections.import(&file).unwrap();
-    assert_eq!((summary.added, summary.updated), (1, 0));
+    assert_eq!((summary.added, summary.unchanged), (1, 0));
     assert_eq!(summary.need_secret, vec!["Roundtrip".to_string()]);
+    assert!(summary.added_as_new.is_empty());
+    // The same file again: the connection is already there exactly so, and nothing is replaced.
     let again = other.app.state::<AppState>().connections.import(&file).unwrap();
-    assert_eq!((again.added, again.updated), (0, 1));
+    assert_eq!((again.added, again.unchanged), (0, 1));
+    assert!(again.added_as_new.is_empty());
+}
+
+/// A second sandbox: "another host" that must never receive a secret saved for the first.
+fn elsewhere() -> Sandbox {
+    tauri::async_runtime::block_on(Sandbox::start()).unwrap()
+}
+
+fn saved_id(outcome: &Value) -> String {
+    outcome["connection"]["id"].as_str().unwrap().to_string()
+}
+
+fn read_with(h: &Harness, id: &str) -> Result<Value, Value> {
+    h.invoke(
+        "read_operation",
+        json!({ "connectionId": id, "operation": ACCOUNT_INFORMATION, "target": sample_target() }),
+    )
+}
+
+fn connection<'a>(list: &'a Value, id: &str) -> &'a Value {
+    list["connections"].as_array().unwrap().iter().find(|c| c["id"] == id).unwrap()
+}
+
+#[test]
+fn an_imported_profile_with_a_saved_id_never_takes_that_secret_to_another_host() {
+    let h = harness();
+    let saved = h
+        .invoke(
+            "save_connection",
+            json!({ "draft": sandbox_draft(&h.sandbox, "Contoso"), "clientSecret": PRACTICE_CLIENT_SECRET }),
+        )
+        .unwrap();
+    let id = saved_id(&saved);
+    // An old export, edited to point the same id (and name) at a host of the editor's choosing.
+    let evil = elsewhere();
+    let file = h.data.path().join("edited.json");
+    let edited = json!({ "format": "switchboard-profiles", "version": 1, "profiles": [{
+        "id": id, "name": "Contoso", "vendor": "avepoint", "environment": "commercial",
+        "apiUrl": evil.avepoint_api_url(), "identityUrl": evil.avepoint_identity_url(), "clientId": PRACTICE_CLIENT_ID,
+    }]});
+    std::fs::write(&file, edited.to_string()).unwrap();
+    let summary = h.app.state::<AppState>().connections.import(&file).unwrap();
+
+    assert_eq!((summary.added, summary.unchanged), (1, 0));
+    assert_eq!(summary.added_as_new.len(), 1, "{summary:?}");
+    let kept_apart = &summary.added_as_new[0];
+    assert_eq!(kept_apart.name_in_file, "Contoso");
+    assert_eq!(kept_apart.name, "Contoso (imported)");
+    assert_ne!(kept_apart.id, id);
+    assert_eq!(summary.need_secret, vec!["Contoso (imported)".to_string()]);
+
+    let list = h.invoke("list_connections", json!({})).unwrap();
+    let original = connection(&list, &id);
+    assert_eq!(original["profile"]["apiUrl"], h.sandbox.avepoint_api_url(), "the saved connection is untouched");
+    assert_eq!(original["secretState"], "set");
+    assert_eq!(connection(&list, &kept_apart.id)["secretState"], "missing");
+
+    let error = read_with(&h, &kept_apart.id).unwrap_err();
+    assert_eq!(error["code"], "secret_missing");
+    read_with(&h, &id).unwrap();
+    assert!(evil.state().requests().is_empty(), "nothing, least of all the secret, went to the other host");
+}
+
+#[test]
+fn a_secret_is_not_sent_once_the_connections_address_changed_underneath_it() {
+    let h = harness();
+    let saved = h
+        .invoke(
+            "save_connection",
+            json!({ "draft": sandbox_draft(&h.sandbox, "Contoso"), "clientSecret": PRACTICE_CLIENT_SECRET }),
+        )
+        .unwrap();
+    let id = saved_id(&saved);
+    // profiles.json changed outside the form (an older version's import, an edit by hand).
+    let evil = elsewhere();
+    let path = h.data.path().join("profiles.json");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let text = text.replace(&h.sandbox.avepoint_identity_url(), &evil.avepoint_identity_url());
+    std::fs::write(&path, text).unwrap();
+
+    let list = h.invoke("list_connections", json!({})).unwrap();
+    assert_eq!(connection(&list, &id)["secretState"], "missing");
+    let error = read_with(&h, &id).unwrap_err();
+    assert_eq!(error["code"], "secret_missing");
+    assert!(
+        error["message"].as_str().unwrap().starts_with("This connection's address changed; enter the secret again"),
+        "{error}"
+    );
+    assert!(evil.state().requests().is_empty());
+}
+
+#[test]
+fn saving_a_connection_with_a_new_address_asks_for_the_secret_again() {
+    let h = harness();
+    let saved = h
+        .invoke(
+            "save_connection",
+            json!({ "draft": sandbox_draft(&h.sandbox, "Contoso"), "clientSecret": PRACTICE_CLIENT_SECRET }),
+        )
+        .unwrap();
+    let id = saved_id(&saved);
+    let evil = elsewhere();
+    let moved = json!({ "name": "Contoso", "vendor": "avepoint", "environment": "commercial",
+        "apiUrl": evil.avepoint_api_url(), "identityUrl": evil.avepoint_identity_url(), "clientId": PRACTICE_CLIENT_ID });
+
+    let error = h.invoke("save_connection", json!({ "id": id, "draft": moved })).unwrap_err();
+    assert_eq!(error["code"], "invalid_input");
+    assert_eq!(error["field"], "clientSecret");
+    assert!(error["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("This connection's address changed; enter the secret again"));
+    let list = h.invoke("list_connections", json!({})).unwrap();
+    assert_eq!(connection(&list, &id)["profile"]["apiUrl"], h.sandbox.avepoint_api_url(), "nothing was saved");
+
+    // Renaming alone keeps the secret; a new address with the secret typed again is fine.
+    let renamed =
+        h.invoke("save_connection", json!({ "id": id, "draft": sandbox_draft(&h.sandbox, "Contoso EU") })).unwrap();
+    assert_eq!(renamed["connection"]["secretState"], "set");
+    let mut moved = moved;
+    moved["name"] = json!("Contoso EU");
+    let resaved = h
+        .invoke("save_connection", json!({ "id": id, "draft": moved, "clientSecret": PRACTICE_CLIENT_SECRET }))
+        .unwrap();
+    assert_eq!(resaved["connection"]["secretState"], "set");
+    read_with(&h, &id).unwrap();
+    assert!(!evil.state().requests().is_empty(), "the user chose the new host and typed its secret");
+}
+
+#[test]
+fn import_refuses_the_practice_id_and_malformed_ids() {
+    let h = harness();
+    let file = h.data.path().join("ids.json");
+    for bad in ["practice", "PRACTICE", "a/b", "../profiles", "x y", &"a".repeat(65)] {
+        let profile =
+            json!({ "id": bad, "name": "Bad", "vendor": "avepoint", "environment": "commercial", "clientId": "c" });
+        std::fs::write(
+            &file,
+            json!({ "format": "switchboard-profiles", "version": 1, "profiles": [profile] }).to_string(),
+        )
+        .unwrap();
+        let error = h.app.state::<AppState>().connections.import(&file).unwrap_err();
+        assert_eq!(error.code, switchboard_core::ErrorCode::InvalidInput, "{bad}");
+        assert!(error.message.contains("id"), "{bad}: {}", error.message);
+    }
+    let list = h.invoke("list_connections", json!({})).unwrap();
+    assert_eq!(list["connections"].as_array().unwrap().len(), 1, "nothing was imported");
+}
+
+#[test]
+fn secrets_saved_before_binding_are_bound_once_to_the_settings_they_were_saved_with() {
+    use switchboard_core::connection::Connections;
+    let sandbox = tauri::async_runtime::block_on(Sandbox::start()).unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let secrets = Arc::new(MemoryStore::default());
+    // What an older version left: a profiles.json without the mark, and the bare secret.
+    let profile = |id: &str, name: &str| {
+        json!({ "id": id, "name": name, "vendor": "avepoint", "environment": "commercial",
+                "apiUrl": sandbox.avepoint_api_url(), "identityUrl": sandbox.avepoint_identity_url(),
+                "clientId": PRACTICE_CLIENT_ID })
+    };
+    let old_file = json!({ "version": 1, "profiles": [profile("legacy-1", "Old")] });
+    std::fs::write(data.path().join("profiles.json"), old_file.to_string()).unwrap();
+    secrets.set("legacy-1", SecretKind::ClientSecret, &Secret::new(PRACTICE_CLIENT_SECRET)).unwrap();
+    let open = || Connections::open(data.path(), practice::endpoint_at(&sandbox.url()), secrets.clone()).unwrap();
+    let connections = open();
+
+    let list = connections.list().unwrap();
+    assert_eq!(list.connections[1].secret_state, switchboard_core::connection::SecretState::Set);
+    connections.avepoint("legacy-1").expect("the secret is handed out for its own settings");
+    let stored = secrets.get("legacy-1", SecretKind::ClientSecret).unwrap().unwrap();
+    assert_ne!(stored.expose(), PRACTICE_CLIENT_SECRET, "now kept with the address it belongs to");
+
+    // Once bound, a bare secret found later under an imported profile's id is never adopted.
+    secrets.set("legacy-2", SecretKind::ClientSecret, &Secret::new(PRACTICE_CLIENT_SECRET)).unwrap();
+    let file = data.path().join("import.json");
+    std::fs::write(
+        &file,
+        json!({ "format": "switchboard-profiles", "version": 1, "profiles": [profile("legacy-2", "New")] }).to_string(),
+    )
+    .unwrap();
+    let summary = connections.import(&file).unwrap();
+    assert_eq!(summary.need_secret, vec!["New".to_string()]);
+    let connections = open();
+    let error = connections.avepoint("legacy-2").err().unwrap();
+    assert_eq!(error.code, switchboard_core::ErrorCode::SecretMissing);
+    assert!(connections.avepoint("legacy-1").is_ok());
 }
 
 #[test]

@@ -614,3 +614,30 @@ async fn stub_vendor(get_body: String, put_status: u16, put_body: &'static str) 
     });
     url
 }
+
+#[tokio::test]
+async fn an_oversized_answer_is_a_clear_error_and_a_large_user_list_still_reads() {
+    const MIB: usize = 1024 * 1024;
+    let oversize = |bytes: usize, chunked: bool, paths: &str| Faults {
+        oversize_next: 1,
+        oversize_bytes: bytes,
+        oversize_chunked: chunked,
+        only_paths_containing: paths.into(),
+        ..Faults::default()
+    };
+    let sandbox = Sandbox::start().await.unwrap();
+    let code = |error: &switchboard_core::Error| serde_json::to_value(error.code).unwrap();
+
+    sandbox.state().set_faults(oversize(5 * MIB, false, &user_path(sample_user_id())));
+    let error = user::read(&practice_client(&sandbox), &sample()).await.unwrap_err();
+    assert_eq!(code(&error), "response_too_large");
+    assert!(error.message.starts_with("MSP360 sent an answer larger than"), "{}", error.message);
+
+    sandbox.state().set_faults(oversize(5 * MIB, true, LOGIN_PATH));
+    let error = user::read(&practice_client(&sandbox), &sample()).await.unwrap_err();
+    assert_eq!(code(&error), "response_too_large");
+
+    // MSP360 sends every user in one answer: a list may be larger than one record.
+    sandbox.state().set_faults(oversize(5 * MIB, true, "/msp360/api/Users"));
+    assert!(!list_users(&practice_client(&sandbox)).await.unwrap().is_empty());
+}

@@ -152,16 +152,47 @@ async fn a_declined_sign_in_is_a_plain_error_and_the_browser_is_told_to_go_back(
     assert!(token_grants(&sandbox).is_empty(), "no code, no token request");
 }
 
+/// A GET of the listener that a stray page (or another program) might send; returns status and page.
+async fn stray(url: String) -> (u16, String) {
+    let response = reqwest::get(url).await.unwrap();
+    (response.status().as_u16(), response.text().await.unwrap())
+}
+
 #[tokio::test]
-async fn a_redirect_with_another_state_is_refused() {
+async fn a_redirect_with_another_state_is_refused_and_the_real_one_still_signs_in() {
     let sandbox = Sandbox::start().await.unwrap();
-    let pending = begin_sign_in(&settings(&sandbox)).await.unwrap();
+    let pending = begin_sign_in(&settings(&sandbox)).await.unwrap().with_retry_policy(quick());
+    let forged_code = format!("{}?code=stolen&state=not-ours", pending.redirect_uri());
+    let forged_error = format!("{}?error=access_denied&state=not-ours", pending.redirect_uri());
+    let no_state = format!("{}?error=access_denied", pending.redirect_uri());
+    let url = pending.authorize_url.clone();
+    let browser_task = tokio::spawn(async move {
+        for forged in [forged_code, forged_error, no_state] {
+            let (status, page) = stray(forged).await;
+            assert_eq!(status, 400);
+            assert!(page.contains("doesn't belong to the sign-in"), "{page}");
+            assert!(!page.contains("not-ours") && !page.contains("stolen"), "nothing echoed: {page}");
+        }
+        browser(url).await
+    });
+    let tokens = pending.finish().await.unwrap();
+    assert!(browser_task.await.unwrap().contains("Signed in."));
+    assert_eq!(token_grants(&sandbox), vec!["authorization_code"], "the forged code was never exchanged");
+    let client = PartnerCenterClient::from_sign_in(settings(&sandbox), tokens);
+    customer_user::read(&client, &sample_target()).await.unwrap();
+}
+
+#[tokio::test]
+async fn a_sign_in_that_only_saw_foreign_answers_times_out_and_says_so() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let pending = begin_sign_in(&settings(&sandbox)).await.unwrap().with_timeout(Duration::from_millis(1500));
     let forged = format!("{}?code=stolen&state=not-ours", pending.redirect_uri());
-    let page = tokio::spawn(browser(forged));
+    let page = tokio::spawn(stray(forged));
     let error = pending.finish().await.unwrap_err();
     assert_eq!(error.code, ErrorCode::SignInRejected);
+    assert!(error.message.contains("was not finished in the browser"), "{}", error.message);
     assert!(error.message.contains("didn't belong to this sign-in"), "{}", error.message);
-    assert!(page.await.unwrap().contains("doesn't belong to the sign-in"));
+    assert_eq!(page.await.unwrap().0, 400);
     assert!(token_grants(&sandbox).is_empty());
 }
 
@@ -678,4 +709,33 @@ async fn an_unreachable_vendor_is_a_plain_message() {
     let error = customer_user::read(&client, &sample_target()).await.unwrap_err();
     assert_eq!(error.code, ErrorCode::Unreachable);
     assert!(error.message.starts_with("Can't reach Microsoft sign-in (127.0.0.1)"), "{}", error.message);
+}
+
+#[tokio::test]
+async fn an_oversized_answer_is_a_clear_error_with_the_request_ids() {
+    const MIB: usize = 1024 * 1024;
+    let sandbox = Sandbox::start().await.unwrap();
+    let client = signed_in_client(&sandbox).await;
+    let oversize = |bytes: usize, chunked: bool| {
+        api_only(Faults { oversize_next: 1, oversize_bytes: bytes, oversize_chunked: chunked, ..Faults::default() })
+    };
+    sandbox.state().set_faults(oversize(5 * MIB, false));
+    let error = customer_user::read(&client, &sample_target()).await.unwrap_err();
+    assert_eq!(serde_json::to_value(error.code).unwrap(), "response_too_large");
+    assert!(error.message.starts_with("Microsoft Partner Center sent an answer larger than"), "{}", error.message);
+    assert!(error.reference.unwrap().contains("MS-CorrelationId"));
+
+    // The sign-in service's answers are capped too.
+    let refresh = client.current_refresh_token().await;
+    sandbox.state().set_faults(Faults {
+        oversize_next: 1,
+        oversize_bytes: 5 * MIB,
+        oversize_chunked: true,
+        only_paths_containing: "/oauth2/v2.0/token".into(),
+        ..Faults::default()
+    });
+    sandbox.state().partner_center.expire_access_tokens();
+    let fresh = PartnerCenterClient::new(settings(&sandbox), refresh).with_retry_policy(quick());
+    let error = customer_user::read(&fresh, &sample_target()).await.unwrap_err();
+    assert_eq!(serde_json::to_value(error.code).unwrap(), "response_too_large");
 }

@@ -111,3 +111,33 @@ fn concurrent_saves_from_separate_stores_lose_nothing() {
         .collect();
     assert!(leftovers.is_empty(), "no half-written temporary files: {leftovers:?}");
 }
+
+#[test]
+fn a_file_from_before_secret_binding_is_bound_once_and_a_new_file_needs_none() {
+    let (dir, store, notice) = store_with("v1.json");
+    assert!(notice.is_none());
+    let mut seen = Vec::new();
+    store.bind_unbound_secrets_once(|profiles| seen.extend(profiles.iter().map(|p| p.id.clone()))).unwrap();
+    assert!(!seen.is_empty(), "the profiles saved before binding are offered once");
+    store
+        .update(|profiles| {
+            profiles.push(draft("Imported later").into_profile("later".into()));
+            Ok(())
+        })
+        .unwrap();
+    let (store, _) = ProfileStore::open(dir.path());
+    store.bind_unbound_secrets_once(|_| panic!("a file is bound only once")).unwrap();
+    let text = std::fs::read_to_string(dir.path().join("profiles.json")).unwrap();
+    assert!(text.contains("\"secretsBound\": true"), "{text}");
+
+    // A file this version starts is marked from its first save: nothing in it predates binding.
+    let fresh = tempfile::tempdir().unwrap();
+    let (store, _) = ProfileStore::open(fresh.path());
+    store
+        .update(|profiles| {
+            profiles.push(draft("New").into_profile("new".into()));
+            Ok(())
+        })
+        .unwrap();
+    store.bind_unbound_secrets_once(|_| panic!("a new file has nothing unbound")).unwrap();
+}

@@ -142,3 +142,83 @@ async fn each_retry_wait_is_told_to_whoever_watches_the_call() {
     sandbox.state().set_faults(api_only(Faults { fail_next: 1, ..Faults::default() }));
     account_information::read(&client, &sample_target()).await.unwrap();
 }
+
+const MIB: usize = 1024 * 1024;
+
+fn oversize(bytes: usize, chunked: bool, paths: &str) -> Faults {
+    Faults {
+        oversize_next: 1,
+        oversize_bytes: bytes,
+        oversize_chunked: chunked,
+        only_paths_containing: paths.into(),
+        ..Faults::default()
+    }
+}
+
+/// The wire code scripts and the UI switch on.
+fn wire_code(error: &switchboard_core::Error) -> serde_json::Value {
+    serde_json::to_value(error.code).unwrap()
+}
+
+#[tokio::test]
+async fn an_answer_larger_than_the_cap_is_refused_by_its_declared_length() {
+    let sandbox = Sandbox::start().await.unwrap();
+    // Valid JSON padded with spaces: read whole, it would parse.
+    sandbox.state().set_faults(oversize(5 * MIB, false, "/graph/"));
+    let error = account_information::read(&practice_client(&sandbox), &sample_target()).await.unwrap_err();
+    assert_eq!(wire_code(&error), "response_too_large");
+    assert!(
+        error.message.starts_with("AvePoint sent an answer larger than Switchboard reads (4 MiB)"),
+        "{}",
+        error.message
+    );
+    assert_eq!(error.vendor_message.as_deref(), Some("Content-Length: 5242880 bytes"), "refused before reading");
+    assert_eq!(user_reads(&sandbox), 1, "too large is not retried");
+}
+
+#[tokio::test]
+async fn an_answer_without_a_length_is_cut_off_while_reading() {
+    let sandbox = Sandbox::start().await.unwrap();
+    sandbox.state().set_faults(oversize(5 * MIB, true, "/graph/"));
+    let error = account_information::read(&practice_client(&sandbox), &sample_target()).await.unwrap_err();
+    assert_eq!(wire_code(&error), "response_too_large");
+    assert!(error.message.contains("AvePoint"), "{}", error.message);
+    assert!(error.vendor_message.unwrap().contains("without a Content-Length"), "counted while reading");
+
+    // Just under the cap is read as usual.
+    sandbox.state().set_faults(oversize(4 * MIB - 1, true, "/graph/"));
+    account_information::read(&practice_client(&sandbox), &sample_target()).await.unwrap();
+}
+
+#[tokio::test]
+async fn a_list_page_may_be_larger_than_a_record_but_not_unbounded() {
+    use switchboard_core::avepoint::lists;
+    let sandbox = Sandbox::start().await.unwrap();
+    let client = practice_client(&sandbox);
+    sandbox.state().set_faults(oversize(5 * MIB, false, "/customers/batch"));
+    lists::list_customers(&client, 1, 10).await.unwrap();
+    sandbox.state().set_faults(oversize(40 * MIB, true, "/customers/batch"));
+    let error = lists::list_customers(&client, 1, 10).await.unwrap_err();
+    assert_eq!(wire_code(&error), "response_too_large");
+    assert!(error.message.contains("(32 MiB)"), "{}", error.message);
+}
+
+#[tokio::test]
+async fn an_oversized_sign_in_answer_is_refused_too() {
+    let sandbox = Sandbox::start().await.unwrap();
+    sandbox.state().set_faults(oversize(5 * MIB, true, "/connect/token"));
+    let error = account_information::read(&practice_client(&sandbox), &sample_target()).await.unwrap_err();
+    assert_eq!(wire_code(&error), "response_too_large");
+    assert!(error.message.starts_with("AvePoint"), "{}", error.message);
+}
+
+#[tokio::test]
+async fn an_oversized_error_answer_still_reports_the_status() {
+    let sandbox = Sandbox::start().await.unwrap();
+    sandbox.state().set_faults(oversize(20 * MIB, true, "/graph/"));
+    let mut target = sample_target();
+    target.user_id = "00000000-0000-0000-0000-000000000000".into();
+    let error = account_information::read(&practice_client(&sandbox), &target).await.unwrap_err();
+    assert_eq!(error.code, ErrorCode::NotFound, "{error:?}");
+    assert!(error.vendor_message.unwrap_or_default().len() < 1024, "only the start of an error answer is kept");
+}

@@ -677,3 +677,19 @@ async fn vendor_answering(answer: impl Fn(&str) -> (u16, &'static str) + Send + 
     });
     url
 }
+
+#[tokio::test]
+async fn an_oversized_answer_is_a_clear_error_and_a_large_list_page_still_reads() {
+    const MIB: usize = 1024 * 1024;
+    let oversize = |bytes: usize, chunked: bool| {
+        api_only(Faults { oversize_next: 1, oversize_bytes: bytes, oversize_chunked: chunked, ..Faults::default() })
+    };
+    let sandbox = Sandbox::start().await.unwrap();
+    sandbox.state().set_faults(oversize(5 * MIB, true));
+    let error = account_user::read(&practice_client(&sandbox), &sample_target()).await.unwrap_err();
+    assert_eq!(serde_json::to_value(error.code).unwrap(), "response_too_large");
+    assert!(error.message.starts_with("SoftwareOne sent an answer larger than"), "{}", error.message);
+
+    sandbox.state().set_faults(oversize(5 * MIB, false));
+    practice_client(&sandbox).list_accounts(None, 10, 0).await.unwrap();
+}

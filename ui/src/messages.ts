@@ -12,6 +12,7 @@ export const errorTitles: Record<ErrorCode, string> = {
   rate_limited: "The vendor is busy",
   vendor_unavailable: "The vendor is having problems",
   malformed_response: "Unexpected reply from the vendor",
+  response_too_large: "The vendor's reply was too large",
   keychain_unavailable: "The system keychain is not available",
   profile_storage: "Saved connections could not be read or written",
   secret_missing: "This connection has no secret yet",

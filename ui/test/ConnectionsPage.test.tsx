@@ -63,6 +63,41 @@ describe("the connections page", () => {
     expect((screen.getByLabelText(/^API address/) as HTMLInputElement).value).toBe("http://example.com");
   });
 
+  it("asks for the secret again, at the secret field, when the address changed", async () => {
+    const message = "This connection's address changed; enter the secret again. The client secret saved for \"Contoso EU\" is kept for its old address and is never sent to a new one; type it here to save the change.";
+    const backend = fakeBackend({
+      saveConnection: async () =>
+        Promise.reject(new BackendError({ code: "invalid_input", message, field: "clientSecret", fieldErrors: [{ field: "clientSecret", message }] })),
+    });
+    const user = await openConnections(backend);
+    await user.click(await screen.findByRole("option", { name: /Contoso EU/ }));
+    await user.click(screen.getByRole("button", { name: "Save" }));
+    const error = await waitFor(() => {
+      const shown = document.querySelector('[data-error-for="clientSecret"]');
+      expect(shown).not.toBeNull();
+      return shown!;
+    });
+    expect(error.textContent).toBe(message);
+    expect(secretInput().getAttribute("aria-invalid")).toBe("true");
+  });
+
+  it("says which imported connections were added beside a saved one instead of replacing it", async () => {
+    const backend = fakeBackend({
+      importConnections: vi.fn(async () => ({
+        added: 1,
+        unchanged: 1,
+        needSecret: ["Contoso EU (imported)"],
+        addedAsNew: [{ nameInFile: "Contoso EU", name: "Contoso EU (imported)", id: "p-9" }],
+      })),
+    });
+    const user = await openConnections(backend);
+    await user.click(await screen.findByRole("button", { name: /^Import/ }));
+    const notice = await screen.findByText(/Imported 1 new connection/);
+    expect(notice.textContent).toContain("1 already saved as in the file.");
+    expect(notice.textContent).toContain('"Contoso EU" is already saved with other settings, so the imported one was added as "Contoso EU (imported)"; nothing was replaced.');
+    expect(notice.textContent).toContain("Enter the secret for: Contoso EU (imported).");
+  });
+
   it("asks before deleting, naming the connection", async () => {
     const backend = fakeBackend();
     const user = await openConnections(backend);

@@ -4,16 +4,17 @@
 //! 5 network; 1 anything else. Errors go to stderr in plain words; `--json` also prints them,
 //! and every result, as JSON on stdout.
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
 use serde_json::{json, Value};
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use switchboard_core::avepoint::Environment;
+use switchboard_core::fields::{FieldKind, FieldSpec};
 use switchboard_core::operations::{self, VendorClient};
 use switchboard_core::profiles::{self, Profile, ProfileDraft, SignInMethod, Vendor};
 use switchboard_core::secret::Secret;
-use switchboard_core::secrets::{KeychainStore, SecretKind, SecretStore};
+use switchboard_core::secrets::{self, KeychainStore, ProfileSecret, SecretKind};
 use switchboard_core::{Error, ErrorCode};
 
 #[derive(Parser)]
@@ -102,7 +103,8 @@ struct NewProfile {
     /// us_government or china.
     #[arg(long, default_value = "commercial")]
     environment: String,
-    /// The vendor's API host (defaults to the environment's); http only for 127.0.0.1/localhost.
+    /// The vendor's API host (defaults to the environment's). https only; a development build also
+    /// takes plain http to this computer by IP address (127.0.0.1 or [::1]), for the sandbox.
     #[arg(long)]
     base_url: Option<String>,
     /// The vendor's sign-in host (defaults to the environment's).
@@ -154,12 +156,21 @@ struct Target {
 }
 
 #[derive(Args)]
+#[command(group(ArgGroup::new("change").required(true).multiple(true).args(["set", "password_env", "password_prompt"])))]
 struct UpdateArgs {
     #[command(flatten)]
     target: Target,
-    /// FIELD=VALUE, the vendor's JSON field name (dotted for nested; lists separated by commas or semicolons).
-    #[arg(long = "set", value_name = "FIELD=VALUE", required = true)]
+    /// FIELD=VALUE, the vendor's JSON field name (dotted for nested; lists separated by commas or
+    /// semicolons). Not for a password field: see --password-env and --password-prompt.
+    #[arg(long = "set", value_name = "FIELD=VALUE")]
     set: Vec<String>,
+    /// Set the user's new password (the operation's password field) from this environment
+    /// variable, so it never appears in the process list or the shell history.
+    #[arg(long, value_name = "VARIABLE", conflicts_with = "password_prompt")]
+    password_env: Option<String>,
+    /// Set the user's new password, typed twice at a prompt that doesn't show it (needs a terminal).
+    #[arg(long)]
+    password_prompt: bool,
     /// Print the change as before → after and send nothing.
     #[arg(long)]
     dry_run: bool,
@@ -204,8 +215,15 @@ async fn run(cli: Cli) -> Result<String, Error> {
             Ok(if target.json { pretty(&values) } else { describe_values(&target.operation, &values)? })
         }
         Command::Update(args) => {
+            let spec = operations::spec(&args.target.operation)?;
+            refuse_passwords_in_set(&spec.fields, &args.set)?;
             let assignments = parse_assignments(&args.set)?;
-            let changes = operations::changes_from_assignments(&args.target.operation, &assignments)?;
+            let mut changes = operations::changes_from_assignments(&args.target.operation, &assignments)?;
+            if let Some((key, password)) = new_password(&args, &spec.fields)? {
+                if let Value::Object(changes) = &mut changes {
+                    changes.insert(key, Value::String(password.expose().to_string()));
+                }
+            }
             let (client, target_json) = connect(&args.target)?;
             let operation = &args.target.operation;
             if args.dry_run {
@@ -367,7 +385,13 @@ async fn sign_in(args: SignInArgs) -> Result<String, Error> {
         pending.authorize_url
     );
     let tokens = pending.finish().await?;
-    KeychainStore::for_this_build().set(&profile.id, SecretKind::RefreshToken, &tokens.refresh_token)?;
+    // Bound to this profile's hosts and client id: only a profile that goes there can use it.
+    secrets::write_for_profile(
+        &KeychainStore::for_this_build(),
+        &profile,
+        SecretKind::RefreshToken,
+        &tokens.refresh_token,
+    )?;
     Ok(format!("Signed in. The sign-in for \"{}\" is kept in the system keychain.", profile.name))
 }
 
@@ -416,23 +440,47 @@ fn connect(target: &Target) -> Result<(VendorClient, Value), Error> {
         Some(variable) => Secret::new(std::env::var(variable).map_err(|_| {
             Error::new(ErrorCode::InvalidInput, format!("The environment variable {variable} is not set."))
         })?),
-        None => KeychainStore::for_this_build().get(&profile.id, kind)?.ok_or_else(|| {
-            Error::new(
-                ErrorCode::SecretMissing,
-                format!(
-                    "No {} for \"{}\" in the system keychain. Save it in the app{}, or pass --secret-env VARIABLE.",
-                    kind.label(),
-                    profile.name,
-                    if profile.vendor == Vendor::PartnerCenter { " or run switchboard-cli sign-in" } else { "" }
-                ),
-            )
-        })?,
+        None => {
+            let how = format!(
+                "Save it in the app{}, or pass --secret-env VARIABLE.",
+                if profile.vendor == Vendor::PartnerCenter { " or run switchboard-cli sign-in" } else { "" }
+            );
+            let missing = |why: String| Err(Error::new(ErrorCode::SecretMissing, format!("{why} {how}")));
+            // The keychain entry is found by the profile's id, but only handed out when the
+            // profile file's hosts and client id or login are the ones it was saved for.
+            match secrets::read_for_profile(&KeychainStore::for_this_build(), &profile, kind)? {
+                ProfileSecret::Usable(secret) => secret,
+                ProfileSecret::Missing => {
+                    return missing(format!("No {} for \"{}\" in the system keychain.", kind.label(), profile.name))
+                }
+                ProfileSecret::AddressChanged => {
+                    return missing(format!(
+                        "{} The {} in the system keychain for \"{}\" was saved for another address, client id or login than this profile file gives, so it is not sent.",
+                        secrets::ADDRESS_CHANGED,
+                        kind.label(),
+                        profile.name
+                    ))
+                }
+                ProfileSecret::Unbound => {
+                    return missing(format!(
+                        "The {} in the system keychain for \"{}\" was saved by an older Switchboard and isn't tied to an address, so it is not sent.",
+                        kind.label(),
+                        profile.name
+                    ))
+                }
+            }
+        }
     };
     // A rotated Partner Center sign-in replaces the stored one, when it came from the keychain.
-    let profile_id = profile.id.clone();
+    let bound_to = profile.clone();
     let keep_rotated: Option<switchboard_core::connection::RotationListener> = from_keychain.then(|| {
         Box::new(move |token: &Secret| {
-            let _ = KeychainStore::for_this_build().set(&profile_id, SecretKind::RefreshToken, token);
+            let _ = secrets::write_for_profile(
+                &KeychainStore::for_this_build(),
+                &bound_to,
+                SecretKind::RefreshToken,
+                token,
+            );
         }) as switchboard_core::connection::RotationListener
     });
     let client = switchboard_core::connection::client_for_profile(&profile, secret, keep_rotated)?;
@@ -441,6 +489,15 @@ fn connect(target: &Target) -> Result<(VendorClient, Value), Error> {
 
 fn pick(file: &std::path::Path, wanted: Option<&str>) -> Result<Profile, Error> {
     let mut profiles = profiles::read_profile_file(file)?;
+    // The id names the keychain entries the profile may use: refuse Practice's and odd ones.
+    for profile in &profiles {
+        profiles::check_id(&profile.id).map_err(|reason| {
+            Error::new(
+                ErrorCode::InvalidInput,
+                format!("The profile \"{}\" in {} can't be used: {reason}", profile.name, file.display()),
+            )
+        })?;
+    }
     match (wanted, profiles.len()) {
         (None, 1) => Ok(profiles.remove(0)),
         (None, 0) => Err(Error::new(ErrorCode::InvalidInput, "The profile file holds no profiles.")),
@@ -457,6 +514,86 @@ fn pick(file: &std::path::Path, wanted: Option<&str>) -> Result<Profile, Error> 
 
 fn flags(ids: &[operations::TargetId]) -> String {
     ids.iter().map(|id| format!("--{}", id.flag)).collect::<Vec<_>>().join(", ")
+}
+
+/// A password given as `--set FIELD=VALUE` would sit in the process list, the shell history and
+/// CI logs: refused before anything else, without repeating the value.
+fn refuse_passwords_in_set(fields: &[FieldSpec], items: &[String]) -> Result<(), Error> {
+    for item in items {
+        let key = item.split_once('=').map_or(item.as_str(), |(key, _)| key).trim();
+        if fields.iter().any(|field| field.key == key && field.kind == FieldKind::Password) {
+            let message = format!(
+                "{key} is a password field and isn't taken from --set, where it would show in the process list and \
+                 shell history. Put the new password in an environment variable and pass --password-env VARIABLE, \
+                 or pass --password-prompt to type it in a terminal. Nothing was sent."
+            );
+            return Err(Error::new(ErrorCode::InvalidInput, message.clone()).with_field(key, message));
+        }
+    }
+    Ok(())
+}
+
+/// The new password for the operation's password field, from `--password-env` or a no-echo
+/// prompt (`--password-prompt`, on a terminal only); `None` when neither was asked for.
+fn new_password(args: &UpdateArgs, fields: &[FieldSpec]) -> Result<Option<(String, Secret)>, Error> {
+    if args.password_env.is_none() && !args.password_prompt {
+        return Ok(None);
+    }
+    let operation = &args.target.operation;
+    let field = fields.iter().find(|field| field.kind == FieldKind::Password).ok_or_else(|| {
+        Error::new(
+            ErrorCode::InvalidInput,
+            format!("{operation} has no password field, so --password-env and --password-prompt don't apply."),
+        )
+    })?;
+    let password = match &args.password_env {
+        Some(variable) => match std::env::var(variable) {
+            Ok(value) if !value.is_empty() => value,
+            Ok(_) => {
+                return Err(Error::new(
+                    ErrorCode::InvalidInput,
+                    format!("The environment variable {variable} is empty; it should hold the new password."),
+                ))
+            }
+            Err(std::env::VarError::NotPresent) => {
+                return Err(Error::new(
+                    ErrorCode::InvalidInput,
+                    format!("The environment variable {variable} is not set."),
+                ))
+            }
+            Err(std::env::VarError::NotUnicode(_)) => {
+                return Err(Error::new(
+                    ErrorCode::InvalidInput,
+                    format!("The environment variable {variable} does not hold valid text."),
+                ))
+            }
+        },
+        None => prompt_password(&field.label)?,
+    };
+    Ok(Some((field.key.clone(), Secret::new(password))))
+}
+
+/// Asks twice at a prompt that doesn't echo what is typed.
+fn prompt_password(label: &str) -> Result<String, Error> {
+    if !std::io::stdin().is_terminal() {
+        return Err(Error::new(
+            ErrorCode::InvalidInput,
+            "--password-prompt needs a terminal to type the new password in. In a script, put it in an environment \
+             variable and pass --password-env VARIABLE.",
+        ));
+    }
+    let read = |prompt: &str| {
+        rpassword::prompt_password(prompt)
+            .map_err(|error| Error::new(ErrorCode::InvalidInput, format!("Could not read the new password: {error}")))
+    };
+    let first = read(&format!("{label} (not shown as you type): "))?;
+    if first.is_empty() {
+        return Err(Error::new(ErrorCode::InvalidInput, "No password was typed. Nothing was sent."));
+    }
+    if read("Type it again: ")? != first {
+        return Err(Error::new(ErrorCode::InvalidInput, "The two passwords typed differ. Nothing was sent."));
+    }
+    Ok(first)
 }
 
 fn parse_assignments(items: &[String]) -> Result<Vec<(String, String)>, Error> {
@@ -491,7 +628,12 @@ fn describe_receipt(operation: &str, receipt: &Value) -> Result<String, Error> {
     let lines: Vec<String> = changed
         .iter()
         .map(|key| {
-            let label = spec.fields.iter().find(|f| f.key == *key).map(|f| f.label.as_str()).unwrap_or(key);
+            let field = spec.fields.iter().find(|f| f.key == *key);
+            let label = field.map(|f| f.label.as_str()).unwrap_or(key);
+            if field.is_some_and(|f| f.kind == FieldKind::Password) {
+                // Never read back or shown.
+                return format!("  {label} ({key}): changed");
+            }
             format!("  {label} ({key}): {} → {}", show(&receipt["before"][key]), show(&receipt["after"][key]))
         })
         .collect();
@@ -524,7 +666,8 @@ fn exit_code(error: &Error) -> u8 {
         | ErrorCode::VendorRejected
         | ErrorCode::RateLimited
         | ErrorCode::VendorUnavailable
-        | ErrorCode::MalformedResponse => 4,
+        | ErrorCode::MalformedResponse
+        | ErrorCode::ResponseTooLarge => 4,
         ErrorCode::Unreachable => 5,
         ErrorCode::Internal => 1,
     }

@@ -86,6 +86,17 @@ async fn profile_new_prints_a_profile_without_any_secret() {
     .await;
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("must use https://"), "{}", run.stderr);
+
+    // Plain http only to a loopback IP address, never to a name (which may resolve elsewhere).
+    let local = |url: &'static str| async move {
+        cli(&["profile", "new", "--vendor", "softwareone", "--name", "X", "--base-url", url]).await
+    };
+    let run = local("http://localhost:8787/softwareone").await;
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    assert!(run.stderr.contains("API address must use https://"), "{}", run.stderr);
+    assert!(run.stderr.contains("http://127.0.0.1:PORT"), "{}", run.stderr);
+    let run = local("http://127.0.0.1:8787/softwareone").await;
+    assert_eq!(run.code, 0, "a debug build allows a loopback IP: {}", run.stderr);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -526,4 +537,147 @@ async fn every_flag_has_a_line_of_help() {
             .collect();
         assert!(bare.is_empty(), "{command:?} has flags without help: {bare:?}\n{}", run.stdout);
     }
+}
+
+/// An MSP360 profile file for the sandbox and the `--profile-file … --secret-env … --user …` part.
+async fn msp360_profile(sandbox: &Sandbox, dir: &tempfile::TempDir) -> String {
+    use switchboard_sandbox::msp360::PRACTICE_USER_NAME;
+    let url = sandbox.msp360_url();
+    let new = cli(&[
+        "profile",
+        "new",
+        "--vendor",
+        "msp360",
+        "--name",
+        "Backup",
+        "--base-url",
+        &url,
+        "--username",
+        PRACTICE_USER_NAME,
+    ])
+    .await;
+    save(dir, "msp360.json", &new)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_password_in_set_is_refused_and_the_alternative_named() {
+    use switchboard_sandbox::msp360::{sample_user_id, PRACTICE_PASSWORD};
+    let sandbox = Sandbox::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = msp360_profile(&sandbox, &dir).await;
+    let env = [("MSP_PASSWORD", PRACTICE_PASSWORD)];
+    let base = ["--profile-file", file.as_str(), "--secret-env", "MSP_PASSWORD", "--user", sample_user_id()];
+
+    let run = cli_with_env(
+        &[&["update", "msp360.user"], &base[..], &["--set", "FirstName=Jo", "--set", "Password=Hunter2-New!"]].concat(),
+        &env,
+    )
+    .await;
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("Password is a password field"), "{}", run.stderr);
+    assert!(run.stderr.contains("--password-env"), "{}", run.stderr);
+    assert!(!run.stderr.contains("Hunter2-New!") && !run.stdout.contains("Hunter2-New!"), "never echoed");
+    assert!(sandbox.state().requests().is_empty(), "refused before anything was sent");
+
+    // Partner Center's password field too, and an empty value is no way round it.
+    let run = cli(&[
+        "update",
+        "partner-center.customer-user",
+        "--profile-file",
+        &file,
+        "--customer",
+        "c",
+        "--user",
+        "u",
+        "--set",
+        "password=",
+    ])
+    .await;
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("password is a password field"), "{}", run.stderr);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_password_from_password_env_reaches_the_vendor_and_is_never_printed() {
+    use switchboard_sandbox::msp360::{sample_user_id, PRACTICE_PASSWORD};
+    let sandbox = Sandbox::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = msp360_profile(&sandbox, &dir).await;
+    let new_password = "Correct-Horse-7";
+    let env = [("MSP_PASSWORD", PRACTICE_PASSWORD), ("NEW_USER_PASSWORD", new_password)];
+    let user = sample_user_id();
+    let base = ["--profile-file", file.as_str(), "--secret-env", "MSP_PASSWORD", "--user", user];
+    let before = sandbox.state().msp360.user(user).unwrap().password;
+    assert_ne!(before, new_password);
+
+    let run = cli_with_env(
+        &[&["update", "msp360.user"], &base[..], &["--password-env", "NEW_USER_PASSWORD", "--dry-run"]].concat(),
+        &env,
+    )
+    .await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("New password (Password): (none) → (will be changed)"), "{}", run.stdout);
+    assert_eq!(sandbox.state().msp360.user(user).unwrap().password, before, "a dry run sends nothing");
+
+    let run = cli_with_env(
+        &[&["update", "msp360.user"], &base[..], &["--set", "FirstName=Jo", "--password-env", "NEW_USER_PASSWORD"]]
+            .concat(),
+        &env,
+    )
+    .await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(sandbox.state().msp360.user(user).unwrap().password, new_password);
+    assert_eq!(sandbox.state().msp360.user(user).unwrap().first_name, "Jo");
+    assert!(run.stdout.contains("New password (Password): changed"), "{}", run.stdout);
+    assert!(!run.stdout.contains(new_password) && !run.stderr.contains(new_password), "{}", run.stdout);
+
+    // Only --password-env is enough for an update; an unset variable or an operation without a
+    // password field is bad input, and nothing is sent.
+    sandbox.state().clear_requests();
+    let run =
+        cli_with_env(&[&["update", "msp360.user"], &base[..], &["--password-env", "NOT_SET_ANYWHERE"]].concat(), &env)
+            .await;
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("NOT_SET_ANYWHERE is not set"), "{}", run.stderr);
+    let avepoint = profile_file(&sandbox, &dir).await;
+    let run = run_with(
+        &["update", "avepoint.account-information", "--profile-file", &avepoint, "--secret-env", "SANDBOX_SECRET"],
+        &["--password-env", "SANDBOX_SECRET"],
+    )
+    .await;
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("has no password field"), "{}", run.stderr);
+    assert!(sandbox.state().requests().iter().all(|r| r.method != "PUT"), "nothing was sent");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_password_prompt_needs_a_terminal() {
+    use switchboard_sandbox::msp360::{sample_user_id, PRACTICE_PASSWORD};
+    let sandbox = Sandbox::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = msp360_profile(&sandbox, &dir).await;
+    let env = [("MSP_PASSWORD", PRACTICE_PASSWORD)];
+    let base = ["--profile-file", file.as_str(), "--secret-env", "MSP_PASSWORD", "--user", sample_user_id()];
+    // The test runs the CLI with no terminal (stdin is /dev/null), as CI and scripts do.
+    let run = cli_with_env(&[&["update", "msp360.user"], &base[..], &["--password-prompt"]].concat(), &env).await;
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("needs a terminal") && run.stderr.contains("--password-env"), "{}", run.stderr);
+    assert!(sandbox.state().requests().iter().all(|r| r.method != "PUT"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_profile_file_with_the_practice_id_or_an_odd_id_is_refused() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = profile_file(&sandbox, &dir).await;
+    let text = std::fs::read_to_string(&file).unwrap();
+    let mut profile: Value = serde_json::from_str(&text).unwrap();
+    for bad in ["practice", "../x", "a/client-secret"] {
+        profile["id"] = Value::String(bad.into());
+        std::fs::write(&file, profile.to_string()).unwrap();
+        let run = run_with(&["get", "avepoint.account-information", "--profile-file", &file], &[]).await;
+        assert_eq!(run.code, 2, "{bad}: {}", run.stderr);
+        assert!(run.stderr.contains("can't be used: its id"), "{bad}: {}", run.stderr);
+    }
+    assert!(sandbox.state().requests().is_empty());
 }

@@ -9,7 +9,7 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::operations::VendorClient;
 use crate::profiles::{self, Profile, ProfileDraft, ProfileStore, SignInMethod, StorageNotice, Vendor};
 use crate::secret::Secret;
-use crate::secrets::{SecretKind, SecretStore};
+use crate::secrets::{self, ProfileSecret, SecretKind, SecretStore, Unsealed};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::path::Path;
@@ -81,10 +81,61 @@ pub struct SaveOutcome {
 #[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ImportSummary {
+    /// Connections added (including those in `added_as_new`).
     pub added: u32,
-    pub updated: u32,
+    /// Connections already saved exactly as in the file: left as they are.
+    pub unchanged: u32,
     /// Names of imported connections that still need their secret entered.
     pub need_secret: Vec<String>,
+    /// Connections whose id belongs to a saved connection with other settings: an import never
+    /// replaces one, so each was added beside it under a new id (and a free name).
+    pub added_as_new: Vec<ImportedAsNew>,
+}
+
+/// One imported connection kept apart from the saved connection that had its id.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportedAsNew {
+    pub name_in_file: String,
+    /// The name it was saved under (the file's, or with " (imported)" when that was taken).
+    pub name: String,
+    pub id: String,
+}
+
+/// `name`, or `name (imported)`, `name (imported 2)`, ... whichever no saved connection has.
+fn free_name(profiles: &[Profile], name: &str) -> String {
+    let taken = |candidate: &str| profiles.iter().any(|p| p.name.eq_ignore_ascii_case(candidate));
+    if !taken(name) {
+        return name.to_string();
+    }
+    let mut candidate = format!("{name} (imported)");
+    let mut n = 2;
+    while taken(&candidate) {
+        candidate = format!("{name} (imported {n})");
+        n += 1;
+    }
+    candidate
+}
+
+/// For a file written before secrets were bound: binds each profile's unbound secrets to its
+/// settings as they are now. Failures are logged; such a secret then counts as missing.
+fn bind_unbound(store: &dyn SecretStore, profiles: &[Profile]) {
+    for profile in profiles {
+        let Ok(binding) = profile.secret_binding() else { continue };
+        for kind in SecretKind::ALL {
+            let bound = match store.get(&profile.id, kind) {
+                Ok(Some(stored)) => match secrets::unseal(&binding, &stored) {
+                    Unsealed::Unbound(secret) => store.set(&profile.id, kind, &secrets::seal(&binding, &secret)),
+                    _ => Ok(()),
+                },
+                Ok(None) => Ok(()),
+                Err(error) => Err(error),
+            };
+            if let Err(error) = bound {
+                log::warn!("could not bind a saved secret of \"{}\" to its address: {}", profile.name, error.message);
+            }
+        }
+    }
 }
 
 /// Called with Partner Center's new refresh token when Entra rotates it.
@@ -144,9 +195,17 @@ pub struct Connections {
 
 impl Connections {
     /// Opens the saved profiles in `data_dir` (moving an unreadable file aside).
+    /// Secrets saved by a version before secrets were bound to their address are bound to the
+    /// settings in the file once, at the first start (see [`ProfileStore::bind_unbound_secrets_once`]).
     pub fn open(data_dir: &Path, practice: PracticeEndpoint, secrets: Arc<dyn SecretStore>) -> Result<Connections> {
-        let settings = AvePointSettings::new(&practice.api_url, &practice.identity_url, &practice.client_id)?;
+        let settings = AvePointSettings::for_practice(&practice.api_url, &practice.identity_url, &practice.client_id)?;
         let (store, notice) = ProfileStore::open(data_dir);
+        if notice.is_none() {
+            let bound = store.bind_unbound_secrets_once(|profiles| bind_unbound(secrets.as_ref(), profiles));
+            if let Err(error) = bound {
+                log::warn!("could not mark the saved connections' secrets as bound: {}", error.message);
+            }
+        }
         Ok(Connections {
             practice: Arc::new(AvePointClient::new(settings, practice.client_secret)),
             practice_sample: practice.sample_target,
@@ -180,9 +239,10 @@ impl Connections {
     }
 
     fn summary(&self, profile: Profile) -> ConnectionSummary {
-        let secret_state = match self.secrets.get(&profile.id, profile.secret_kind()) {
-            Ok(Some(_)) => SecretState::Set,
-            Ok(None) => SecretState::Missing,
+        let secret_state = match secrets::read_for_profile(self.secrets.as_ref(), &profile, profile.secret_kind()) {
+            Ok(ProfileSecret::Usable(_)) => SecretState::Set,
+            // A secret kept for another address is as good as none for this one.
+            Ok(ProfileSecret::Missing | ProfileSecret::AddressChanged | ProfileSecret::Unbound) => SecretState::Missing,
             Err(_) => SecretState::Unknown,
         };
         let host = profile.api_host();
@@ -213,7 +273,13 @@ impl Connections {
     }
 
     /// Creates (`id` = None) or updates a profile; stores `client_secret` when one is given.
+    ///
+    /// The saved secret is bound to the connection's address ([`secrets::SecretBinding`]): when
+    /// an edit changes it, a typed secret (client secret, API token, password) must be entered
+    /// again or nothing is saved; a sign-in or certificate no longer applies and the outcome says so.
     pub fn save(&self, id: Option<&str>, draft: &ProfileDraft, client_secret: Option<Secret>) -> Result<SaveOutcome> {
+        let typed_secret = client_secret.as_ref().is_some_and(|secret| !secret.expose().trim().is_empty());
+        let mut stale_secret = None;
         let profile = self.store.update(|profiles| {
             let others: Vec<Profile> = profiles.iter().filter(|p| Some(p.id.as_str()) != id).cloned().collect();
             let checked = draft.checked(&others)?;
@@ -221,8 +287,12 @@ impl Connections {
                 Some(id) => {
                     let existing =
                         profiles.iter_mut().find(|p| p.id == id).ok_or_else(|| profiles::no_such_profile(id))?;
-                    let thumbprint = existing.certificate_thumbprint.take();
-                    *existing = Profile { certificate_thumbprint: thumbprint, ..checked.into_profile(id.to_string()) };
+                    let updated = Profile {
+                        certificate_thumbprint: existing.certificate_thumbprint.clone(),
+                        ..checked.into_profile(id.to_string())
+                    };
+                    stale_secret = self.check_address_change(existing, &updated, typed_secret)?;
+                    *existing = updated;
                     Ok(existing.clone())
                 }
                 None => {
@@ -239,11 +309,53 @@ impl Connections {
             Some(secret) if !secret.expose().trim().is_empty() && kind != SecretKind::CertificateKey => {
                 // Pasted tokens pick up stray spaces; a password's spaces are its own.
                 let value = if kind == SecretKind::Password { secret } else { Secret::new(secret.expose().trim()) };
-                self.secrets.set(&profile.id, kind, &value).err()
+                secrets::write_for_profile(self.secrets.as_ref(), &profile, kind, &value).err()
             }
-            _ => None,
+            _ => stale_secret,
         };
         Ok(SaveOutcome { connection: self.summary(profile), secret_error })
+    }
+
+    /// Before `existing` becomes `updated`: if that moves where its secret would be sent, a
+    /// typed secret must come with the change (else the save is refused), and a sign-in or
+    /// certificate kept for the old address is reported as no longer applying. (The old secret
+    /// stays bound to the old address, so changing the address back makes it usable again.)
+    fn check_address_change(&self, existing: &Profile, updated: &Profile, typed_secret: bool) -> Result<Option<Error>> {
+        if existing.secret_binding().ok() == Some(updated.secret_binding()?) {
+            return Ok(None);
+        }
+        let kept = secrets::read_for_profile(self.secrets.as_ref(), existing, updated.secret_kind());
+        if !matches!(kept, Ok(ProfileSecret::Usable(_))) {
+            return Ok(None);
+        }
+        let kind = updated.secret_kind();
+        match kind {
+            SecretKind::RefreshToken | SecretKind::CertificateKey => {
+                let next = if kind == SecretKind::RefreshToken {
+                    "Sign in to Partner Center again."
+                } else {
+                    "Choose the certificate again."
+                };
+                Ok(Some(Error::new(
+                    ErrorCode::SecretMissing,
+                    format!(
+                        "{} The {} kept for the old address is not sent to the new one. {next}",
+                        secrets::ADDRESS_CHANGED,
+                        kind.label()
+                    ),
+                )))
+            }
+            _ if typed_secret => Ok(None),
+            _ => {
+                let message = format!(
+                    "{} The {} saved for \"{}\" is kept for its old address and is never sent to a new one; type it here to save the change.",
+                    secrets::ADDRESS_CHANGED,
+                    kind.label(),
+                    existing.name
+                );
+                Err(Error::new(ErrorCode::InvalidInput, message.clone()).with_field("clientSecret", message))
+            }
+        }
     }
 
     /// Copies a profile (and its secret) under a new name.
@@ -314,20 +426,46 @@ impl Connections {
         }
         let profile = self.profile(id)?;
         let kind = profile.secret_kind();
-        let secret = self.secrets.get(id, kind)?.ok_or_else(|| {
-            Error::new(
-                ErrorCode::SecretMissing,
-                format!(
-                    "The connection \"{}\" has no {} saved yet. Open it in Connections and add it.",
-                    profile.name,
-                    kind.label()
-                ),
-            )
-        })?;
-        // Entra may rotate Partner Center's refresh token on use: keep the newest in the keychain.
-        let (secrets, profile_id) = (self.secrets.clone(), id.to_string());
+        let secret = match secrets::read_for_profile(self.secrets.as_ref(), &profile, kind)? {
+            ProfileSecret::Usable(secret) => secret,
+            ProfileSecret::Missing => {
+                return Err(Error::new(
+                    ErrorCode::SecretMissing,
+                    format!(
+                        "The connection \"{}\" has no {} saved yet. Open it in Connections and add it.",
+                        profile.name,
+                        kind.label()
+                    ),
+                ))
+            }
+            ProfileSecret::AddressChanged => {
+                return Err(Error::new(
+                    ErrorCode::SecretMissing,
+                    format!(
+                        "{} The {} saved for \"{}\" belongs to another address and is not sent to this one. Open it in Connections and add it.",
+                        secrets::ADDRESS_CHANGED,
+                        kind.label(),
+                        profile.name
+                    ),
+                ))
+            }
+            ProfileSecret::Unbound => {
+                return Err(Error::new(
+                    ErrorCode::SecretMissing,
+                    format!(
+                        "The {} saved for \"{}\" by an older Switchboard isn't tied to this connection's address, so it is not sent. Open it in Connections and add it again.",
+                        kind.label(),
+                        profile.name
+                    ),
+                ))
+            }
+        };
+        // Entra may rotate Partner Center's refresh token on use: keep the newest in the keychain,
+        // bound like the one it replaces.
+        let (secrets, bound_to) = (self.secrets.clone(), profile.clone());
         let keep_rotated: RotationListener = Box::new(move |token: &Secret| {
-            if let Err(error) = secrets.set(&profile_id, SecretKind::RefreshToken, token) {
+            if let Err(error) = secrets::write_for_profile(secrets.as_ref(), &bound_to, SecretKind::RefreshToken, token)
+            {
                 log::warn!("could not keep the rotated Partner Center sign-in: {}", error.message);
             }
         });
@@ -339,7 +477,7 @@ impl Connections {
     /// Keeps a Partner Center sign-in's refresh token for the profile (after the browser flow).
     pub fn store_partner_center_sign_in(&self, id: &str, refresh_token: &Secret) -> Result<ConnectionSummary> {
         let profile = self.profile(id)?;
-        self.secrets.set(id, SecretKind::RefreshToken, refresh_token)?;
+        secrets::write_for_profile(self.secrets.as_ref(), &profile, SecretKind::RefreshToken, refresh_token)?;
         self.forget_client(id);
         Ok(self.summary(profile))
     }
@@ -347,9 +485,14 @@ impl Connections {
     /// Reads a PEM or PFX certificate, keeps its key in the keychain and switches the profile to
     /// certificate sign-in. Nothing is changed if the file can't be used or the keychain refuses.
     pub fn import_certificate(&self, id: &str, file: &[u8], password: &str) -> Result<SaveOutcome> {
-        self.profile(id)?;
+        let profile = self.profile(id)?;
         let certificate = ClientCertificate::from_bytes(file, password)?;
-        self.secrets.set(id, SecretKind::CertificateKey, &certificate.to_pem()?)?;
+        secrets::write_for_profile(
+            self.secrets.as_ref(),
+            &profile,
+            SecretKind::CertificateKey,
+            &certificate.to_pem()?,
+        )?;
         let thumbprint = certificate.thumbprint();
         let profile = self.store.update(|profiles| {
             let profile = profiles.iter_mut().find(|p| p.id == id).ok_or_else(|| profiles::no_such_profile(id))?;
@@ -382,41 +525,55 @@ impl Connections {
         Ok(profiles.len())
     }
 
-    /// Adds the profiles in `path`; a profile whose id exists already updates it (secrets untouched).
+    /// Adds the profiles in `path`. An import never replaces a saved connection: a profile whose
+    /// id is saved already is left as it is when identical, and otherwise added beside it under a
+    /// new id (and " (imported)" when its name is taken), which the summary lists. The Practice
+    /// id and malformed ids are refused, and nothing is imported then.
     pub fn import(&self, path: &Path) -> Result<ImportSummary> {
         let incoming = profiles::read_profile_file(path)?;
-        let mut summary = ImportSummary { added: 0, updated: 0, need_secret: Vec::new() };
+        let refuse = |profile: &Profile, reason: String| {
+            Error::new(
+                ErrorCode::InvalidInput,
+                format!("The connection \"{}\" in the file can't be imported: {reason}", profile.name),
+            )
+            .with_field("file", reason)
+        };
+        for profile in incoming.iter().filter(|p| !p.id.trim().is_empty()) {
+            profiles::check_id(&profile.id).map_err(|reason| refuse(profile, reason))?;
+        }
+        let mut summary = ImportSummary { added: 0, unchanged: 0, need_secret: Vec::new(), added_as_new: Vec::new() };
         let saved = self.store.update(|profiles| {
             let mut saved = Vec::new();
             for profile in &incoming {
-                let id =
+                let mut id =
                     if profile.id.trim().is_empty() { uuid::Uuid::new_v4().to_string() } else { profile.id.clone() };
-                let others: Vec<Profile> = profiles.iter().filter(|p| p.id != id).cloned().collect();
-                let checked = profile.draft().checked(&others).map_err(|error| {
-                    Error::new(
-                        ErrorCode::InvalidInput,
-                        format!("The connection \"{}\" in the file can't be imported: {}", profile.name, error.message),
-                    )
-                    .with_field("file", error.message.clone())
-                })?;
-                let imported = checked.into_profile(id.clone());
-                match profiles.iter_mut().find(|p| p.id == id) {
-                    Some(existing) => {
-                        *existing = imported.clone();
-                        summary.updated += 1;
+                let mut draft = profile.draft();
+                if let Some(existing) = profiles.iter().find(|p| p.id == id) {
+                    let others: Vec<Profile> = profiles.iter().filter(|p| p.id != id).cloned().collect();
+                    if draft.checked(&others).is_ok_and(|checked| checked == existing.draft()) {
+                        summary.unchanged += 1;
+                        continue;
                     }
-                    None => {
-                        profiles.push(imported.clone());
-                        summary.added += 1;
-                    }
+                    id = uuid::Uuid::new_v4().to_string();
+                    draft.name = free_name(profiles, &profile.name);
+                    summary.added_as_new.push(ImportedAsNew {
+                        name_in_file: profile.name.clone(),
+                        name: draft.name.clone(),
+                        id: id.clone(),
+                    });
                 }
+                let checked = draft.checked(profiles).map_err(|error| refuse(profile, error.message))?;
+                let imported = checked.into_profile(id);
+                profiles.push(imported.clone());
+                summary.added += 1;
                 saved.push(imported);
             }
             Ok(saved)
         })?;
         for profile in saved {
             self.forget_client(&profile.id);
-            if !matches!(self.secrets.get(&profile.id, profile.secret_kind()), Ok(Some(_))) {
+            let usable = secrets::read_for_profile(self.secrets.as_ref(), &profile, profile.secret_kind());
+            if !matches!(usable, Ok(ProfileSecret::Usable(_))) {
                 summary.need_secret.push(profile.name);
             }
         }

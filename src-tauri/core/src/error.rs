@@ -28,6 +28,8 @@ pub enum ErrorCode {
     VendorUnavailable,
     /// The vendor answered with something we cannot read.
     MalformedResponse,
+    /// The vendor's answer was larger than Switchboard reads; it was not read.
+    ResponseTooLarge,
     /// The OS keychain is missing, locked or refused; no secret was stored elsewhere.
     KeychainUnavailable,
     /// The saved connections could not be read or written.

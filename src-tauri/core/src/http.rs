@@ -13,6 +13,17 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// Vendor error bodies are short; anything longer is cut before it reaches a message.
 const MAX_VENDOR_MESSAGE: usize = 500;
 
+const MIB: usize = 1024 * 1024;
+/// The most read from a vendor for one answer: a record, a token, an update's reply. Real ones
+/// are a few KiB.
+pub const MAX_RESPONSE: usize = 4 * MIB;
+/// The most read for one page of a list (customers, users). MSP360 sends every user and company
+/// in one answer, so this leaves room for a large partner.
+pub const MAX_LIST_RESPONSE: usize = 32 * MIB;
+/// An error answer: only the first [`MAX_VENDOR_MESSAGE`] characters are ever shown, so the
+/// rest is not even read.
+const MAX_ERROR_RESPONSE: usize = 64 * 1024;
+
 pub fn build_client() -> reqwest::Client {
     reqwest::Client::builder()
         .connect_timeout(CONNECT_TIMEOUT)
@@ -24,21 +35,54 @@ pub fn build_client() -> reqwest::Client {
         .expect("the HTTP client configuration is static and valid")
 }
 
-/// Accepts `https://` for any host and `http://` only for loopback (the sandbox).
+/// Where a vendor address may use plain `http://`. `https://` goes to any host; plain http only
+/// ever to a loopback IP literal (127.0.0.0/8, `[::1]`), never a name such as `localhost`, which
+/// a hosts file or resolver may send elsewhere, and only for the built-in Practice connection or
+/// in a development build. A saved or imported profile in a release build is https-only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UrlPolicy {
+    /// The built-in Practice connection (the local sandbox).
+    pub practice: bool,
+    /// A development build (`cfg!(debug_assertions)`): tests and `cargo run` use the sandbox.
+    pub debug_build: bool,
+}
+
+impl UrlPolicy {
+    /// A saved or imported profile in this build.
+    pub const PROFILE: UrlPolicy = UrlPolicy { practice: false, debug_build: cfg!(debug_assertions) };
+    /// The built-in Practice connection in this build.
+    pub const PRACTICE: UrlPolicy = UrlPolicy { practice: true, debug_build: cfg!(debug_assertions) };
+
+    fn allows_plain_http(self) -> bool {
+        self.practice || self.debug_build
+    }
+}
+
+/// [`check_url`] for a saved profile's address in this build ([`UrlPolicy::PROFILE`]).
 pub fn check_base_url(field: &str, label: &str, text: &str) -> Result<Url> {
+    check_url(field, label, text, UrlPolicy::PROFILE)
+}
+
+/// Checks a vendor address against `policy`; the error names the field and what is allowed.
+pub fn check_url(field: &str, label: &str, text: &str, policy: UrlPolicy) -> Result<Url> {
     let invalid =
         |message: String| Error::new(ErrorCode::InvalidConnection, message.clone()).with_field(field, message);
     let url = Url::parse(text.trim()).map_err(|_| {
         invalid(format!("{label} must be a full web address starting with https://, like https://example.com."))
     })?;
-    let host = url.host_str().unwrap_or_default();
     match url.scheme() {
-        "https" if !host.is_empty() => {}
-        "http" if is_loopback(host) => {}
+        "https" if url.host_str().is_some_and(|host| !host.is_empty()) => {}
+        "http" if !policy.allows_plain_http() => {
+            return Err(invalid(format!(
+                "{label} must use https://. Plain http:// is only for the built-in Practice connection."
+            )))
+        }
+        "http" if is_loopback_ip(&url) => {}
         "http" => {
             return Err(invalid(format!(
-            "{label} must use https://. Plain http:// is only allowed for this computer (127.0.0.1, ::1 or localhost)."
-        )))
+                "{label} must use https://. Plain http:// is only allowed to this computer by IP address \
+                 (http://127.0.0.1:PORT or http://[::1]:PORT), not by a name such as localhost."
+            )))
         }
         _ => return Err(invalid(format!("{label} must start with https://."))),
     }
@@ -48,8 +92,14 @@ pub fn check_base_url(field: &str, label: &str, text: &str) -> Result<Url> {
     Ok(url)
 }
 
-fn is_loopback(host: &str) -> bool {
-    matches!(host, "localhost" | "[::1]" | "::1") || host.parse::<std::net::Ipv4Addr>().is_ok_and(|ip| ip.is_loopback())
+/// 127.0.0.0/8 or `[::1]`, written as an address (the URL parser has already normalised forms
+/// such as `127.1`); a name never counts, whatever it resolves to.
+fn is_loopback_ip(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        _ => false,
+    }
 }
 
 /// Joins a base URL (which may carry a path prefix) and an already-encoded path with an
@@ -107,6 +157,63 @@ pub fn path_segments(ids: &[(&str, &str, &str)]) -> Result<Vec<String>> {
     } else {
         Err(Error::invalid_fields(errors))
     }
+}
+
+/// Reads a vendor's answer, at most `limit` bytes: a declared `Content-Length` over the limit is
+/// refused before anything is read, and an answer without one is read in chunks and given up as
+/// soon as it passes the limit. Either way the error is [`ErrorCode::ResponseTooLarge`] naming
+/// the vendor, and no more than `limit` bytes are ever held.
+pub async fn read_body(mut response: reqwest::Response, limit: usize, vendor: &str, host: &str) -> Result<Vec<u8>> {
+    let too_large = || {
+        Error::new(
+            ErrorCode::ResponseTooLarge,
+            format!(
+                "{vendor} sent an answer larger than Switchboard reads ({} MiB), so it was not read. Try again; if it keeps happening, {vendor} may be having trouble.",
+                limit.div_ceil(MIB)
+            ),
+        )
+    };
+    if let Some(declared) = response.content_length() {
+        if declared > limit as u64 {
+            return Err(too_large().with_vendor_message(format!("Content-Length: {declared} bytes")));
+        }
+    }
+    let expected = response.content_length().map_or(0, |length| length as usize);
+    let mut body = Vec::with_capacity(expected);
+    while let Some(chunk) = response.chunk().await.map_err(|error| transport_error(&error, vendor, host))? {
+        if body.len() + chunk.len() > limit {
+            return Err(too_large().with_vendor_message(format!("More than {limit} bytes without a Content-Length")));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+/// [`read_body`] as text (invalid UTF-8 replaced).
+pub async fn read_text(response: reqwest::Response, limit: usize, vendor: &str, host: &str) -> Result<String> {
+    let body = read_body(response, limit, vendor, host).await?;
+    Ok(String::from_utf8(body).unwrap_or_else(|error| String::from_utf8_lossy(error.as_bytes()).into_owned()))
+}
+
+/// The start of an error answer, for the vendor's own words: at most 64 KiB is read and the rest
+/// left unread, so a huge error page costs nothing. `None` when nothing could be read.
+pub async fn read_error_text(mut response: reqwest::Response) -> Option<String> {
+    let mut body = Vec::new();
+    loop {
+        match response.chunk().await {
+            Ok(Some(chunk)) => {
+                let room = MAX_ERROR_RESPONSE - body.len();
+                body.extend_from_slice(&chunk[..chunk.len().min(room)]);
+                if body.len() >= MAX_ERROR_RESPONSE {
+                    break;
+                }
+            }
+            Ok(None) => break,
+            Err(_) if body.is_empty() => return None,
+            Err(_) => break,
+        }
+    }
+    Some(String::from_utf8_lossy(&body).into_owned())
 }
 
 /// Sends a request once, turning transport failures into plain-language errors that name the host.
@@ -407,14 +514,58 @@ mod tests {
     }
 
     #[test]
-    fn plain_http_is_allowed_for_loopback_only() {
-        for ok in ["http://127.0.0.1:8080", "http://localhost:1/prefix", "http://[::1]:9"] {
+    fn plain_http_is_allowed_for_loopback_ip_literals_only() {
+        // Tests are debug builds: a saved profile may use http to 127.0.0.0/8 or [::1].
+        for ok in ["http://127.0.0.1:8080", "http://127.0.0.1:1/prefix", "http://127.8.9.10:9", "http://[::1]:9"] {
             assert!(check_base_url("baseUrl", "API address", ok).is_ok(), "{ok}");
+        }
+        for refused in
+            ["http://localhost:8787", "http://LOCALHOST:1/x", "http://localhost.:1", "http://app.localhost:1"]
+        {
+            let error = check_base_url("apiUrl", "API address", refused).unwrap_err();
+            assert_eq!(error.code, ErrorCode::InvalidConnection);
+            assert_eq!(error.field.as_deref(), Some("apiUrl"));
+            assert!(error.message.starts_with("API address must use https://"), "{}", error.message);
+            assert!(error.message.contains("127.0.0.1") && error.message.contains("[::1]"), "{}", error.message);
         }
         let error = check_base_url("baseUrl", "API address", "http://graph.avepointonlineservices.com").unwrap_err();
         assert_eq!(error.code, ErrorCode::InvalidConnection);
         assert_eq!(error.field.as_deref(), Some("baseUrl"));
         assert!(error.message.contains("must use https://"), "{}", error.message);
+    }
+
+    #[test]
+    fn plain_http_follows_the_connection_and_the_build_mode() {
+        let release_profile = UrlPolicy { practice: false, debug_build: false };
+        let release_practice = UrlPolicy { practice: true, debug_build: false };
+        let debug_profile = UrlPolicy { practice: false, debug_build: true };
+        let debug_practice = UrlPolicy { practice: true, debug_build: true };
+        let check = |text: &str, policy| check_url("identityUrl", "Sign-in address", text, policy);
+        for policy in [release_profile, release_practice, debug_profile, debug_practice] {
+            assert!(check("https://identity.avepointonlineservices.com", policy).is_ok(), "{policy:?}");
+            assert!(check("https://localhost:8443", policy).is_ok(), "https goes anywhere: {policy:?}");
+            for never in ["http://localhost:1", "http://10.0.0.1:80", "http://[::ffff:127.0.0.1]:1", "http://x.com"] {
+                let error = check(never, policy).unwrap_err();
+                assert_eq!(error.field.as_deref(), Some("identityUrl"), "{never} {policy:?}");
+                assert!(error.message.starts_with("Sign-in address must use https://"), "{}", error.message);
+            }
+        }
+        for policy in [release_practice, debug_profile, debug_practice] {
+            for ok in ["http://127.0.0.1:8787/avepoint/identity", "http://127.0.0.2:1", "http://[::1]:1"] {
+                assert!(check(ok, policy).is_ok(), "{ok} {policy:?}");
+            }
+        }
+        // A release build: a saved (or imported) profile is https-only, even to this computer.
+        for refused in ["http://127.0.0.1:8787", "http://[::1]:1"] {
+            let error = check(refused, release_profile).unwrap_err();
+            assert_eq!(error.field.as_deref(), Some("identityUrl"));
+            assert_eq!(
+                error.message,
+                "Sign-in address must use https://. Plain http:// is only for the built-in Practice connection."
+            );
+        }
+        assert_eq!(UrlPolicy::PROFILE, UrlPolicy { practice: false, debug_build: cfg!(debug_assertions) });
+        assert_eq!(UrlPolicy::PRACTICE, UrlPolicy { practice: true, debug_build: cfg!(debug_assertions) });
     }
 
     #[test]

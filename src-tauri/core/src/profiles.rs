@@ -15,6 +15,8 @@ pub const FORMAT_VERSION: u32 = 1;
 const FILE_NAME: &str = "profiles.json";
 const EXPORT_FORMAT: &str = "switchboard-profiles";
 const MAX_NAME: usize = 80;
+/// Profile ids name keychain entries (`{id}/{kind}`): plain tokens only, like the UUIDs given out.
+const MAX_ID: usize = 64;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "kebab-case")]
@@ -26,6 +28,16 @@ pub enum Vendor {
 }
 
 impl Vendor {
+    /// The stable name used in files (`partner-center`).
+    pub fn key(self) -> &'static str {
+        match self {
+            Vendor::Avepoint => "avepoint",
+            Vendor::PartnerCenter => "partner-center",
+            Vendor::Softwareone => "softwareone",
+            Vendor::Msp360 => "msp360",
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Vendor::Avepoint => crate::avepoint::VENDOR,
@@ -178,6 +190,30 @@ impl Profile {
         )
     }
 
+    /// Where this profile's secret may be sent ([`crate::secrets::SecretBinding`]): the hosts its
+    /// settings resolve to (the environment's unless overridden) and its client id or login.
+    /// The name, tenant, environment label and path prefixes don't take a secret elsewhere.
+    pub fn secret_binding(&self) -> Result<crate::secrets::SecretBinding> {
+        let origin = |url: &url::Url| url.origin().ascii_serialization();
+        let (api, sign_in, client) = match self.vendor {
+            Vendor::Avepoint => {
+                let settings = self.avepoint_settings()?;
+                (origin(&settings.api_url), origin(&settings.identity_url), settings.client_id)
+            }
+            Vendor::PartnerCenter => {
+                let settings = self.partner_center_settings()?;
+                (origin(&settings.api_url), origin(&settings.authority_url), settings.client_id)
+            }
+            Vendor::Softwareone => (origin(&self.softwareone_settings()?.api_url), String::new(), String::new()),
+            Vendor::Msp360 => {
+                // The login goes to the API host too.
+                let settings = self.msp360_settings()?;
+                (origin(&settings.base_url), String::new(), settings.user_name)
+            }
+        };
+        Ok(crate::secrets::SecretBinding { vendor: self.vendor.key(), api, sign_in, client })
+    }
+
     /// The API host this profile talks to, for descriptions.
     pub fn api_host(&self) -> String {
         let url = match self.vendor {
@@ -275,10 +311,28 @@ impl ProfileDraft {
     }
 }
 
+/// Why a profile id from a file is refused, if it is: `practice` is the built-in connection's,
+/// and anything but 1 to 64 letters, digits, `-` and `_` could name another keychain entry.
+pub fn check_id(id: &str) -> std::result::Result<(), String> {
+    if id.eq_ignore_ascii_case(crate::connection::PRACTICE_ID) {
+        return Err(format!("its id \"{id}\" is reserved for the built-in Practice connection."));
+    }
+    if id.is_empty() || id.len() > MAX_ID || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+        return Err(format!(
+            "its id is not valid: an id has 1 to {MAX_ID} letters, digits, - and _ (like the ids Switchboard gives out)."
+        ));
+    }
+    Ok(())
+}
+
 /// The stored file.
 #[derive(Debug, Default, Serialize, Deserialize)]
 struct Document {
     version: u32,
+    /// Set once the secrets of the profiles in this file were bound to their settings (see
+    /// [`ProfileStore::bind_unbound_secrets_once`]); a file without it predates binding.
+    #[serde(default, rename = "secretsBound")]
+    secrets_bound: bool,
     profiles: Vec<Profile>,
 }
 
@@ -334,6 +388,27 @@ impl ProfileStore {
 
     /// Runs `change` on the current profiles under an exclusive lock and saves the result atomically.
     pub fn update<T>(&self, change: impl FnOnce(&mut Vec<Profile>) -> Result<T>) -> Result<T> {
+        self.update_document(|document| change(&mut document.profiles))
+    }
+
+    /// Once per file: the profiles in a file written before secrets were bound get `bind` called
+    /// with them (under the lock) to bind their secrets to their settings as they are now, then
+    /// the file is marked. Profiles added later (an import) are never bound this way, so a secret
+    /// left unbound under their id is never adopted for an address it wasn't saved for.
+    pub fn bind_unbound_secrets_once(&self, bind: impl FnOnce(&[Profile])) -> Result<()> {
+        if self.read()?.secrets_bound {
+            return Ok(());
+        }
+        self.update_document(|document| {
+            if !document.secrets_bound {
+                bind(&document.profiles);
+                document.secrets_bound = true;
+            }
+            Ok(())
+        })
+    }
+
+    fn update_document<T>(&self, change: impl FnOnce(&mut Document) -> Result<T>) -> Result<T> {
         std::fs::create_dir_all(&self.dir).map_err(|e| storage_error("create the data folder", &self.dir, e))?;
         let lock_path = self.dir.join("profiles.lock");
         let lock = std::fs::OpenOptions::new()
@@ -344,7 +419,7 @@ impl ProfileStore {
             .map_err(|e| storage_error("open the lock file", &lock_path, e))?;
         lock.lock().map_err(|e| storage_error("lock", &lock_path, e))?;
         let mut document = self.read()?;
-        let result = change(&mut document.profiles)?;
+        let result = change(&mut document)?;
         document.version = FORMAT_VERSION;
         write_atomically(&self.path(), &document)?;
         // The lock is released when `lock` is dropped.
@@ -356,7 +431,10 @@ impl ProfileStore {
         let path = self.path();
         let text = match std::fs::read_to_string(&path) {
             Ok(text) => text,
-            Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(Document::default()),
+            // A new file holds only profiles saved with bound secrets.
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+                return Ok(Document { secrets_bound: true, ..Document::default() })
+            }
             Err(error) => return Err(storage_error("read", &path, error)),
         };
         migrate(&text).map_err(|reason| {
@@ -402,7 +480,8 @@ fn migrate(text: &str) -> std::result::Result<Document, String> {
     let profiles = value.get("profiles").cloned().unwrap_or_else(|| serde_json::Value::Array(Vec::new()));
     let profiles: Vec<Profile> =
         serde_json::from_value(profiles).map_err(|e| format!("a profile in it is damaged ({e})."))?;
-    Ok(Document { version: FORMAT_VERSION, profiles })
+    let secrets_bound = value.get("secretsBound").and_then(serde_json::Value::as_bool).unwrap_or(false);
+    Ok(Document { version: FORMAT_VERSION, secrets_bound, profiles })
 }
 
 fn write_atomically<T: Serialize>(path: &Path, value: &T) -> Result<()> {
@@ -490,6 +569,69 @@ mod tests {
         let fields: Vec<&str> = error.field_errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["name", "clientId", "apiUrl"]);
         assert!(error.field_errors[2].message.contains("must use https://"));
+    }
+
+    #[test]
+    fn a_loopback_name_is_refused_and_a_loopback_ip_accepted_for_plain_http() {
+        let error = ProfileDraft { api_url: Some("http://localhost:8787/avepoint/graph".into()), ..draft("Local") }
+            .checked(&[])
+            .unwrap_err();
+        assert_eq!(error.field_errors.len(), 1);
+        assert_eq!(error.field_errors[0].field, "apiUrl");
+        assert!(error.field_errors[0].message.starts_with("API address must use https://"));
+        let checked = ProfileDraft {
+            api_url: Some("http://127.0.0.1:8787/avepoint/graph".into()),
+            identity_url: Some("http://[::1]:8787/avepoint/identity".into()),
+            ..draft("Local")
+        }
+        .checked(&[]);
+        assert!(checked.is_ok(), "a debug build (the tests) allows http to a loopback IP: {checked:?}");
+    }
+
+    #[test]
+    fn the_secret_binding_follows_where_the_secret_goes() {
+        let profile = draft("Contoso").into_profile("a".into());
+        let binding = profile.secret_binding().unwrap();
+        assert_eq!(binding.api, "https://graph.avepointonlineservices.com");
+        assert_eq!(binding.sign_in, "https://identity.avepointonlineservices.com");
+        assert_eq!(binding.client, "client");
+        // The name, a path prefix and the id don't take the secret anywhere else.
+        let same = Profile {
+            id: "b".into(),
+            name: "Renamed".into(),
+            api_url: Some("https://graph.avepointonlineservices.com/prefix".into()),
+            ..profile.clone()
+        };
+        assert_eq!(same.secret_binding().unwrap(), binding);
+        let elsewhere = [
+            Profile { api_url: Some("https://graph.example.net".into()), ..profile.clone() },
+            Profile { identity_url: Some("https://login.example.net".into()), ..profile.clone() },
+            Profile { environment: Environment::UsGovernment, ..profile.clone() },
+            Profile { client_id: "other".into(), ..profile.clone() },
+            Profile { vendor: Vendor::PartnerCenter, ..profile.clone() },
+        ];
+        for other in elsewhere {
+            assert_ne!(other.secret_binding().unwrap(), binding, "{other:?}");
+        }
+        let msp = Profile {
+            vendor: Vendor::Msp360,
+            user_name: Some("login-1".into()),
+            ..draft("Backup").into_profile("m".into())
+        };
+        let other_login = Profile { user_name: Some("login-2".into()), ..msp.clone() };
+        assert_ne!(msp.secret_binding().unwrap(), other_login.secret_binding().unwrap());
+    }
+
+    #[test]
+    fn ids_from_files_are_plain_tokens_and_never_practice() {
+        for ok in ["0b7c4f3e-5d2a-4c1b-9e8f-123456789abc", "legacy_1", "A"] {
+            assert!(check_id(ok).is_ok(), "{ok}");
+        }
+        let reserved = check_id("Practice").unwrap_err();
+        assert!(reserved.contains("reserved for the built-in Practice connection"), "{reserved}");
+        for bad in ["", "a/b", "a\\b", "../x", "x y", "é", "a.b", &"a".repeat(65)] {
+            assert!(check_id(bad).is_err(), "{bad:?}");
+        }
     }
 
     #[test]

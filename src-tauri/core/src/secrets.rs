@@ -55,6 +55,105 @@ impl SecretKind {
     }
 }
 
+/// Where a secret may be sent: the vendor, the API origin, the sign-in origin and the client id
+/// or login it was saved for. A secret is kept in the keychain together with a digest of its
+/// binding ([`seal`]), and is only handed out for a profile whose settings still give the same
+/// binding, so an edited or imported profile that reuses an id can't redirect the secret to a
+/// host of the editor's choosing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecretBinding {
+    pub vendor: &'static str,
+    /// `scheme://host[:port]` of the API.
+    pub api: String,
+    /// `scheme://host[:port]` of the sign-in service, when it is not the API host.
+    pub sign_in: String,
+    /// The client id (AvePoint, Partner Center) or API login (MSP360).
+    pub client: String,
+}
+
+impl SecretBinding {
+    fn digest(&self) -> String {
+        use rsa::sha2::{Digest, Sha256};
+        let text =
+            format!("switchboard-secret-binding/v1\n{}\n{}\n{}\n{}", self.vendor, self.api, self.sign_in, self.client);
+        Sha256::digest(text.as_bytes()).iter().map(|byte| format!("{byte:02x}")).collect()
+    }
+}
+
+/// Marks a keychain value as `sb1:{sha-256 of the binding, hex}:{secret}`.
+const SEALED_PREFIX: &str = "sb1:";
+const DIGEST_HEX: usize = 64;
+
+/// The value kept in the keychain for `secret` bound to `binding`.
+pub fn seal(binding: &SecretBinding, secret: &Secret) -> Secret {
+    Secret::new(format!("{SEALED_PREFIX}{}:{}", binding.digest(), secret.expose()))
+}
+
+/// A keychain value read back against the binding of the profile asking for it.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Unsealed {
+    /// Saved for this binding: may be sent.
+    Bound(Secret),
+    /// Saved for another address, client id or login: never sent.
+    BoundElsewhere,
+    /// Saved by a version before secrets were bound; see [`crate::connection::Connections::open`].
+    Unbound(Secret),
+}
+
+pub fn unseal(binding: &SecretBinding, stored: &Secret) -> Unsealed {
+    let value = stored.expose();
+    let sealed = value
+        .strip_prefix(SEALED_PREFIX)
+        .filter(|rest| rest.len() > DIGEST_HEX && rest.as_bytes()[DIGEST_HEX] == b':')
+        .filter(|rest| rest[..DIGEST_HEX].bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)));
+    match sealed {
+        None => Unsealed::Unbound(stored.clone()),
+        Some(rest) if rest[..DIGEST_HEX] == binding.digest() => Unsealed::Bound(Secret::new(&rest[DIGEST_HEX + 1..])),
+        Some(_) => Unsealed::BoundElsewhere,
+    }
+}
+
+/// A profile's secret of one kind, as far as this profile may use it.
+#[derive(Debug, PartialEq, Eq)]
+pub enum ProfileSecret {
+    Usable(Secret),
+    Missing,
+    /// Saved for the profile's earlier address (or another profile's): treated as missing.
+    AddressChanged,
+    /// Saved by an older version without a binding, and not adopted at the upgrade: treated as
+    /// missing.
+    Unbound,
+}
+
+/// Reads `profile`'s secret of `kind`, checked against the profile's current binding.
+pub fn read_for_profile(
+    store: &dyn SecretStore,
+    profile: &crate::profiles::Profile,
+    kind: SecretKind,
+) -> Result<ProfileSecret> {
+    let Some(stored) = store.get(&profile.id, kind)? else {
+        return Ok(ProfileSecret::Missing);
+    };
+    Ok(match unseal(&profile.secret_binding()?, &stored) {
+        Unsealed::Bound(secret) => ProfileSecret::Usable(secret),
+        Unsealed::BoundElsewhere => ProfileSecret::AddressChanged,
+        Unsealed::Unbound(_) => ProfileSecret::Unbound,
+    })
+}
+
+/// Keeps `secret` as `profile`'s secret of `kind`, bound to the profile's current settings.
+pub fn write_for_profile(
+    store: &dyn SecretStore,
+    profile: &crate::profiles::Profile,
+    kind: SecretKind,
+    secret: &Secret,
+) -> Result<()> {
+    store.set(&profile.id, kind, &seal(&profile.secret_binding()?, secret))
+}
+
+/// The first sentence when a secret is kept for another address.
+pub const ADDRESS_CHANGED: &str = "This connection's address changed; enter the secret again.";
+
 /// Where secrets are kept. The app and CLI use [`KeychainStore`]; tests may use [`MemoryStore`].
 pub trait SecretStore: Send + Sync {
     fn set(&self, profile_id: &str, kind: SecretKind, secret: &Secret) -> Result<()>;
@@ -196,6 +295,36 @@ mod tests {
         store.delete("p", SecretKind::ClientSecret).unwrap();
         store.delete("p", SecretKind::ClientSecret).unwrap();
         assert!(store.get("p", SecretKind::ClientSecret).unwrap().is_none());
+    }
+
+    fn binding() -> SecretBinding {
+        SecretBinding {
+            vendor: "avepoint",
+            api: "https://graph.avepointonlineservices.com".into(),
+            sign_in: "https://identity.avepointonlineservices.com".into(),
+            client: "app-1".into(),
+        }
+    }
+
+    #[test]
+    fn a_sealed_secret_opens_only_for_its_own_binding() {
+        let secret = Secret::new("s3cret:with:colons");
+        let sealed = seal(&binding(), &secret);
+        assert!(sealed.expose().starts_with("sb1:") && sealed.expose().ends_with(":s3cret:with:colons"));
+        assert_eq!(unseal(&binding(), &sealed), Unsealed::Bound(secret.clone()));
+        let elsewhere = [
+            SecretBinding { vendor: "partner-center", ..binding() },
+            SecretBinding { api: "https://graph.example.net".into(), ..binding() },
+            SecretBinding { api: "https://graph.avepointonlineservices.com:8443".into(), ..binding() },
+            SecretBinding { sign_in: "https://login.example.net".into(), ..binding() },
+            SecretBinding { client: "app-2".into(), ..binding() },
+        ];
+        for other in elsewhere {
+            assert_eq!(unseal(&other, &sealed), Unsealed::BoundElsewhere, "{other:?}");
+        }
+        // What an older version stored: the bare secret.
+        assert_eq!(unseal(&binding(), &secret), Unsealed::Unbound(secret.clone()));
+        assert!(matches!(unseal(&binding(), &Secret::new("sb1:short:x")), Unsealed::Unbound(_)));
     }
 
     #[test]

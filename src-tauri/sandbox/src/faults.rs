@@ -1,5 +1,5 @@
-//! Fault switches a test sets per run: latency, failing or throttled requests, malformed bodies,
-//! dropped connections. Counters ("the next N requests") keep every test deterministic.
+//! Fault switches a test sets per run: latency, failing or throttled requests, malformed or
+//! oversized bodies, dropped connections. Counters ("the next N requests") keep every test deterministic.
 
 use crate::SandboxState;
 use axum::body::Body;
@@ -25,6 +25,13 @@ pub struct Faults {
     pub malform_next: u32,
     /// The next N requests have their connection closed without an answer.
     pub drop_next: u32,
+    /// The next N answers (any status) are padded with spaces after their JSON to at least
+    /// `oversize_bytes`: still valid JSON, only too large.
+    pub oversize_next: u32,
+    pub oversize_bytes: usize,
+    /// Send the oversized answer in chunks without `Content-Length`, so a client only finds out
+    /// while reading.
+    pub oversize_chunked: bool,
     /// Only requests whose path contains this are affected (e.g. `/graph/`); empty = all.
     pub only_paths_containing: String,
 }
@@ -37,7 +44,7 @@ pub(crate) struct FaultState {
 
 pub(crate) async fn inject(State(state): State<Arc<SandboxState>>, request: Request, next: Next) -> Response {
     enum Action {
-        Pass { malform: bool },
+        Pass { malform: bool, oversize: Option<(usize, bool)> },
         Drop,
         Throttle(u64),
         Fail,
@@ -47,7 +54,7 @@ pub(crate) async fn inject(State(state): State<Arc<SandboxState>>, request: Requ
         let mut guard = state.faults.lock().unwrap();
         let faults = &mut guard.faults;
         if !request.uri().path().contains(faults.only_paths_containing.as_str()) {
-            (Duration::ZERO, Action::Pass { malform: false })
+            (Duration::ZERO, Action::Pass { malform: false, oversize: None })
         } else {
             let latency = faults.latency;
             let action = if take(&mut faults.drop_next) {
@@ -59,11 +66,13 @@ pub(crate) async fn inject(State(state): State<Arc<SandboxState>>, request: Requ
             } else {
                 let every = faults.fail_every;
                 let malform = take(&mut faults.malform_next);
+                let oversize =
+                    take(&mut faults.oversize_next).then_some((faults.oversize_bytes, faults.oversize_chunked));
                 guard.seen += 1;
                 if every > 0 && guard.seen % every == 0 {
                     Action::Fail
                 } else {
-                    Action::Pass { malform }
+                    Action::Pass { malform, oversize }
                 }
             };
             (latency, action)
@@ -84,16 +93,34 @@ pub(crate) async fn inject(State(state): State<Arc<SandboxState>>, request: Requ
             response
         }
         Action::Fail => vendor_error(&path, StatusCode::SERVICE_UNAVAILABLE, "The service is temporarily unavailable."),
-        Action::Pass { malform } => {
+        Action::Pass { malform, oversize } => {
             let response = next.run(request).await;
             if malform && response.status() == StatusCode::OK {
                 let (parts, _) = response.into_parts();
                 Response::from_parts(parts, Body::from("{\"data\": [{\"id\": \"trunc"))
+            } else if let Some((bytes, chunked)) = oversize {
+                oversized(response, bytes, chunked).await
             } else {
                 response
             }
         }
     }
+}
+
+/// `response` with its body padded by trailing spaces to at least `bytes`, sent whole (with
+/// `Content-Length`) or in 64 KiB chunks without a length.
+async fn oversized(response: Response, bytes: usize, chunked: bool) -> Response {
+    let (mut parts, body) = response.into_parts();
+    let mut padded = axum::body::to_bytes(body, usize::MAX).await.map(|b| b.to_vec()).unwrap_or_default();
+    if padded.len() < bytes {
+        padded.resize(bytes, b' ');
+    }
+    parts.headers.remove(axum::http::header::CONTENT_LENGTH);
+    if !chunked {
+        return Response::from_parts(parts, Body::from(padded));
+    }
+    let chunks: Vec<Result<Vec<u8>, std::io::Error>> = padded.chunks(64 * 1024).map(|c| Ok(c.to_vec())).collect();
+    Response::from_parts(parts, Body::from_stream(futures_util::stream::iter(chunks)))
 }
 
 /// An injected failure in the error format of the vendor the path belongs to.

@@ -181,13 +181,17 @@ export function ConnectionsPage({ list, onChanged }: { list: ConnectionList; onC
     if (!summary) return;
     await onChanged();
     const needs = summary.needSecret.length > 0 ? ` Enter the secret for: ${summary.needSecret.join(", ")}.` : "";
-    setNotice({ kind: "info", text: `Imported ${summary.added} new and ${summary.updated} updated connection(s).${needs}` });
+    const unchanged = summary.unchanged > 0 ? ` ${summary.unchanged} already saved as in the file.` : "";
+    const apart = summary.addedAsNew
+      .map((c) => ` "${c.nameInFile}" is already saved with other settings, so the imported one was added as "${c.name}"; nothing was replaced.`)
+      .join("");
+    setNotice({ kind: "info", text: `Imported ${summary.added} new connection(s).${unchanged}${apart}${needs}` });
   }
 
   const editing = selectedId === NEW || (selected != null && !selected.isPractice);
   const vendorInfo = VENDORS.find((v) => v.value === draft.vendor) ?? VENDORS[0]!;
   const secretField = () => (
-    <TextField className="field" value={secret} onChange={setSecret} type="password" isInvalid={fieldErrors.clientSecret != null}>
+    <TextField className="field" value={secret} onChange={setSecret} type="password" isInvalid={fieldErrors.clientSecret != null} validationBehavior="aria">
       <Label className="field-label">{vendorInfo.secretLabel}</Label>
       <Input
         className="input"
@@ -198,6 +202,9 @@ export function ConnectionsPage({ list, onChanged }: { list: ConnectionList; onC
       <Text slot="description" className="help">
         {vendorInfo.secretHelp} Kept only in this computer's keychain, never shown again.
       </Text>
+      <FieldError className="field-error" data-error-for="clientSecret">
+        {fieldErrors.clientSecret}
+      </FieldError>
     </TextField>
   );
 

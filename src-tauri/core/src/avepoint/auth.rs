@@ -116,7 +116,7 @@ impl TokenCache {
         let response =
             http::send_with_retries(retry, &label, || client.post(credentials.token_url.clone()).form(&form)).await?;
         let status = response.status();
-        let body = response.bytes().await.map_err(|error| http::transport_error(&error, VENDOR, &host))?;
+        let body = http::read_body(response, http::MAX_RESPONSE, VENDOR, &host).await?;
         if status.is_success() {
             let token: TokenResponse = serde_json::from_slice(&body).map_err(|_| {
                 Error::new(

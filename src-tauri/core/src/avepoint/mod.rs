@@ -101,15 +101,26 @@ pub struct AvePointSettings {
 }
 
 impl AvePointSettings {
+    /// A saved profile's settings: addresses checked with [`http::UrlPolicy::PROFILE`].
     pub fn new(api_url: &str, identity_url: &str, client_id: &str) -> Result<Self> {
+        Self::with_policy(api_url, identity_url, client_id, http::UrlPolicy::PROFILE)
+    }
+
+    /// The built-in Practice connection's settings: plain http to the local sandbox is allowed
+    /// in release builds too ([`http::UrlPolicy::PRACTICE`]).
+    pub fn for_practice(api_url: &str, identity_url: &str, client_id: &str) -> Result<Self> {
+        Self::with_policy(api_url, identity_url, client_id, http::UrlPolicy::PRACTICE)
+    }
+
+    fn with_policy(api_url: &str, identity_url: &str, client_id: &str, policy: http::UrlPolicy) -> Result<Self> {
         let client_id = client_id.trim();
         if client_id.is_empty() {
             return Err(Error::new(ErrorCode::InvalidConnection, "Client ID is required.")
                 .with_field("clientId", "Client ID is required.".into()));
         }
         Ok(AvePointSettings {
-            api_url: http::check_base_url("apiUrl", "API address", api_url)?,
-            identity_url: http::check_base_url("identityUrl", "Sign-in address", identity_url)?,
+            api_url: http::check_url("apiUrl", "API address", api_url, policy)?,
+            identity_url: http::check_url("identityUrl", "Sign-in address", identity_url, policy)?,
             client_id: client_id.to_string(),
         })
     }
@@ -197,10 +208,10 @@ impl AvePointClient {
     pub async fn read_user(&self, target: &UserTarget, scope: &str) -> Result<UserRecord> {
         let path = target.path()?;
         let response = self.send(reqwest::Method::GET, &path, USER_PATH_TEMPLATE, None, scope).await?;
-        self.read_json(response).await
+        self.read_json(response, http::MAX_RESPONSE).await
     }
 
-    /// A POST that reads (AvePoint's list endpoints are `POST .../batch`).
+    /// A POST that reads a list page (AvePoint's list endpoints are `POST .../batch`).
     pub(crate) async fn post_json<T: serde::de::DeserializeOwned>(
         &self,
         path: &str,
@@ -209,11 +220,12 @@ impl AvePointClient {
         scope: &str,
     ) -> Result<T> {
         let response = self.send(reqwest::Method::POST, path, template, Some(body), scope).await?;
-        self.read_json(response).await
+        self.read_json(response, http::MAX_LIST_RESPONSE).await
     }
 
-    async fn read_json<T: serde::de::DeserializeOwned>(&self, response: reqwest::Response) -> Result<T> {
-        let body = response.bytes().await.map_err(|error| self.transport_error(&error))?;
+    /// Parses an answer of at most `limit` bytes ([`http::read_body`]).
+    async fn read_json<T: serde::de::DeserializeOwned>(&self, response: reqwest::Response, limit: usize) -> Result<T> {
+        let body = http::read_body(response, limit, VENDOR, &self.host()).await?;
         serde_json::from_slice(&body).map_err(|_| {
             Error::new(ErrorCode::MalformedResponse, format!("{VENDOR} sent a reply Switchboard can't read."))
                 .with_vendor_message(format!(
@@ -306,7 +318,7 @@ impl AvePointClient {
             }
             let reference = request_id(&response);
             let wait = http::retry_after(response.headers());
-            let text = response.text().await.ok();
+            let text = http::read_error_text(response).await;
             let mut error = http::status_error(VENDOR, status, text.as_deref().map(vendor_text));
             if let (reqwest::StatusCode::TOO_MANY_REQUESTS, Some(wait)) = (status, wait) {
                 error.message = http::still_busy_message(VENDOR, wait);
@@ -324,10 +336,6 @@ impl AvePointClient {
 
     fn host(&self) -> String {
         self.settings.api_url.host_str().unwrap_or_default().to_string()
-    }
-
-    fn transport_error(&self, error: &reqwest::Error) -> Error {
-        http::transport_error(error, VENDOR, &self.host())
     }
 }
 

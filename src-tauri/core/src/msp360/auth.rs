@@ -86,7 +86,7 @@ impl TokenCache {
         })
         .await?;
         let status = response.status();
-        let bytes = response.bytes().await.map_err(|error| http::transport_error(&error, VENDOR, &host))?;
+        let bytes = http::read_body(response, http::MAX_RESPONSE, VENDOR, &host).await?;
         if status.is_success() {
             let token: LoginResponse = serde_json::from_slice(&bytes).map_err(|_| {
                 Error::new(

@@ -212,7 +212,7 @@ impl Msp360Client {
     /// `GET /api/Users/{id}`: the user's current values.
     pub async fn read_user(&self, target: &UserTarget) -> Result<UserRecord> {
         let path = target.path()?;
-        let raw: RawUser = self.get_json(&path, USER_PATH_TEMPLATE).await?;
+        let raw: RawUser = self.get_json(&path, USER_PATH_TEMPLATE, http::MAX_RESPONSE).await?;
         if !raw.id.eq_ignore_ascii_case(&target.user_id) {
             // Never let a reply about someone else feed an update of this user.
             return Err(self.malformed(format!("Asked for user {}, got user {}.", target.user_id, raw.id)));
@@ -225,7 +225,7 @@ impl Msp360Client {
     pub(crate) async fn put_user(&self, target: &UserTarget, body: Value) -> Result<()> {
         let response = self.send(reqwest::Method::PUT, "/api/Users", "/api/Users", Some(body)).await?;
         let status = response.status();
-        let text = response.text().await.map_err(|error| self.transport_error(&error))?;
+        let text = http::read_text(response, http::MAX_RESPONSE, VENDOR, &self.host()).await?;
         if is_success_body(&text, &target.user_id) {
             return Ok(());
         }
@@ -235,9 +235,10 @@ impl Msp360Client {
         Err(error)
     }
 
-    async fn get_json<T: serde::de::DeserializeOwned>(&self, path: &str, template: &str) -> Result<T> {
+    /// GETs and parses an answer of at most `limit` bytes ([`http::read_body`]).
+    async fn get_json<T: serde::de::DeserializeOwned>(&self, path: &str, template: &str, limit: usize) -> Result<T> {
         let response = self.send(reqwest::Method::GET, path, template, None).await?;
-        let body = response.bytes().await.map_err(|error| self.transport_error(&error))?;
+        let body = http::read_body(response, limit, VENDOR, &self.host()).await?;
         serde_json::from_slice(&body).map_err(|_| {
             self.malformed(format!("Expected JSON of the documented shape; got {} bytes that are not.", body.len()))
         })
@@ -279,7 +280,7 @@ impl Msp360Client {
                 return Ok(response);
             }
             let wait = http::retry_after(response.headers());
-            let text = response.text().await.ok();
+            let text = http::read_error_text(response).await;
             let mut error = http::status_error(VENDOR, status, text.as_deref().map(vendor_text));
             match status {
                 reqwest::StatusCode::UNAUTHORIZED => {
@@ -307,10 +308,6 @@ impl Msp360Client {
         self.settings.base_url.host_str().unwrap_or_default().to_string()
     }
 
-    fn transport_error(&self, error: &reqwest::Error) -> Error {
-        http::transport_error(error, VENDOR, &self.host())
-    }
-
     fn malformed(&self, detail: String) -> Error {
         Error::new(ErrorCode::MalformedResponse, format!("{VENDOR} sent a reply Switchboard can't read."))
             .with_vendor_message(detail)
@@ -319,7 +316,7 @@ impl Msp360Client {
 
 /// `GET /api/Users`: every backup user (the vendor documents no paging).
 pub async fn list_users(client: &Msp360Client) -> Result<Vec<UserSummary>> {
-    let raw: Vec<RawUserSummary> = client.get_json("/api/Users", "/api/Users").await?;
+    let raw: Vec<RawUserSummary> = client.get_json("/api/Users", "/api/Users", http::MAX_LIST_RESPONSE).await?;
     Ok(raw
         .into_iter()
         .map(|user| UserSummary {
@@ -335,7 +332,7 @@ pub async fn list_users(client: &Msp360Client) -> Result<Vec<UserSummary>> {
 
 /// `GET /api/Companies`: every company, for a company picker.
 pub async fn list_companies(client: &Msp360Client) -> Result<Vec<Company>> {
-    let raw: Vec<RawCompany> = client.get_json("/api/Companies", "/api/Companies").await?;
+    let raw: Vec<RawCompany> = client.get_json("/api/Companies", "/api/Companies", http::MAX_LIST_RESPONSE).await?;
     Ok(raw.into_iter().map(|company| Company { id: company.id, name: company.name.unwrap_or_default() }).collect())
 }
 

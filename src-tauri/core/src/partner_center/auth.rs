@@ -67,7 +67,7 @@ pub(super) async fn request_tokens(
     };
     let response = http::send_with_retries(retry, &label, || client.post(token_url.clone()).form(form)).await?;
     let status = response.status();
-    let body = response.bytes().await.map_err(|error| http::transport_error(&error, SIGN_IN, &host))?;
+    let body = http::read_body(response, http::MAX_RESPONSE, SIGN_IN, &host).await?;
     if status.is_success() {
         let unreadable =
             || Error::new(ErrorCode::MalformedResponse, format!("{SIGN_IN} sent a reply Switchboard can't read."));

@@ -178,7 +178,7 @@ impl PartnerCenterClient {
         let ids = RequestIds::new(&new_correlation_id());
         let response =
             self.send(reqwest::Method::GET, &path_and_query, template, None, continuation.as_ref(), &ids).await?;
-        self.read_json(response, &ids).await
+        self.read_json(response, &ids, http::MAX_LIST_RESPONSE).await
     }
 }
 

@@ -275,7 +275,7 @@ impl PartnerCenterClient {
         let path = target.path()?;
         let ids = RequestIds::new(correlation_id);
         let response = self.send(reqwest::Method::GET, &path, USER_PATH_TEMPLATE, None, None, &ids).await?;
-        self.read_json(response, &ids).await
+        self.read_json(response, &ids, http::MAX_RESPONSE).await
     }
 
     /// `PATCH /v1/customers/{customer-tenant-id}/users/{user-id}`: returns the user as Partner
@@ -289,7 +289,7 @@ impl PartnerCenterClient {
         let path = target.path()?;
         let ids = RequestIds::new(correlation_id);
         let response = self.send(reqwest::Method::PATCH, &path, USER_PATH_TEMPLATE, Some(body), None, &ids).await?;
-        let user = self.read_json(response, &ids).await?;
+        let user = self.read_json(response, &ids, http::MAX_RESPONSE).await?;
         Ok((user, ids.request_id))
     }
 
@@ -341,20 +341,20 @@ impl PartnerCenterClient {
                 return Ok(response);
             }
             let wait = http::retry_after(response.headers());
-            let text = response.text().await.ok();
+            let text = http::read_error_text(response).await;
             return Err(failure(status, text.as_deref(), wait, ids));
         }
     }
 
-    async fn read_json<T: serde::de::DeserializeOwned>(
+    /// Parses an answer of at most `limit` bytes ([`http::read_body`]); errors carry the ids.
+    pub(crate) async fn read_json<T: serde::de::DeserializeOwned>(
         &self,
         response: reqwest::Response,
         ids: &RequestIds,
+        limit: usize,
     ) -> Result<T> {
-        let body = response
-            .bytes()
-            .await
-            .map_err(|error| with_reference(http::transport_error(&error, VENDOR, &self.host()), ids))?;
+        let body =
+            http::read_body(response, limit, VENDOR, &self.host()).await.map_err(|error| with_reference(error, ids))?;
         serde_json::from_slice(&body).map_err(|_| {
             let mut error =
                 Error::new(ErrorCode::MalformedResponse, format!("{VENDOR} sent a reply Switchboard can't read."))

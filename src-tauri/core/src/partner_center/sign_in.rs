@@ -12,6 +12,8 @@ use crate::secret::Secret;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use rsa::sha2::{Digest, Sha256};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -129,16 +131,21 @@ impl PendingSignIn {
     /// Waits for the browser to come back, checks `state`, then exchanges the code (with the
     /// PKCE verifier) for tokens.
     pub async fn finish(self) -> Result<Tokens> {
-        let waited = tokio::time::timeout(self.timeout, self.wait_for_redirect()).await;
+        let foreign = Arc::new(AtomicBool::new(false));
+        let waited = tokio::time::timeout(self.timeout, self.wait_for_redirect(&foreign)).await;
         let code = match waited {
             Err(_) => {
-                return Err(Error::new(
-                    ErrorCode::SignInRejected,
-                    format!(
-                        "The sign-in was not finished in the browser within {} minutes. Start the sign-in again.",
-                        self.timeout.as_secs().div_ceil(60)
-                    ),
-                ))
+                let mut message = format!(
+                    "The sign-in was not finished in the browser within {} minutes.",
+                    self.timeout.as_secs().div_ceil(60)
+                );
+                if foreign.load(Ordering::Relaxed) {
+                    message.push_str(
+                        " An answer that didn't belong to this sign-in (its state value differs) came in and was refused.",
+                    );
+                }
+                message.push_str(" Start the sign-in again.");
+                return Err(Error::new(ErrorCode::SignInRejected, message));
             }
             Ok(Err(error)) => return Err(error),
             Ok(Ok(Redirect::Refused { error, description })) => {
@@ -171,10 +178,12 @@ impl PendingSignIn {
             .await
     }
 
-    /// Accepts connections until one carries the redirect (`/?code=` or `/?error=`). Each is
-    /// handled on its own task, so a browser's idle preconnect can't hold up the real answer;
-    /// anything else (a favicon, a reload) gets a short answer and the wait goes on.
-    async fn wait_for_redirect(&self) -> Result<Redirect> {
+    /// Accepts connections until one carries the redirect (`/?code=` or `/?error=`) with this
+    /// sign-in's `state`. Each is handled on its own task, so a browser's idle preconnect can't
+    /// hold up the real answer; anything else (a favicon, a reload, an answer with another
+    /// `state` that any local program or page could send) gets a short answer and the wait goes
+    /// on, so it can't end the sign-in. `foreign` records that an answer with another state came.
+    async fn wait_for_redirect(&self, foreign: &Arc<AtomicBool>) -> Result<Redirect> {
         let (outcomes, mut outcome) = tokio::sync::mpsc::channel::<Result<Redirect>>(4);
         loop {
             tokio::select! {
@@ -182,9 +191,9 @@ impl PendingSignIn {
                     let (socket, _) = accepted.map_err(|error| {
                         Error::internal(format!("The sign-in listener on this computer failed: {error}"))
                     })?;
-                    let (outcomes, state) = (outcomes.clone(), self.state.clone());
+                    let (outcomes, state, foreign) = (outcomes.clone(), self.state.clone(), foreign.clone());
                     tokio::spawn(async move {
-                        if let Some(result) = answer(socket, &state).await {
+                        if let Some(result) = answer(socket, &state, &foreign).await {
                             let _ = outcomes.send(result).await;
                         }
                     });
@@ -196,7 +205,7 @@ impl PendingSignIn {
 }
 
 /// Answers one connection to the listener; `Some` when it carried the sign-in's outcome.
-async fn answer(mut socket: TcpStream, state: &str) -> Option<Result<Redirect>> {
+async fn answer(mut socket: TcpStream, state: &str, foreign: &AtomicBool) -> Option<Result<Redirect>> {
     let target = read_request_target(&mut socket).await?;
     let Ok(url) = url::Url::parse(&format!("http://127.0.0.1{target}")) else {
         respond(&mut socket, "400 Bad Request", "This is not a sign-in answer.").await;
@@ -212,18 +221,17 @@ async fn answer(mut socket: TcpStream, state: &str) -> Option<Result<Redirect>> 
         respond(&mut socket, "400 Bad Request", "Waiting for the sign-in to finish in the other window.").await;
         return None;
     }
-    // A redirect for another sign-in attempt (or forged by another page) is refused.
+    // A redirect for another sign-in attempt (or forged by another page or program) is refused,
+    // and the wait goes on: only the answer carrying this sign-in's state can end it.
     if find("state").as_deref() != Some(state) {
+        foreign.store(true, Ordering::Relaxed);
         respond(
             &mut socket,
             "400 Bad Request",
-            "This sign-in answer doesn't belong to the sign-in Switchboard started. Return to Switchboard and sign in again.",
+            "This sign-in answer doesn't belong to the sign-in Switchboard started. If you are signing in, finish it in the browser window Switchboard opened.",
         )
         .await;
-        return Some(Err(Error::new(
-            ErrorCode::SignInRejected,
-            "The answer from the browser didn't belong to this sign-in (its state value differs). Start the sign-in again.",
-        )));
+        return None;
     }
     if let Some(error) = error {
         respond(&mut socket, "200 OK", &format!("The sign-in did not complete. {DONE_PAGE}")).await;

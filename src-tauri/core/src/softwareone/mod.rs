@@ -212,7 +212,7 @@ impl SoftwareOneClient {
     pub(crate) async fn read_user_json(&self, target: &AccountUserTarget) -> Result<Value> {
         let path = target.path()?;
         let response = self.send(reqwest::Method::GET, &path, USER_PATH_TEMPLATE, None).await?;
-        self.read_json(response).await
+        self.read_json(response, http::MAX_RESPONSE).await
     }
 
     /// `PUT .../accounts/{accountId}/users/{userId}` with a delta body; returns the account user
@@ -220,14 +220,14 @@ impl SoftwareOneClient {
     pub(crate) async fn put_user(&self, target: &AccountUserTarget, delta: Value) -> Result<AccountUserRecord> {
         let path = target.path()?;
         let response = self.send(reqwest::Method::PUT, &path, USER_PATH_TEMPLATE, Some(delta)).await?;
-        self.read_json(response).await
+        self.read_json(response, http::MAX_RESPONSE).await
     }
 
     /// `GET /public/v1/accounts/accounts`: one page of the accounts this token can see.
     pub async fn list_accounts(&self, filter: Option<&Rql>, limit: u32, offset: u32) -> Result<AccountList> {
         let path = format!("{ACCOUNTS_PATH}?{}", page_query(filter, limit, offset)?);
         let response = self.send(reqwest::Method::GET, &path, ACCOUNTS_PATH, None).await?;
-        let page: Envelope<AccountSummary> = self.read_json(response).await?;
+        let page: Envelope<AccountSummary> = self.read_json(response, http::MAX_LIST_RESPONSE).await?;
         let Pagination { offset, limit, total } = page.meta.pagination;
         Ok(AccountList { accounts: page.data, offset, limit, total })
     }
@@ -243,13 +243,14 @@ impl SoftwareOneClient {
         let account = http::path_segment("accountId", "Account ID", account_id)?;
         let path = format!("{ACCOUNTS_PATH}/{account}/users?{}", page_query(filter, limit, offset)?);
         let response = self.send(reqwest::Method::GET, &path, USERS_PATH_TEMPLATE, None).await?;
-        let page: Envelope<AccountUserSummary> = self.read_json(response).await?;
+        let page: Envelope<AccountUserSummary> = self.read_json(response, http::MAX_LIST_RESPONSE).await?;
         let Pagination { offset, limit, total } = page.meta.pagination;
         Ok(AccountUserList { users: page.data, offset, limit, total })
     }
 
-    async fn read_json<T: serde::de::DeserializeOwned>(&self, response: reqwest::Response) -> Result<T> {
-        let body = response.bytes().await.map_err(|error| self.transport_error(&error))?;
+    /// Parses an answer of at most `limit` bytes ([`http::read_body`]).
+    async fn read_json<T: serde::de::DeserializeOwned>(&self, response: reqwest::Response, limit: usize) -> Result<T> {
+        let body = http::read_body(response, limit, VENDOR, &self.host()).await?;
         serde_json::from_slice(&body).map_err(|_| {
             Error::new(ErrorCode::MalformedResponse, format!("{VENDOR} sent a reply Switchboard can't read."))
                 .with_vendor_message(format!(
@@ -288,16 +289,12 @@ impl SoftwareOneClient {
             return Ok(response);
         }
         let wait = http::retry_after(response.headers());
-        let text = response.text().await.unwrap_or_default();
+        let text = http::read_error_text(response).await.unwrap_or_default();
         Err(problem_error(status, &text, wait))
     }
 
     fn host(&self) -> String {
         self.settings.api_url.host_str().unwrap_or_default().to_string()
-    }
-
-    fn transport_error(&self, error: &reqwest::Error) -> Error {
-        http::transport_error(error, VENDOR, &self.host())
     }
 }
 
