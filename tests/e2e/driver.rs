@@ -4,6 +4,11 @@
 //! Every scenario gets its own driver (own ports) and its own home folder, so no scenario sees
 //! another's data; clicks wait until the control is in view, enabled and not covered; waits are
 //! for states, never fixed sleeps; a failure keeps a screenshot, the page's HTML and the app log.
+//!
+//! On Windows (tauri-driver + Microsoft Edge WebDriver, through WebView2) the app finds its folders
+//! through the shell (the user's AppData), not through HOME or the XDG variables, so scenarios
+//! share the real folders instead: the harness empties them before each scenario, and only when
+//! `E2E_CLEAR_APP_DATA=1` allows it (CI sets it), since they hold a developer's own data too.
 
 use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;
@@ -40,6 +45,9 @@ impl App {
     /// own), the Practice connection pointed at `sandbox_url`, and `env` for the app (a GTK theme).
     pub async fn start(scenario: &str, sandbox_url: &str, env: &[(&str, &str)]) -> Result<App, String> {
         let home = tempfile::tempdir().map_err(|e| e.to_string())?;
+        if cfg!(windows) {
+            clear_windows_app_folders().await?;
+        }
         let (port, native_port) = (free_port()?, free_port()?);
         let artefacts = target_dir().join("e2e-failures").join(scenario);
         let _ = std::fs::remove_dir_all(&artefacts);
@@ -83,10 +91,34 @@ impl App {
         Ok(app)
     }
 
-    /// A new WebDriver session: a fresh app window.
-    /// The XDG data folder the app writes to (its profiles live in `com.switchboard.desk/`).
+    /// The data folder the app writes to (its profiles live in `com.switchboard.desk/`): the
+    /// scenario's XDG data folder, or on Windows the user's roaming AppData.
     pub fn data_dir(&self) -> std::path::PathBuf {
-        self.home.path().join("data")
+        if cfg!(windows) {
+            windows_folder("APPDATA")
+        } else {
+            self.home.path().join("data")
+        }
+    }
+
+    /// Where the app's log files are, somewhere below: the data folder, or on Windows the app's
+    /// folder in the user's local AppData (tauri-plugin-log's LogDir there is `…\logs`).
+    pub fn log_root(&self) -> PathBuf {
+        if cfg!(windows) {
+            windows_folder("LOCALAPPDATA").join(IDENTIFIER).join("logs")
+        } else {
+            self.data_dir()
+        }
+    }
+
+    /// Every folder the app writes its own files to (not the webview's): its data folder and,
+    /// on Windows, where its logs go.
+    pub fn app_folders(&self) -> Vec<PathBuf> {
+        let mut folders = vec![self.data_dir().join(IDENTIFIER)];
+        if cfg!(windows) {
+            folders.push(self.log_root());
+        }
+        folders
     }
 
     /// Starts the app binary a second time, as a user double-clicking it again would, with the
@@ -117,11 +149,17 @@ impl App {
         }
     }
 
-    /// The XDG config folder the app writes window state to.
+    /// The config folder the app writes window state to: the scenario's XDG config folder, or
+    /// on Windows the user's roaming AppData.
     pub fn config_dir(&self) -> PathBuf {
-        self.home.path().join("config")
+        if cfg!(windows) {
+            windows_folder("APPDATA")
+        } else {
+            self.home.path().join("config")
+        }
     }
 
+    /// A new WebDriver session: a fresh app window.
     pub async fn session(&self) -> Result<Session, String> {
         let mut capabilities = Capabilities::new();
         capabilities.set("browserName", "wry").map_err(|e| e.to_string())?;
@@ -145,7 +183,7 @@ impl App {
                     return Ok(Session {
                         driver,
                         artefacts,
-                        data_dir: self.data_dir(),
+                        log_root: self.log_root(),
                         last_step: self.last_step.clone(),
                     });
                 }
@@ -164,7 +202,7 @@ impl App {
         let step = self.last_step.lock().unwrap().clone();
         let open = self.open.lock().unwrap().clone();
         let kept = match open {
-            Some((driver, dir)) => keep_artefacts(&driver, &dir, &self.data_dir(), Duration::from_secs(10)).await,
+            Some((driver, dir)) => keep_artefacts(&driver, &dir, &self.log_root(), Duration::from_secs(10)).await,
             None => "nothing (no session was open)".into(),
         };
         format!("last step: {step}\n    (kept: {kept})")
@@ -173,27 +211,30 @@ impl App {
     /// SIGTERM, not SIGKILL: a killed tauri-driver orphans WebKitWebDriver and its port. Then
     /// waits until no window of the app is left: the app is single-instance, so a window still
     /// closing would take over the next scenario's start (which would then hand over and quit).
+    /// On Windows tauri-driver runs in a job object that ends everything it started
+    /// (msedgedriver, the app) when tauri-driver ends, and there is no SIGTERM: it is ended.
     pub fn stop(mut self) {
-        let _ = Command::new("kill").arg("-TERM").arg(self.driver.id().to_string()).status();
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while Instant::now() < deadline && !matches!(self.driver.try_wait(), Ok(Some(_))) {
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        if !matches!(self.driver.try_wait(), Ok(Some(_))) {
+        if cfg!(windows) {
             let _ = self.driver.kill();
             let _ = self.driver.wait();
+        } else {
+            let _ = Command::new("kill").arg("-TERM").arg(self.driver.id().to_string()).status();
+            let deadline = Instant::now() + Duration::from_secs(10);
+            while Instant::now() < deadline && !matches!(self.driver.try_wait(), Ok(Some(_))) {
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            if !matches!(self.driver.try_wait(), Ok(Some(_))) {
+                let _ = self.driver.kill();
+                let _ = self.driver.wait();
+            }
         }
         let binary = env!("CARGO_BIN_EXE_switchboard");
-        let running =
-            || Command::new("pgrep").args(["-f", binary]).stdout(Stdio::null()).status().is_ok_and(|s| s.success());
         let deadline = Instant::now() + Duration::from_secs(10);
-        while running() && Instant::now() < deadline {
+        while app_running(binary) && Instant::now() < deadline {
             std::thread::sleep(Duration::from_millis(100));
         }
-        if running() {
-            let _ = Command::new("pkill").args(["-TERM", "-f", binary]).status();
-            std::thread::sleep(Duration::from_millis(500));
-            let _ = Command::new("pkill").args(["-KILL", "-f", binary]).status();
+        if app_running(binary) {
+            end_app(binary);
         }
     }
 }
@@ -201,7 +242,8 @@ impl App {
 pub struct Session {
     driver: WebDriver,
     artefacts: PathBuf,
-    data_dir: PathBuf,
+    /// Where the app's log files are, somewhere below (kept with a failure).
+    log_root: PathBuf,
     last_step: Arc<Mutex<String>>,
 }
 
@@ -403,26 +445,14 @@ impl Session {
 
     /// Resizes the app window the way a window manager does, through X (xdotool). WebDriver's
     /// own "set window rect" waits for a confirmation that Xvfb without a window manager does
-    /// not always send, and once hung the suite.
+    /// not always send, and once hung the suite. On Windows, through the window itself
+    /// (`SetWindowPos`), so that its client area, the page, gets the size.
     pub async fn resize(&self, width: u32, height: u32) -> Result<(), String> {
         self.step(format!("resize to {width}×{height}"));
-        let resize = tokio::task::spawn_blocking(move || {
-            Command::new("xdotool")
-                .args([
-                    "search",
-                    "--name",
-                    "^Switchboard$",
-                    "windowsize",
-                    "%@",
-                    &width.to_string(),
-                    &height.to_string(),
-                ])
-                .status()
-        });
+        let resize = tokio::task::spawn_blocking(move || resize_window(width, height));
         match tokio::time::timeout(WAIT, resize).await {
-            Ok(Ok(Ok(status))) if status.success() => Ok(()),
-            Ok(Ok(Ok(status))) => Err(format!("xdotool could not resize the window: {status}")),
-            Ok(Ok(Err(error))) => Err(format!("can't run xdotool: {error}")),
+            Ok(Ok(result)) => result,
+            _ if cfg!(windows) => Err("the window did not finish resizing".into()),
             _ => Err("xdotool did not finish resizing the window".into()),
         }
     }
@@ -448,7 +478,7 @@ impl Session {
     }
 
     async fn keep_artefacts(&self) -> String {
-        keep_artefacts(&self.driver, &self.artefacts, &self.data_dir, WAIT).await
+        keep_artefacts(&self.driver, &self.artefacts, &self.log_root, WAIT).await
     }
 
     /// Notes what the session is doing, for the report when a scenario runs out of time.
@@ -457,12 +487,13 @@ impl Session {
     }
 }
 
-/// Saves the window's screenshot, the page's HTML and the app's log files into `dir`, each
-/// WebDriver call bounded by `within`; returns the folder (or why nothing was kept).
+/// Saves the window's screenshot, the page's HTML and the app's log files (found below
+/// `log_root`) into `dir`, each WebDriver call bounded by `within`; returns the folder (or why
+/// nothing was kept).
 async fn keep_artefacts(
     driver: &WebDriver,
     dir: &std::path::Path,
-    data_dir: &std::path::Path,
+    log_root: &std::path::Path,
     within: Duration,
 ) -> String {
     if let Err(error) = std::fs::create_dir_all(dir) {
@@ -474,12 +505,152 @@ async fn keep_artefacts(
     if let Ok(Ok(html)) = tokio::time::timeout(within, driver.source()).await {
         let _ = std::fs::write(dir.join("page.html"), html);
     }
-    for log in files_below(data_dir).into_iter().filter(|f| f.extension().is_some_and(|e| e == "log")) {
+    for log in files_below(log_root).into_iter().filter(|f| f.extension().is_some_and(|e| e == "log")) {
         if let Some(name) = log.file_name() {
             let _ = std::fs::copy(&log, dir.join(name));
         }
     }
     dir.display().to_string()
+}
+
+/// Resizes every window titled "Switchboard" through X, with xdotool (see `Session::resize`).
+#[cfg(not(windows))]
+fn resize_window(width: u32, height: u32) -> Result<(), String> {
+    let status = Command::new("xdotool")
+        .args(["search", "--name", "^Switchboard$", "windowsize", "%@", &width.to_string(), &height.to_string()])
+        .status();
+    match status {
+        Ok(status) if status.success() => Ok(()),
+        Ok(status) => Err(format!("xdotool could not resize the window: {status}")),
+        Err(error) => Err(format!("can't run xdotool: {error}")),
+    }
+}
+
+#[cfg(windows)]
+fn resize_window(width: u32, height: u32) -> Result<(), String> {
+    win32::resize(width, height)
+}
+
+/// The app's bundle identifier: the name of its folders.
+const IDENTIFIER: &str = "com.switchboard.desk";
+
+/// A folder named by an environment variable of this process (on Windows, `APPDATA` or
+/// `LOCALAPPDATA`: the app's folders are below them).
+fn windows_folder(variable: &str) -> PathBuf {
+    PathBuf::from(std::env::var_os(variable).unwrap_or_default())
+}
+
+/// On Windows every scenario shares the user's app folders (see the module notes): empties them
+/// before a scenario, when E2E_CLEAR_APP_DATA=1 allows it. WebView2's helper processes can hold
+/// files there for a moment after the app has gone, so it tries again for a while.
+async fn clear_windows_app_folders() -> Result<(), String> {
+    let folders = [windows_folder("APPDATA").join(IDENTIFIER), windows_folder("LOCALAPPDATA").join(IDENTIFIER)];
+    if std::env::var("E2E_CLEAR_APP_DATA").as_deref() != Ok("1") {
+        return Err(format!(
+            "on Windows every scenario starts by deleting {} and {} (the app keeps its data there, \
+             whatever the environment says): set E2E_CLEAR_APP_DATA=1 to allow it",
+            folders[0].display(),
+            folders[1].display()
+        ));
+    }
+    for folder in &folders {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            match std::fs::remove_dir_all(folder) {
+                Ok(()) => break,
+                Err(error) if error.kind() == std::io::ErrorKind::NotFound => break,
+                Err(error) if Instant::now() > deadline => {
+                    return Err(format!("could not empty {}: {error}", folder.display()));
+                }
+                Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Whether a process of the app binary is still running.
+fn app_running(binary: &str) -> bool {
+    if cfg!(windows) {
+        let image = std::path::Path::new(binary).file_name().unwrap_or_default().to_string_lossy().to_string();
+        Command::new("tasklist")
+            .args(["/FI", &format!("IMAGENAME eq {image}"), "/FO", "CSV", "/NH"])
+            .output()
+            .is_ok_and(|out| String::from_utf8_lossy(&out.stdout).to_lowercase().contains(&image.to_lowercase()))
+    } else {
+        Command::new("pgrep").args(["-f", binary]).stdout(Stdio::null()).status().is_ok_and(|s| s.success())
+    }
+}
+
+/// Ends what is left of the app binary: politely first where there is such a thing.
+fn end_app(binary: &str) {
+    if cfg!(windows) {
+        let image = std::path::Path::new(binary).file_name().unwrap_or_default().to_string_lossy().to_string();
+        let _ = Command::new("taskkill").args(["/F", "/T", "/IM", &image]).stdout(Stdio::null()).status();
+    } else {
+        let _ = Command::new("pkill").args(["-TERM", "-f", binary]).status();
+        std::thread::sleep(Duration::from_millis(500));
+        let _ = Command::new("pkill").args(["-KILL", "-f", binary]).status();
+    }
+}
+
+/// The few Win32 calls that resize the app window from outside, as a user dragging its border.
+#[cfg(windows)]
+mod win32 {
+    #[repr(C)]
+    #[derive(Default)]
+    struct Rect {
+        left: i32,
+        top: i32,
+        right: i32,
+        bottom: i32,
+    }
+
+    // Window handles are pointer-sized; isize stands for HWND.
+    #[link(name = "user32")]
+    extern "system" {
+        fn FindWindowExW(parent: isize, after: isize, class: *const u16, title: *const u16) -> isize;
+        fn IsWindowVisible(window: isize) -> i32;
+        fn GetWindowRect(window: isize, rect: *mut Rect) -> i32;
+        fn GetClientRect(window: isize, rect: *mut Rect) -> i32;
+        fn SetWindowPos(window: isize, after: isize, x: i32, y: i32, width: i32, height: i32, flags: u32) -> i32;
+    }
+
+    const SWP_NOMOVE: u32 = 0x0002;
+    const SWP_NOZORDER: u32 = 0x0004;
+    const SWP_NOACTIVATE: u32 = 0x0010;
+
+    /// Gives the visible top-level window titled "Switchboard" a client area (the page) of
+    /// `width`×`height`, keeping its position: the frame's size is added to the outer size.
+    pub fn resize(width: u32, height: u32) -> Result<(), String> {
+        let title: Vec<u16> = "Switchboard".encode_utf16().chain(std::iter::once(0)).collect();
+        let mut window = 0;
+        loop {
+            // SAFETY: `title` is a NUL-terminated UTF-16 string that outlives the call.
+            window = unsafe { FindWindowExW(0, window, std::ptr::null(), title.as_ptr()) };
+            if window == 0 {
+                return Err("no visible window titled Switchboard".into());
+            }
+            // SAFETY: plain query on a window handle the system just returned.
+            if unsafe { IsWindowVisible(window) } != 0 {
+                break;
+            }
+        }
+        let (mut outer, mut client) = (Rect::default(), Rect::default());
+        // SAFETY: both pointers are to live, writable RECT-shaped structs.
+        if unsafe { GetWindowRect(window, &mut outer) == 0 || GetClientRect(window, &mut client) == 0 } {
+            return Err("could not read the window's size".into());
+        }
+        let frame_width = (outer.right - outer.left) - (client.right - client.left);
+        let frame_height = (outer.bottom - outer.top) - (client.bottom - client.top);
+        let (width, height) = (width as i32 + frame_width, height as i32 + frame_height);
+        let flags = SWP_NOMOVE | SWP_NOZORDER | SWP_NOACTIVATE;
+        // SAFETY: a size change on a window handle the system returned; no pointers involved.
+        if unsafe { SetWindowPos(window, 0, 0, 0, width, height, flags) } == 0 {
+            return Err("SetWindowPos refused to resize the window".into());
+        }
+        Ok(())
+    }
 }
 
 fn test_path() -> std::ffi::OsString {

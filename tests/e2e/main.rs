@@ -3,6 +3,12 @@
 //!
 //! Run under a display: `xvfb-run -a cargo test --features custom-protocol --test e2e`
 //! (scripts/test.sh does this inside `dbus-run-session`).
+//!
+//! On Windows the same suite drives WebView2 (`tauri-driver` + Microsoft Edge WebDriver of the
+//! WebView2 Runtime's version, `scripts/install-msedgedriver.ps1`): `E2E_CLEAR_APP_DATA=1 cargo
+//! test --features switchboard/custom-protocol --test e2e` (see tests/e2e/driver.rs for why the
+//! variable). The scenarios that need what only Linux offers here are skipped, each with its
+//! reason (`not_on_this_system`).
 
 mod driver;
 
@@ -70,6 +76,11 @@ async fn main() {
             println!("\n-- round {round} of {rounds}");
         }
         for (name, env, scenario) in &wanted {
+            if let Some(reason) = not_on_this_system(name) {
+                println!("test {name} ... skipped: {reason}");
+                tally.skipped += 1;
+                continue;
+            }
             let started = std::time::Instant::now();
             let outcome = run(name, env, *scenario).await;
             tally.record(name, started.elapsed(), outcome);
@@ -79,8 +90,31 @@ async fn main() {
             }
         }
     }
-    println!("\ne2e: {} passed, {} failed", tally.passed, tally.failed);
+    if tally.skipped > 0 {
+        println!("\ne2e: {} passed, {} failed, {} skipped", tally.passed, tally.failed, tally.skipped);
+    } else {
+        println!("\ne2e: {} passed, {} failed", tally.passed, tally.failed);
+    }
     std::process::exit(if tally.failed == 0 && tally.passed > 0 { 0 } else { 1 });
+}
+
+/// Why a scenario cannot run on this system, if it cannot. On Linux every scenario runs.
+fn not_on_this_system(name: &str) -> Option<&'static str> {
+    if !cfg!(windows) {
+        return None;
+    }
+    match name {
+        "partner_center_signs_in_in_the_browser_saves_and_names_a_missing_role" => Some(
+            "the sign-in page opens in the system browser; on Linux tests/e2e/bin/xdg-open plays that \
+             browser, but Windows opens URLs through the shell's default browser, which a test cannot \
+             stand in for",
+        ),
+        "the_dark_theme_header_holds_long_names_too" => Some(
+            "the dark theme is switched on with GTK_THEME, which only GTK reads; WebView2 follows the \
+             Windows setting, which the suite does not change for the whole machine",
+        ),
+        _ => None,
+    }
 }
 
 /// One scenario with its own sandbox and its own app (fresh home folder, fresh driver), bounded
@@ -100,6 +134,7 @@ async fn run(name: &str, env: &[(&str, &str)], scenario: Scenario) -> Outcome {
 struct Tally {
     passed: usize,
     failed: usize,
+    skipped: usize,
 }
 
 impl Tally {
@@ -366,9 +401,8 @@ async fn a_connection_is_created_tested_and_deleted(sandbox: &Sandbox, app: &App
         session.screenshot("connections-test.png").await?;
 
         // The app's log names each request and holds no secret; no file the app wrote does.
-        let app_dir = app.data_dir().join("com.switchboard.desk");
         let mut logged = String::new();
-        for file in files_below(&app_dir) {
+        for file in app.app_folders().iter().flat_map(|folder| files_below(folder)) {
             let text = String::from_utf8_lossy(&std::fs::read(&file).unwrap_or_default()).into_owned();
             if text.contains(PRACTICE_CLIENT_SECRET) {
                 return Err(format!("{} holds the secret", file.display()));
@@ -598,6 +632,10 @@ async fn partner_center_signs_in_in_the_browser_saves_and_names_a_missing_role(
     session.finish(result).await
 }
 
+/// The size the window is given to check that it is remembered. Windows keeps a window within
+/// about the screen's size, and its runners' screen is 1024×768, so there it is smaller.
+const REMEMBERED_SIZE: (u32, u32) = if cfg!(windows) { (987, 654) } else { (1111, 777) };
+
 async fn a_second_start_hands_over_to_the_open_window_which_remembers_its_size(app: &App) -> Outcome {
     let session = app.session().await?;
     let result = async {
@@ -611,11 +649,12 @@ async fn a_second_start_hands_over_to_the_open_window_which_remembers_its_size(a
         session.wait_for("[data-action='new-connection']").await?;
 
         // A resized window is remembered soon after, not only at a clean exit.
-        session.resize(1111, 777).await?;
+        let (width, height) = REMEMBERED_SIZE;
+        session.resize(width, height).await?;
         let state = app.config_dir().join("com.switchboard.desk").join(".window-state.json");
         for _ in 0..50 {
             let text = std::fs::read_to_string(&state).unwrap_or_default();
-            if text.contains("1111") {
+            if text.contains(&width.to_string()) {
                 return Ok(());
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
