@@ -16,7 +16,7 @@ use driver::{files_below, App, Session};
 use std::future::Future;
 use std::pin::Pin;
 use std::time::Duration;
-use switchboard_core::secrets::{KeychainStore, SecretKind, SecretStore};
+use switchboard_core::secrets::{read_for_profile, KeychainStore, ProfileSecret, SecretKind, SecretStore};
 use switchboard_sandbox::{avepoint::sample_user, Faults, Sandbox, PRACTICE_CLIENT_ID, PRACTICE_CLIENT_SECRET};
 
 type Outcome = Result<(), String>;
@@ -391,9 +391,12 @@ async fn a_connection_is_created_tested_and_deleted(sandbox: &Sandbox, app: &App
         if profiles["profiles"][0]["name"] != "E2E Contoso" {
             return Err(format!("unexpected profile: {profiles}"));
         }
-        let stored = keychain.get(&id, SecretKind::ClientSecret).map_err(|e| e.message)?;
-        if stored.as_ref().map(|s| s.expose()) != Some(PRACTICE_CLIENT_SECRET) {
-            return Err("the secret is not in the system keychain".into());
+        // The keychain holds it bound to where this connection sends it (vendor, hosts, client id).
+        let profile: switchboard_core::profiles::Profile =
+            serde_json::from_value(profiles["profiles"][0].clone()).map_err(|e| e.to_string())?;
+        match read_for_profile(&keychain, &profile, SecretKind::ClientSecret).map_err(|e| e.message)? {
+            ProfileSecret::Usable(secret) if secret.expose() == PRACTICE_CLIENT_SECRET => {}
+            other => return Err(format!("the secret is not in the system keychain for this connection: {other:?}")),
         }
 
         session.click("[data-action='test-connection']").await?;
