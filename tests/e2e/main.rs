@@ -693,6 +693,19 @@ fn add_long_names(sandbox: &Sandbox) {
     });
 }
 
+/// The smallest window, and the long-named customer, tenant and user picked by name.
+async fn pick_long_names_in_the_smallest_window(session: &Session) -> Outcome {
+    session.resize(800, 600).await?;
+    let user_name = format!("{} {}", LONG_USER.0, LONG_USER.1);
+    let picks = [
+        ("customerId", "northwind", LONG_CUSTOMER),
+        ("tenantId", "northwind", LONG_TENANT),
+        ("userId", "maximiliane", user_name.as_str()),
+    ];
+    pick(session, &picks).await?;
+    session.wait_for_context(LONG_USER.1).await.map(|_| ())
+}
+
 /// Measures the header in the window: whether it is one row (as tall as its tallest part), whether
 /// anything spills out of it, and whether the long names were cut with an ellipsis.
 const MEASURE_HEADER: &str = r#"
@@ -751,18 +764,7 @@ async fn the_header_stays_one_line_with_long_names_at_the_smallest_window_and_la
     add_long_names(sandbox);
     let session = app.session().await?;
     let result = async {
-        session.resize(800, 600).await?;
-        let user_name = format!("{} {}", LONG_USER.0, LONG_USER.1);
-        pick(
-            &session,
-            &[
-                ("customerId", "northwind", LONG_CUSTOMER),
-                ("tenantId", "northwind", LONG_TENANT),
-                ("userId", "maximiliane", &user_name),
-            ],
-        )
-        .await?;
-        session.wait_for_context(LONG_USER.1).await?;
+        pick_long_names_in_the_smallest_window(&session).await?;
         session.click("[data-action='load']").await?;
         session.wait_for("[data-field='mail']").await?;
         // The bundled font, then the widest common system font in its place (DejaVu Sans, all a
@@ -800,7 +802,7 @@ async fn the_header_stays_one_line_with_long_names_at_the_smallest_window_and_la
                 return Err(format!("at {label} no long name was cut with an ellipsis: {m}"));
             }
             let names = m["names"].to_string();
-            if !names.contains(LONG_CUSTOMER) || !names.contains(&user_name) {
+            if !names.contains(LONG_CUSTOMER) || !names.contains(LONG_USER.1) {
                 return Err(format!("the header lost a name: {m}"));
             }
             // Focus moves (Tab, an error) from the bottom of the form back up to its first field:
@@ -830,18 +832,7 @@ async fn the_dark_theme_header_holds_long_names_too(sandbox: &Sandbox, app: &App
     add_long_names(sandbox);
     let session = app.session().await?;
     let result = async {
-        session.resize(800, 600).await?;
-        let user_name = format!("{} {}", LONG_USER.0, LONG_USER.1);
-        pick(
-            &session,
-            &[
-                ("customerId", "northwind", LONG_CUSTOMER),
-                ("tenantId", "northwind", LONG_TENANT),
-                ("userId", "maximiliane", &user_name),
-            ],
-        )
-        .await?;
-        session.wait_for_context(LONG_USER.1).await?;
+        pick_long_names_in_the_smallest_window(&session).await?;
         if session.script("return matchMedia('(prefers-color-scheme: dark)').matches").await? != true {
             return Err("the window is not in the dark theme".into());
         }
