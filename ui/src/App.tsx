@@ -17,8 +17,8 @@ export function App() {
   const [crumbs, setCrumbs] = useState<Crumb[]>([]);
   const headerRef = useRef<HTMLElement>(null);
 
-  // Scrolling (focus, find) stops below the sticky header at its real height, whatever the
-  // font, text size or window width make of it. The gap is in the root's text size: WebKit
+  // The header is there from the first render. Scrolling (focus, find) stops below it at its
+  // real height, whatever the font, text size or window width make of it. The gap is in the root's text size: WebKit
   // reveals a focused input's caret rather than its box, so the box needs that much room.
   useEffect(() => {
     const header = headerRef.current;
@@ -31,7 +31,7 @@ export function App() {
     });
     observer.observe(header);
     return () => observer.disconnect();
-  }, [list != null]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, []);
 
   const refresh = useCallback(async () => {
     const next = await backend.listConnections();

@@ -742,8 +742,8 @@ function shown(value: unknown, field?: FieldSpec): string {
   const choice = field?.choices?.find((c) => c.value === value);
   if (choice) return choice.label.includes(choice.value) ? choice.label : `${choice.label} (${choice.value})`;
   if (value == null) return "(none)";
-  if (value === "") return field?.kind === "date_time_utc" ? "Not set" : "(empty)";
   if (field?.kind === "date_time_utc" && typeof value === "string" && isUnsetDate(value)) return "Not set";
+  if (value === "") return "(empty)";
   if (typeof value === "boolean") return value ? "On" : "Off";
   if (Array.isArray(value)) return value.length === 0 ? "(none)" : value.join(", ");
   if (typeof value === "object") return JSON.stringify(value);
