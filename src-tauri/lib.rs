@@ -22,6 +22,8 @@ pub struct Startup {
 
 pub struct AppState {
     pub connections: Connections,
+    /// Records open at the desk and their reviewed plans.
+    pub sessions: switchboard_core::sessions::DeskSessions,
     _sandbox: Option<Sandbox>,
 }
 
@@ -47,9 +49,11 @@ pub fn configure<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             commands::sign_in_partner_center,
             commands::list_operations,
             commands::describe_operation,
-            commands::read_operation,
-            commands::preview_operation,
-            commands::update_operation,
+            commands::open_record,
+            commands::check_edits,
+            commands::review_edits,
+            commands::apply_plan,
+            commands::close_record,
             commands::list_choices,
             commands::recent_records,
             commands::remember_record,
@@ -87,7 +91,7 @@ pub fn manage_state<R: Runtime>(app: &tauri::App<R>, startup: Startup) -> Result
         None => app.path().app_data_dir()?,
     };
     let connections = Connections::open(&data_dir, startup.practice, startup.secrets)?;
-    app.manage(AppState { connections, _sandbox: startup.sandbox });
+    app.manage(AppState { connections, sessions: Default::default(), _sandbox: startup.sandbox });
     Ok(())
 }
 
