@@ -1,8 +1,8 @@
-import { render, screen, waitFor } from "@testing-library/react";
+import { render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { App } from "../src/App";
-import type { Backend } from "../src/backend";
+import { BackendError, type Backend } from "../src/backend";
 import { BackendProvider } from "../src/context";
 import { fakeBackend, sampleTarget, vendorRefusal } from "./fakeBackend";
 
@@ -83,6 +83,34 @@ describe("the account-information desk", () => {
     expect(alert.textContent).toContain("The vendor refused the change");
     expect(alert.textContent).toContain("req-9");
     expect(mail.value).toBe("kept@contoso.example");
+  });
+
+  it("a record changed at the vendor since the review is not saved, names the field and reloads on request", async () => {
+    const user = userEvent.setup();
+    const message = "Preferred language changed since the review: it was \"af-NA\", it is now \"de-DE\".";
+    const backend = fakeBackend({
+      applyPlan: async () =>
+        Promise.reject(
+          new BackendError({
+            code: "changed_since_review",
+            message: "Nothing was saved: this record changed at the vendor since you reviewed it (Preferred language). Review the change again.",
+            fieldErrors: [{ field: "preferredLanguage", message }],
+          }),
+        ),
+    });
+    renderApp(backend);
+    const mail = await loadSampleUser(user);
+    await user.clear(mail);
+    await user.type(mail, "kept@contoso.example");
+    await user.click(screen.getByRole("button", { name: "Save" }));
+    await user.click(await screen.findByRole("button", { name: "Save 1 change" }));
+    const alert = await screen.findByRole("alert");
+    expect(alert.textContent).toContain("The record changed since your review");
+    expect(alert.textContent).toContain("(Preferred language)");
+    expect(await screen.findByText(message)).toBeTruthy();
+    expect(mail.value).toBe("kept@contoso.example");
+    await user.click(within(alert).getByRole("button", { name: "Load the current values" }));
+    await waitFor(() => expect(backend.openRecord).toHaveBeenCalledTimes(2));
   });
 
   it("reviews each change as before → after and sends nothing until confirmed", async () => {

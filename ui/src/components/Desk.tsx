@@ -221,6 +221,7 @@ export function Desk({
   );
 
   function resetRecord() {
+    if (loaded) backend.closeRecord(loaded.recordId).catch(() => undefined);
     recordSequence.current += 1;
     checkSequence.current += 1;
     draftTouched.current = false;
@@ -734,7 +735,17 @@ export function Desk({
             </div>
           )}
         </div>
-        {outcome?.kind === "error" && <ErrorBanner error={outcome.error} />}
+        {outcome?.kind === "error" && (
+          <ErrorBanner
+            error={outcome.error}
+            action={
+              outcome.error.code === "changed_since_review" && loaded
+                ? // The edits are kept as a draft, so they come back on top of the fresh values.
+                  { label: "Load the current values", onPress: () => void loadRecord(loaded.target, loaded.labels) }
+                : undefined
+            }
+          />
+        )}
       </div>
     </main>
   );
