@@ -31,8 +31,8 @@ struct OpenRecord {
     operation: &'static str,
     target: Value,
     snapshot: Snapshot,
-    /// Saved since it was read: the next review reads it again (the vendor may have normalised
-    /// what was sent, and only a read says how).
+    /// Saved, but the read after the save failed: the next review reads it again (the vendor
+    /// may have normalised what was sent, and only a read says how).
     stale: bool,
     /// The plan last shown in a review of this record.
     plan: Option<Arc<Plan>>,
@@ -136,8 +136,10 @@ impl DeskSessions {
     }
 
     /// Applies the reviewed plan exactly (see [`operations::apply`]). On success the plan is
-    /// used up and the record holds the saved values; on failure the plan stays, so Save can be
-    /// pressed again after a network error.
+    /// used up and the record is read again, so the form and the next review start from what the
+    /// vendor holds now (a vendor may normalise what it was sent; two of the four answer a write
+    /// with no body). On failure the plan stays, so Save can be pressed again after a network
+    /// error.
     pub async fn apply(&self, client: &VendorClient, plan_id: &str) -> Result<UpdateReceipt<Value>> {
         let plan = {
             let records = self.lock();
@@ -145,11 +147,24 @@ impl DeskSessions {
                 records.iter().find(|r| r.plan.as_ref().is_some_and(|p| p.id == plan_id)).ok_or_else(plan_gone)?;
             record.plan.clone().ok_or_else(plan_gone)?
         };
-        let receipt = operations::apply(client, &plan).await?;
+        let mut receipt = operations::apply(client, &plan).await?;
+        // Saved either way; if this read fails, the next review reads instead.
+        let fresh = match &plan.request {
+            Some(_) => operations::find(plan.operation)?.read(client, &plan.target, &plan.call).await.ok(),
+            None => None,
+        };
+        if let Some(fresh) = &fresh {
+            receipt.after = fresh.values.clone();
+        }
         let mut records = self.lock();
         if let Some(record) = records.iter_mut().find(|r| r.plan.as_ref().is_some_and(|p| p.id == plan_id)) {
-            record.snapshot.values = receipt.after.clone();
-            record.stale = true;
+            match fresh {
+                Some(fresh) => record.snapshot = fresh,
+                None => {
+                    record.snapshot.values = receipt.after.clone();
+                    record.stale = plan.request.is_some();
+                }
+            }
             record.plan = None;
         }
         Ok(receipt)

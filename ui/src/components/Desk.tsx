@@ -169,11 +169,7 @@ export function Desk({
   useEffect(() => {
     if (!draftTouched.current || !spec || !loaded || !values) return;
     const timer = setTimeout(() => {
-      const changed = Object.fromEntries(
-        changedKeys(spec.fields, loaded.original, values)
-          .filter((key) => spec.fields.find((f) => f.key === key)?.kind !== "password")
-          .map((key) => [key, values[key]]),
-      );
+      const changed = editsNow();
       backend
         .saveDraft({
           connectionId: loaded.connectionId,
@@ -233,7 +229,8 @@ export function Desk({
     setShowAllErrors(false);
   }
 
-  async function loadRecord(wanted?: Target, wantedLabels?: Target) {
+  /** Loads the record; `carry` (edits in the form now) goes on top of the vendor's values, like a draft. */
+  async function loadRecord(wanted?: Target, wantedLabels?: Target, carry?: FormValues) {
     if (!connectionId || !spec) return;
     const op = operations.find((o) => o.id === spec.id);
     if (!op) return;
@@ -268,11 +265,14 @@ export function Desk({
         .catch(() => null);
       if (!current()) return;
       if (nextRecent) setRecent(nextRecent);
-      const known = Object.fromEntries(Object.entries(draft?.values ?? {}).filter(([key]) => key in record.original)) as FormValues;
+      const known = Object.fromEntries(
+        Object.entries({ ...draft?.values, ...carry }).filter(([key]) => key in record.original),
+      ) as FormValues;
       const restoredValues = Object.keys(known).length > 0 ? { ...record.original, ...known } : null;
       setLoaded(record);
       setValues(restoredValues ?? record.original);
-      setRestored(restoredValues ? draft! : null);
+      setRestored(restoredValues && draft ? draft : null);
+      if (carry) draftTouched.current = true;
       if (restoredValues) revalidate(restoredValues, record).catch(() => undefined);
       // Keyboard users continue in the form, at its first field (unless they have moved on).
       requestAnimationFrame(() => {
@@ -384,6 +384,16 @@ export function Desk({
     setShowAllErrors(false);
     setOutcome(null);
     setFieldErrors({});
+  }
+
+  /** The fields changed in the form now (never a password: a reload asks for it again). */
+  function editsNow(): FormValues {
+    if (!spec || !loaded || !values) return {};
+    return Object.fromEntries(
+      changedKeys(spec.fields, loaded.original, values)
+        .filter((key) => spec.fields.find((f) => f.key === key)?.kind !== "password")
+        .map((key) => [key, values[key]]),
+    ) as FormValues;
   }
 
   // Inline errors appear for fields the user changed; all of them after a save attempt.
@@ -740,8 +750,8 @@ export function Desk({
             error={outcome.error}
             action={
               outcome.error.code === "changed_since_review" && loaded
-                ? // The edits are kept as a draft, so they come back on top of the fresh values.
-                  { label: "Load the current values", onPress: () => void loadRecord(loaded.target, loaded.labels) }
+                ? // The edits come back on top of the fresh values, as a draft would.
+                  { label: "Load the current values", onPress: () => void loadRecord(loaded.target, loaded.labels, editsNow()) }
                 : undefined
             }
           />
