@@ -9,6 +9,7 @@ pub mod connection;
 pub mod desk;
 pub mod error;
 pub mod fields;
+pub mod history;
 pub mod http;
 pub mod msp360;
 pub mod operations;
