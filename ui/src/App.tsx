@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from "react";
+import { lazy, Suspense, useCallback, useEffect, useRef, useState } from "react";
 import { Button } from "react-aria-components";
 import { BackendError, toBackendError } from "./backend";
 import { Desk, type Crumb } from "./components/Desk";
@@ -8,11 +8,14 @@ import { ErrorBanner } from "./components/ErrorBanner";
 import { ConnectionsPage } from "./components/ConnectionsPage";
 import { HeaderContext } from "./components/HeaderContext";
 
+// Pages other than the desk load when first opened: a page that is not open costs nothing at start.
+const HistoryPage = lazy(() => import("./components/HistoryPage"));
+
 export function App() {
   const backend = useBackend();
   const [list, setList] = useState<ConnectionList | null>(null);
   const [connectionId, setConnectionId] = useState<string | null>(null);
-  const [page, setPage] = useState<"desk" | "connections">("desk");
+  const [page, setPage] = useState<"desk" | "connections" | "history">("desk");
   const [startupError, setStartupError] = useState<BackendError | null>(null);
   const [crumbs, setCrumbs] = useState<Crumb[]>([]);
   const headerRef = useRef<HTMLElement>(null);
@@ -72,6 +75,14 @@ export function App() {
           >
             Connections
           </Button>
+          <Button
+            className="nav-button"
+            aria-current={page === "history" ? "page" : undefined}
+            onPress={() => setPage("history")}
+            data-nav="history"
+          >
+            History
+          </Button>
         </nav>
         <HeaderContext connection={connection} crumbs={crumbs} />
       </header>
@@ -97,6 +108,11 @@ export function App() {
         </div>
       )}
       {list && page === "connections" && <ConnectionsPage list={list} onChanged={refresh} />}
+      {list && page === "history" && (
+        <Suspense fallback={<main className="content" aria-busy="true" />}>
+          <HistoryPage list={list} />
+        </Suspense>
+      )}
     </div>
   );
 }

@@ -15,6 +15,9 @@ import type { OperationSpec } from "./bindings/OperationSpec";
 import type { OperationSummary } from "./bindings/OperationSummary";
 import type { OpenedRecord } from "./bindings/OpenedRecord";
 import type { PlanView } from "./bindings/PlanView";
+import type { HistoryFilter } from "./bindings/HistoryFilter";
+import type { HistoryPage } from "./bindings/HistoryPage";
+import type { UndoStart } from "./bindings/UndoStart";
 import type { UpdateReceipt } from "./bindings/UpdateReceipt";
 import type { ChoicePage } from "./bindings/ChoicePage";
 import type { Draft } from "./bindings/Draft";
@@ -50,6 +53,8 @@ export interface Backend {
     operation: string,
     target: Record<string, string>,
     onRetry?: (notice: RetryNotice) => void,
+    /** Readable names of the ids (customer, user), for the change history. */
+    labels?: Record<string, string>,
   ): Promise<OpenedRecord>;
   /** Every rule the edits break, against the open record as read; rejects with the field errors. Sends nothing. */
   checkEdits(recordId: string, edits: Record<string, unknown>): Promise<void>;
@@ -59,6 +64,17 @@ export interface Backend {
   applyPlan(planId: string, onRetry?: (notice: RetryNotice) => void): Promise<UpdateReceipt<Record<string, unknown>>>;
   /** The desk moved on from a record. */
   closeRecord(recordId: string): Promise<void>;
+  /** One page of the change history, newest first; pass `next` back as `cursor`. */
+  listHistory(filter: HistoryFilter, cursor: string | null, limit?: number): Promise<HistoryPage>;
+  /** Said once: the history was unreadable and moved aside, or can't be used at all. */
+  historyNotice(): Promise<string | null>;
+  /**
+   * Opens the record of a history entry to undo it (read now): what the undo would do, field by
+   * field, and whether anything changed since. Review and apply its edits like the desk's.
+   */
+  openUndo(entryId: string, onRetry?: (notice: RetryNotice) => void): Promise<UndoStart>;
+  /** Asks where to save and writes the matching entries as CSV; the path, or null if cancelled. */
+  exportHistory(filter: HistoryFilter): Promise<string | null>;
   /** One page of a picker's choices for `key`, given the ids picked before it; pass `next` back as `cursor`. */
   listChoices(connectionId: string, operation: string, key: string, target: Record<string, string>, cursor: string | null): Promise<ChoicePage>;
   /** Records opened lately through this connection, latest first. */
@@ -131,12 +147,16 @@ export const tauriBackend: Backend = {
   importConnections: () => call("import_connections"),
   listOperations: () => call("list_operations"),
   describeOperation: (operation) => call("describe_operation", { operation }),
-  openRecord: (connectionId, operation, target, onRetry) =>
-    call("open_record", { connectionId, operation, target, onRetry: retryChannel(onRetry) }),
+  openRecord: (connectionId, operation, target, onRetry, labels) =>
+    call("open_record", { connectionId, operation, target, labels: labels ?? null, onRetry: retryChannel(onRetry) }),
   checkEdits: (recordId, edits) => call("check_edits", { recordId, edits }),
   reviewEdits: (recordId, edits, onRetry) => call("review_edits", { recordId, edits, onRetry: retryChannel(onRetry) }),
   applyPlan: (planId, onRetry) => call("apply_plan", { planId, onRetry: retryChannel(onRetry) }),
   closeRecord: (recordId) => call("close_record", { recordId }),
+  listHistory: (filter, cursor, limit) => call("list_history", { filter, cursor, limit }),
+  historyNotice: () => call("history_notice"),
+  openUndo: (entryId, onRetry) => call("open_undo", { entryId, onRetry: retryChannel(onRetry) }),
+  exportHistory: (filter) => call("export_history", { filter }),
   listChoices: (connectionId, operation, key, target, cursor) => call("list_choices", { connectionId, operation, key, target, cursor }),
   recentRecords: (connectionId) => call("recent_records", { connectionId }),
   rememberRecord: (connectionId, record) => call("remember_record", { connectionId, record }),

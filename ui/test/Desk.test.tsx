@@ -63,6 +63,7 @@ describe("the record pickers", () => {
       "avepoint.account-information",
       { customerId: "c-1", tenantId: "t-1", userId: "u-2" },
       expect.any(Function),
+      { customerId: "Contoso Ltd", tenantId: "contoso.onmicrosoft.com", userId: "Adele Vance" },
     );
   });
 

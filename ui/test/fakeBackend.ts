@@ -10,6 +10,10 @@ import type { Draft } from "../src/bindings/Draft";
 import type { RecentRecord } from "../src/bindings/RecentRecord";
 import type { RecordChoice } from "../src/bindings/RecordChoice";
 import type { PlanView } from "../src/bindings/PlanView";
+import type { Entry } from "../src/bindings/Entry";
+import type { HistoryFilter } from "../src/bindings/HistoryFilter";
+import type { HistoryPage } from "../src/bindings/HistoryPage";
+import type { UndoStart } from "../src/bindings/UndoStart";
 
 /** What the fake pickers offer, by target key. */
 export const choices: Record<string, RecordChoice[]> = {
@@ -117,11 +121,13 @@ export function fakeBackend(overrides: Partial<Backend> = {}) {
   const drafts = new Map<string, Draft>();
   const draftKey = (d: { connectionId: string; operationId: string; target: Record<string, string> }) =>
     `${d.connectionId}|${d.operationId}|${JSON.stringify(Object.entries(d.target).sort())}`;
-  type Opened = { connectionId: string; operation: string; target: Record<string, string> };
+  type Opened = { connectionId: string; operation: string; target: Record<string, string>; values?: Record<string, unknown> };
   const records = new Map<string, Opened>();
   const plans = new Map<string, Opened & { edits: Record<string, unknown> }>();
   /** Every plan applied, in order: what a real save would have sent. */
   const applied: (Opened & { edits: Record<string, unknown> })[] = [];
+  /** The change history the fake keeps: one entry per applied plan, newest first. */
+  const history: Entry[] = [];
   const backend = {
     applied,
     listConnections: vi.fn(async () => ({ connections: [practice, contoso, ...created] })),
@@ -160,8 +166,9 @@ export function fakeBackend(overrides: Partial<Backend> = {}) {
       const after = { ...current, ...edits } as Record<string, unknown>;
       if (!String(after.mail).includes("@")) throw invalidMail();
       const id = `plan-${plans.size + 1}`;
-      plans.set(id, { ...record, edits });
-      const before = current as unknown as Record<string, unknown>;
+      const { values, ...opened } = record;
+      plans.set(id, { ...opened, edits });
+      const before = values ?? (current as unknown as Record<string, unknown>);
       return {
         id,
         operation: record.operation,
@@ -176,6 +183,23 @@ export function fakeBackend(overrides: Partial<Backend> = {}) {
       if (!plan) throw new BackendError({ code: "invalid_input", message: "This review is no longer current.", fieldErrors: [] });
       plans.delete(planId);
       applied.push(plan);
+      const before = current as unknown as Record<string, unknown>;
+      history.unshift({
+        id: `entry-${history.length + 1}`,
+        at: "2026-11-29T10:00:00.000Z",
+        person: "ana",
+        computer: "desk-7",
+        source: "desk",
+        connectionId: plan.connectionId,
+        connectionName: "Practice (AvePoint sandbox)",
+        vendor: "AvePoint",
+        operation: plan.operation,
+        target: plan.target,
+        targetNames: { userId: "Mark Lee" },
+        changes: Object.keys(plan.edits).map((field) => ({ field, label: field, before: before[field], after: plan.edits[field] })),
+        outcome: "done",
+        correlationId: "c-1",
+      });
       return {
         before: { ...current } as Record<string, unknown>,
         after: { ...current, ...plan.edits } as Record<string, unknown>,
@@ -184,6 +208,27 @@ export function fakeBackend(overrides: Partial<Backend> = {}) {
       };
     }),
     closeRecord: vi.fn(async () => undefined),
+    listHistory: vi.fn(async (filter: HistoryFilter, _cursor: string | null, _limit?: number): Promise<HistoryPage> => {
+      const words = (filter.search ?? "").toLowerCase().split(/\s+/).filter(Boolean);
+      const entries = history.filter(
+        (e) => (!filter.outcome || e.outcome === filter.outcome) && words.every((w) => JSON.stringify(e).toLowerCase().includes(w)),
+      );
+      return { entries, total: entries.length };
+    }),
+    historyNotice: vi.fn(async () => null),
+    openUndo: vi.fn(async (entryId: string): Promise<UndoStart> => {
+      const entry = history.find((e) => e.id === entryId)!;
+      const recordId = `record-${records.size + 1}`;
+      const now = { ...current } as Record<string, unknown>;
+      for (const c of entry.changes) now[c.field] = c.after;
+      records.set(recordId, { connectionId: entry.connectionId, operation: entry.operation, target: entry.target, values: now });
+      return {
+        recordId,
+        values: now,
+        check: { entry, fields: entry.changes.map((c) => ({ ...c, now: c.after, moved: false })) },
+      };
+    }),
+    exportHistory: vi.fn(async () => "/tmp/history.csv"),
     listChoices: vi.fn(async (_connection: string, _operation: string, key: string) => ({ items: choices[key] ?? [], total: (choices[key] ?? []).length })),
     recentRecords: vi.fn(async () => recent),
     rememberRecord: vi.fn(async (_connection: string, record: RecentRecord) => {

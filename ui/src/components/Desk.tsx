@@ -245,7 +245,7 @@ export function Desk({
     const names = Object.fromEntries(op.targets.filter(({ key }) => fromNames[key]).map(({ key }) => [key, fromNames[key]!]));
     setPicks({ ids, names });
     try {
-      const opened = await backend.openRecord(connectionId, op.id, ids, (notice) => current() && setRetry(notice));
+      const opened = await backend.openRecord(connectionId, op.id, ids, (notice) => current() && setRetry(notice), names);
       const record: Loaded = {
         connectionId,
         operationId: op.id,
