@@ -135,17 +135,20 @@ export type DeskAction =
   | { type: "saveFailed"; session: number; error: BackendError }
   | { type: "discarded" };
 
+/** The load or save in flight has answered: nothing is busy or waiting to try again. */
+function answered(state: DeskState): DeskState {
+  return { ...state, busy: null, retry: null };
+}
+
 /**
  * The form, its errors, review and outcome go; answers for the record dropped are ignored from now
  * on, so nothing is left waiting for them either.
  */
 function dropRecord(state: DeskState): DeskState {
   return {
-    ...state,
+    ...answered(state),
     session: state.session + 1,
     check: state.check + 1,
-    busy: null,
-    retry: null,
     review: null,
     form: null,
     outcome: null,
@@ -204,15 +207,13 @@ export function deskReducer(state: DeskState, action: DeskAction): DeskState {
     case "recordOpened":
       if (action.session !== state.session) return state;
       return {
-        ...state,
-        busy: null,
-        retry: null,
+        ...answered(state),
         recent: action.recent ?? state.recent,
         form: { record: action.record, values: action.values, restored: action.restored, draftPending: action.carried, showAllErrors: false },
       };
     case "loadFailed":
       if (action.session !== state.session) return state;
-      return { ...state, busy: null, retry: null, fieldErrors: errorsByField(action.error.fieldErrors), outcome: { kind: "error", error: action.error } };
+      return { ...answered(state), fieldErrors: errorsByField(action.error.fieldErrors), outcome: { kind: "error", error: action.error } };
     case "fieldChanged":
       if (!state.form) return state;
       return {
@@ -242,9 +243,7 @@ export function deskReducer(state: DeskState, action: DeskAction): DeskState {
     case "saved":
       if (action.session !== state.session || !state.form) return state;
       return {
-        ...state,
-        busy: null,
-        retry: null,
+        ...answered(state),
         // The form starts again from what the vendor now holds.
         form: { ...state.form, record: { ...state.form.record, original: action.original }, values: action.original, restored: null, draftPending: false, showAllErrors: false },
         outcome: { kind: "saved", receipt: action.receipt },
@@ -252,9 +251,7 @@ export function deskReducer(state: DeskState, action: DeskAction): DeskState {
     case "saveFailed":
       if (action.session !== state.session) return state;
       return {
-        ...state,
-        busy: null,
-        retry: null,
+        ...answered(state),
         fieldErrors: action.error.fieldErrors.length > 0 ? errorsByField(action.error.fieldErrors) : state.fieldErrors,
         outcome: { kind: "error", error: action.error },
       };
