@@ -42,6 +42,9 @@ const SCENARIOS: &[(&str, Env, Scenario)] = &[
     ("a_change_made_at_the_vendor_after_the_review_is_not_overwritten", LIGHT, |s, a| {
         Box::pin(a_change_made_at_the_vendor_after_the_review_is_not_overwritten(s, a))
     }),
+    ("a_desk_change_is_in_the_history_and_undone_from_there", LIGHT, |s, a| {
+        Box::pin(a_desk_change_is_in_the_history_and_undone_from_there(s, a))
+    }),
     ("a_connection_is_created_tested_and_deleted", LIGHT, |s, a| {
         Box::pin(a_connection_is_created_tested_and_deleted(s, a))
     }),
@@ -402,6 +405,67 @@ async fn a_change_made_at_the_vendor_after_the_review_is_not_overwritten(sandbox
         let saved = sandbox.state().avepoint.user(customer, tenant, user).ok_or("sample user missing")?;
         if saved.mail != "mark.new@contoso.example" || saved.preferred_language != "de-DE" {
             return Err(format!("the sandbox holds {:?} / {:?}", saved.mail, saved.preferred_language));
+        }
+        Ok(())
+    }
+    .await;
+    session.finish(result).await
+}
+
+/// The History page lists a desk save; Undo reviews the way back and the sandbox holds the old
+/// value again; a change made since shows before / after / now and sends nothing by itself.
+async fn a_desk_change_is_in_the_history_and_undone_from_there(sandbox: &Sandbox, app: &App) -> Outcome {
+    let (customer, tenant, user) = sample_user();
+    let mail = || sandbox.state().avepoint.user(customer, tenant, user).map(|u| u.mail).unwrap_or_default();
+    let original = mail();
+    let session = open_sample_user(app).await?;
+    let result = async {
+        session.replace_text("[data-field='mail']", "mark.history@contoso.example").await?;
+        session.click("[data-action='save']").await?;
+        session.click("[data-action='confirm-save']").await?;
+        session.wait_for_text("[data-outcome='saved']", "Saved.").await?;
+
+        session.click("[data-nav='history']").await?;
+        let row = session.wait_for_text("[data-entry]", "mark.history@contoso.example").await?;
+        if !row.contains("Done") || !row.contains("Mark Lee") {
+            return Err(format!("the history row does not say what was done to whom: {row:?}"));
+        }
+        session.click("[data-action='open-entry']").await?;
+        session.wait_for_text("[data-entry-detail]", "from the desk").await?;
+        session.screenshot("history.png").await?;
+        session.click("[data-action='undo']").await?;
+        let review = session.wait_for_text("[data-undo]", "Review the undo").await?;
+        if !review.contains(&format!("mark.history@contoso.example → {original}")) {
+            return Err(format!("the undo's review does not show the way back: {review:?}"));
+        }
+        session.click("[data-action='confirm-undo']").await?;
+        session.wait_for_text("[data-outcome='history-message']", "Undone").await?;
+        if mail() != original {
+            return Err(format!("after the undo the sandbox holds {:?}, not {original:?}", mail()));
+        }
+        session.wait_for_text("[data-entry]", "undo").await.ok();
+
+        // A second change, then someone else changes the same field: the undo shows all three.
+        session.click("[data-nav='desk']").await?;
+        session.click("[data-action='load']").await?;
+        session.wait_for_value("[data-field='mail']", &original, Duration::from_secs(10)).await?;
+        session.replace_text("[data-field='mail']", "mark.second@contoso.example").await?;
+        session.click("[data-action='save']").await?;
+        session.click("[data-action='confirm-save']").await?;
+        session.wait_for_text("[data-outcome='saved']", "Saved.").await?;
+        sandbox.state().avepoint.edit_user(customer, tenant, user, |u| u.mail = "someone.else@contoso.example".into());
+        session.click("[data-nav='history']").await?;
+        session.wait_for_text("[data-entry]", "mark.second@contoso.example").await?;
+        session.click("[data-action='open-entry']").await?;
+        session.click("[data-action='undo']").await?;
+        let choose = session.wait_for_text("[data-undo]", "The record changed since").await?;
+        if !choose.contains("now someone.else@contoso.example") || !choose.contains(&format!("before {original}")) {
+            return Err(format!("the conflict does not show before / after / now: {choose:?}"));
+        }
+        session.screenshot("history-undo-conflict.png").await?;
+        session.click("[data-action='undo-cancel']").await?;
+        if mail() != "someone.else@contoso.example" {
+            return Err("the conflict sent something".into());
         }
         Ok(())
     }

@@ -12,9 +12,6 @@ import {
   ListBoxItem,
   Modal,
   ModalOverlay,
-  Popover,
-  Select,
-  SelectValue,
   Text,
   TextField,
 } from "react-aria-components";
@@ -29,6 +26,7 @@ import type { ProfileDraft } from "../bindings/ProfileDraft";
 import { useBackend } from "../context";
 import { errorsByField } from "../form";
 import { ErrorBanner } from "./ErrorBanner";
+import { SelectField, type SelectOption } from "./SelectField";
 
 const NEW = "__new__";
 const EMPTY_DRAFT: ProfileDraft = {
@@ -58,6 +56,11 @@ const VENDORS: { value: Vendor; label: string; secretLabel: string | null; secre
   },
   { value: "softwareone", label: "SoftwareOne Marketplace", secretLabel: "API token", secretHelp: "From Settings > API tokens in the Marketplace portal." },
   { value: "msp360", label: "MSP360 Managed Backup", secretLabel: "API password", secretHelp: "From Settings > General > API credentials in MSP360." },
+];
+
+const SIGN_IN_OPTIONS: SelectOption<ProfileDraft["signIn"]>[] = [
+  { id: "client_secret", label: "Client secret" },
+  { id: "certificate", label: "Certificate (recommended by AvePoint)" },
 ];
 
 type Notice = { kind: "success" | "info"; text: string } | { kind: "error"; error: BackendError };
@@ -278,77 +281,33 @@ export function ConnectionsPage({ list, onChanged }: { list: ConnectionList; onC
           >
             <div className="form-grid">
               {text("name", "Name", "How this connection appears in the list, e.g. \"Contoso – AvePoint EU\".")}
-              <Select
-                className="field"
-                selectedKey={draft.vendor}
+              <SelectField
+                label="Vendor"
+                field="vendor"
+                options={VENDORS.map((v) => ({ id: v.value, label: v.label }))}
+                selected={draft.vendor}
                 isDisabled={selectedId !== NEW}
-                onSelectionChange={(key) => key != null && setDraft({ ...draft, vendor: key as Vendor })}
-              >
-                <Label className="field-label">Vendor</Label>
-                <Button className="select-button" data-field="vendor">
-                  <SelectValue />
-                  <span aria-hidden="true">▾</span>
-                </Button>
-                <Popover className="popover">
-                  <ListBox className="listbox" items={VENDORS.map((v) => ({ ...v, id: v.value }))}>
-                    {(v) => (
-                      <ListBoxItem className="option" id={v.value} textValue={v.label}>
-                        {v.label}
-                      </ListBoxItem>
-                    )}
-                  </ListBox>
-                </Popover>
-              </Select>
+                onChange={(vendor) => setDraft({ ...draft, vendor })}
+              />
               {draft.vendor === "avepoint" && (
                 <>
-                  <Select
-                    className="field"
-                    selectedKey={draft.environment}
-                    onSelectionChange={(key) => key != null && setDraft({ ...draft, environment: key as ProfileDraft["environment"] })}
-                  >
-                    <Label className="field-label">Environment</Label>
-                    <Button className="select-button" data-field="environment">
-                      <SelectValue />
-                      <span aria-hidden="true">▾</span>
-                    </Button>
-                    <Text slot="description" className="help">
-                      {environments.find((e) => e.value === draft.environment)?.apiUrl ?? ""}
-                    </Text>
-                    <Popover className="popover">
-                      <ListBox className="listbox" items={environments.map((e) => ({ ...e, id: e.value }))}>
-                        {(e) => (
-                          <ListBoxItem className="option" id={e.value} textValue={e.label}>
-                            {e.label}
-                          </ListBoxItem>
-                        )}
-                      </ListBox>
-                    </Popover>
-                  </Select>
+                  <SelectField
+                    label="Environment"
+                    field="environment"
+                    options={environments.map((e) => ({ id: e.value, label: e.label }))}
+                    selected={draft.environment}
+                    description={environments.find((e) => e.value === draft.environment)?.apiUrl ?? ""}
+                    onChange={(environment) => setDraft({ ...draft, environment })}
+                  />
                   {text("clientId", "Client ID", "From Elements > Settings > API app registration.")}
-                  <Select
-                    className="field"
-                    selectedKey={draft.signIn}
-                    onSelectionChange={(key) => key != null && setDraft({ ...draft, signIn: key as ProfileDraft["signIn"] })}
-                  >
-                    <Label className="field-label">Sign in with</Label>
-                    <Button className="select-button" data-field="signIn">
-                      <SelectValue />
-                      <span aria-hidden="true">▾</span>
-                    </Button>
-                    <Text slot="description" className="help">
-                      The credential created with the app registration in Elements.
-                    </Text>
-                    <Popover className="popover">
-                      <ListBox className="listbox">
-                        <ListBoxItem className="option" id="client_secret">
-                          Client secret
-                        </ListBoxItem>
-                        <ListBoxItem className="option" id="certificate">
-                          Certificate (recommended by AvePoint)
-                        </ListBoxItem>
-                      </ListBox>
-                    </Popover>
-                  </Select>
+                  <SelectField
+                    label="Sign in with"
+                    field="signIn"
+                    options={SIGN_IN_OPTIONS}
+                    selected={draft.signIn}
+                    description="The credential created with the app registration in Elements."
+                    onChange={(signIn) => setDraft({ ...draft, signIn })}
+                  />
                   {draft.signIn === "client_secret" ? (
                     secretField()
                   ) : (
@@ -386,26 +345,13 @@ export function ConnectionsPage({ list, onChanged }: { list: ConnectionList; onC
               )}
               {draft.vendor === "partner-center" && (
                 <>
-                  <Select
-                    className="field"
-                    selectedKey={draft.cloud ?? "commercial"}
-                    onSelectionChange={(key) => key != null && setDraft({ ...draft, cloud: key as ProfileDraft["cloud"] })}
-                  >
-                    <Label className="field-label">Microsoft cloud</Label>
-                    <Button className="select-button" data-field="cloud">
-                      <SelectValue />
-                      <span aria-hidden="true">▾</span>
-                    </Button>
-                    <Popover className="popover">
-                      <ListBox className="listbox" items={clouds.map((c) => ({ ...c, id: c.value }))}>
-                        {(c) => (
-                          <ListBoxItem className="option" id={c.value} textValue={c.label}>
-                            {c.label}
-                          </ListBoxItem>
-                        )}
-                      </ListBox>
-                    </Popover>
-                  </Select>
+                  <SelectField
+                    label="Microsoft cloud"
+                    field="cloud"
+                    options={clouds.map((c) => ({ id: c.value, label: c.label }))}
+                    selected={draft.cloud ?? "commercial"}
+                    onChange={(cloud) => setDraft({ ...draft, cloud })}
+                  />
                   {text("tenant", "Partner tenant (optional)", "Your partner tenant's ID or domain; leave empty to pick at sign-in.")}
                   {text("clientId", "Application (client) ID", "The Entra app registration Switchboard signs in with.")}
                   {text("apiUrl", "API address (optional)", "Leave empty to use the cloud's Partner Center address.", "https://…")}
