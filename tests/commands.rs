@@ -684,6 +684,24 @@ fn every_operation_runs_by_name_through_the_generic_commands() {
 }
 
 #[test]
+fn a_required_value_the_vendor_does_not_return_is_prefilled_from_the_last_save() {
+    let h = harness();
+    let args =
+        json!({ "connectionId": "practice", "operation": "avepoint.office-information", "target": sample_target() });
+    let receipt = h
+        .update(json!({ "connectionId": "practice", "operation": "avepoint.office-information",
+                                   "target": sample_target(), "changes": { "city": "Oslo" } }))
+        .unwrap();
+    assert_eq!(receipt["changedFields"], json!(["city"]));
+    // An older API version answers without the city.
+    let (c, t, u) = switchboard_sandbox::avepoint::sample_user();
+    h.sandbox.state().avepoint.edit_user(c, t, u, |user| user.city = None);
+    let opened = h.invoke("open_record", args).unwrap();
+    assert_eq!(opened["values"]["city"], "", "the form shows what the vendor returned");
+    assert_eq!(opened["prefilled"], json!({ "city": "Oslo" }), "and what this app last saved, as such");
+}
+
+#[test]
 fn a_record_changed_at_the_vendor_after_the_review_is_not_overwritten() {
     let h = harness();
     let args = json!({ "connectionId": "practice", "operation": ACCOUNT_INFORMATION, "target": sample_target() });

@@ -67,6 +67,19 @@ describe("the record pickers", () => {
     );
   });
 
+  it("a required value the vendor did not return is filled in from the last save, and says so", async () => {
+    const user = userEvent.setup();
+    const backend = fakeBackend({
+      openRecord: async () => ({ recordId: "r-1", values: { ...current, mail: "" }, prefilled: { mail: "last@contoso.example" } }),
+    });
+    renderApp(backend);
+    await user.click(await screen.findByRole("button", { name: "Load" }));
+    const mail = (await screen.findByLabelText(/E-mail \(from spec\)/)) as HTMLInputElement;
+    expect(mail.value).toBe("last@contoso.example");
+    const note = await screen.findByText(/did not return E-mail \(from spec\)/);
+    expect(note.textContent).toContain("(last@contoso.example)");
+  });
+
   it("take a pasted id and say it will be used as typed", async () => {
     const user = userEvent.setup();
     const backend = savedConnectionBackend();
@@ -236,7 +249,7 @@ describe("recent records and drafts", () => {
     const pending = new Map<string, (value: Record<string, unknown>) => void>();
     backend.openRecord = vi.fn(
       (_connection: string, _operation: string, target: Record<string, string>) =>
-        new Promise<OpenedRecord>((resolve) => pending.set(target.userId!, (values) => resolve({ recordId: `r-${target.userId}`, values }))),
+        new Promise<OpenedRecord>((resolve) => pending.set(target.userId!, (values) => resolve({ recordId: `r-${target.userId}`, values, prefilled: {} }))),
     );
     await backend.rememberRecord("practice", {
       operationId: "avepoint.account-information",

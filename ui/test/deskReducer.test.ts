@@ -39,7 +39,7 @@ function run(...actions: DeskAction[]): DeskState {
 function opened(...then: DeskAction[]): DeskState {
   return run(
     { type: "loadStarted", picks: { ids: target, names: {} } },
-    { type: "recordOpened", session: 1, record: record(), values: original, restored: null, carried: false, recent: null },
+    { type: "recordOpened", session: 1, record: record(), values: original, restored: null, prefilled: [], carried: false, recent: null },
     ...then,
   );
 }
@@ -49,8 +49,8 @@ describe("the desk reducer", () => {
     const state = run(
       { type: "loadStarted", picks: { ids: target, names: {} } },
       { type: "loadStarted", picks: { ids: { ...target, userId: "u-2" }, names: {} } },
-      { type: "recordOpened", session: 2, record: record("r-2"), values: original, restored: null, carried: false, recent: null },
-      { type: "recordOpened", session: 1, record: record("r-1"), values: original, restored: null, carried: false, recent: null },
+      { type: "recordOpened", session: 2, record: record("r-2"), values: original, restored: null, prefilled: [], carried: false, recent: null },
+      { type: "recordOpened", session: 1, record: record("r-1"), values: original, restored: null, prefilled: [], carried: false, recent: null },
       { type: "loadFailed", session: 1, error: refusal },
     );
     expect(state.form?.record.recordId).toBe("r-2");

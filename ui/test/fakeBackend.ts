@@ -155,7 +155,7 @@ export function fakeBackend(overrides: Partial<Backend> = {}) {
     openRecord: vi.fn(async (connectionId: string, operation: string, target: Record<string, string>, _onRetry?: unknown) => {
       const recordId = `record-${records.size + 1}`;
       records.set(recordId, { connectionId, operation, target });
-      return { recordId, values: { ...current } as Record<string, unknown> };
+      return { recordId, values: { ...current } as Record<string, unknown>, prefilled: {} };
     }),
     checkEdits: vi.fn(async (_recordId: string, edits: Record<string, unknown>) => {
       if (!String({ ...current, ...edits }.mail).includes("@")) throw invalidMail();

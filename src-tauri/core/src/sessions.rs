@@ -8,7 +8,7 @@ use crate::history::{self, EntryContext, History, Source, UndoCheck};
 use crate::operations::{self, VendorClient};
 use crate::plan::{Call, Plan, PlanView, Snapshot};
 use serde::Serialize;
-use serde_json::Value;
+use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
@@ -25,6 +25,10 @@ pub struct OpenedRecord {
     pub record_id: String,
     #[ts(type = "Record<string, unknown>")]
     pub values: Value,
+    /// Required values the vendor's read lacks, filled in from the last value this app saved for
+    /// the record (an edit for the form to show as such, not a value the vendor holds).
+    #[ts(type = "Record<string, unknown>")]
+    pub prefilled: Map<String, Value>,
 }
 
 /// A record opened to undo a change from the history: its values now and what the undo would do.
@@ -59,6 +63,27 @@ struct OpenRecord {
 #[derive(Default)]
 pub struct DeskSessions {
     records: Mutex<VecDeque<OpenRecord>>,
+}
+
+/// Required fields the read left empty, with the value last saved for them through this app
+/// (AvePoint's `city` on API versions older than the current reference).
+fn prefill(
+    history: &History,
+    connection_id: &str,
+    operation: &dyn operations::Operation,
+    target: &Value,
+    values: &Value,
+) -> Map<String, Value> {
+    operation
+        .fields()
+        .iter()
+        .filter(|def| def.required && def.kind != crate::fields::FieldKind::Password)
+        .filter(|def| crate::fields::value_at(values, def.key).is_none_or(|v| v.is_null() || v == ""))
+        .filter_map(|def| {
+            let saved = history.last_saved(connection_id, operation.id(), target, def.key).ok().flatten()?;
+            (!saved.is_null() && saved != "").then(|| (def.key.to_string(), saved))
+        })
+        .collect()
 }
 
 fn gone() -> Error {
@@ -97,8 +122,10 @@ impl DeskSessions {
                 log::warn!("Unconfirmed changes could not be checked: {}", error.message);
             }
         }
+        let prefilled =
+            history.map(|h| prefill(h, connection_id, operation, target, &snapshot.values)).unwrap_or_default();
         let record_id = self.keep(connection_id, operation.id(), target, labels, snapshot.clone(), None);
-        Ok(OpenedRecord { record_id, values: snapshot.values })
+        Ok(OpenedRecord { record_id, values: snapshot.values, prefilled })
     }
 
     /// Opens the record of a history entry to undo it: reads it now and says, field by field,

@@ -7,4 +7,9 @@ export type OpenedRecord = {
 /**
  * Pass back with the edits to check, review or apply them.
  */
-recordId: string, values: Record<string, unknown>, };
+recordId: string, values: Record<string, unknown>, 
+/**
+ * Required values the vendor's read lacks, filled in from the last value this app saved for
+ * the record (an edit for the form to show as such, not a value the vendor holds).
+ */
+prefilled: Record<string, unknown>, };

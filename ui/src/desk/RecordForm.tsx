@@ -31,6 +31,13 @@ export function RecordForm({ spec, form, errors, dirtyCount, busy, formRef, onCh
           .
         </div>
       )}
+      {form.prefilled.length > 0 && (
+        <div className="banner info" role="status" data-outcome="prefilled">
+          {spec.vendor} did not return {form.prefilled.map((key) => spec.fields.find((f) => f.key === key)?.label ?? key).join(", ")}, which it
+          requires: filled in with the value you last saved through Switchboard ({form.prefilled.map((key) => String(form.values[key] ?? "")).join(", ")}).
+          Check it before you save.
+        </div>
+      )}
       <section className="card" aria-labelledby="form-heading" ref={formRef}>
         <h2 id="form-heading">
           {spec.vendor} · {spec.title}

@@ -36,6 +36,8 @@ export type OpenForm = {
   values: FormValues;
   /** The draft whose edits came back into the form, until saved or discarded. */
   restored: Draft | null;
+  /** Fields filled in from the last save through Switchboard: said above the form. */
+  prefilled: string[];
   /** The edits changed since the draft was last kept (never true right after a load or save). */
   draftPending: boolean;
   /** Inline errors for every field after a save attempt, not only the changed ones. */
@@ -118,7 +120,17 @@ export type DeskAction =
   | { type: "leaveCancelled" }
   | { type: "loadStarted"; picks: Picks }
   | { type: "retryNoticed"; session: number; notice: RetryNotice }
-  | { type: "recordOpened"; session: number; record: LoadedRecord; values: FormValues; restored: Draft | null; carried: boolean; recent: RecentRecord[] | null }
+  | {
+      type: "recordOpened";
+      session: number;
+      record: LoadedRecord;
+      values: FormValues;
+      restored: Draft | null;
+      /** Fields filled in from the last save through Switchboard (the vendor's read lacked them). */
+      prefilled: string[];
+      carried: boolean;
+      recent: RecentRecord[] | null;
+    }
   | { type: "loadFailed"; session: number; error: BackendError }
   | { type: "fieldChanged"; key: string; value: FieldValue }
   | { type: "checkStarted" }
@@ -209,7 +221,14 @@ export function deskReducer(state: DeskState, action: DeskAction): DeskState {
       return {
         ...answered(state),
         recent: action.recent ?? state.recent,
-        form: { record: action.record, values: action.values, restored: action.restored, draftPending: action.carried, showAllErrors: false },
+        form: {
+          record: action.record,
+          values: action.values,
+          restored: action.restored,
+          prefilled: action.prefilled,
+          draftPending: action.carried,
+          showAllErrors: false,
+        },
       };
     case "loadFailed":
       if (action.session !== state.session) return state;
@@ -245,7 +264,7 @@ export function deskReducer(state: DeskState, action: DeskAction): DeskState {
       return {
         ...answered(state),
         // The form starts again from what the vendor now holds.
-        form: { ...state.form, record: { ...state.form.record, original: action.original }, values: action.original, restored: null, draftPending: false, showAllErrors: false },
+        form: { ...state.form, record: { ...state.form.record, original: action.original }, values: action.original, restored: null, prefilled: [], draftPending: false, showAllErrors: false },
         outcome: { kind: "saved", receipt: action.receipt },
       };
     case "saveFailed":
@@ -260,7 +279,7 @@ export function deskReducer(state: DeskState, action: DeskAction): DeskState {
       return {
         ...state,
         check: state.check + 1,
-        form: { ...state.form, values: state.form.record.original, restored: null, draftPending: false, showAllErrors: false },
+        form: { ...state.form, values: state.form.record.original, restored: null, prefilled: [], draftPending: false, showAllErrors: false },
         outcome: null,
         fieldErrors: {},
       };

@@ -195,7 +195,14 @@ export function useDesk({ list, connectionId, onConnectionChange, onContextChang
         void backend.closeRecord(opened.recordId).catch(() => undefined);
         return;
       }
-      const known = Object.fromEntries(Object.entries({ ...draft?.values, ...carry }).filter(([key]) => key in record.original)) as FormValues;
+      // A value the vendor did not return comes from the last save through Switchboard, under
+      // the person's own draft or carried edits.
+      const prefilled = Object.fromEntries(
+        Object.entries(opened.prefilled ?? {}).filter(([key]) => key in record.original && !(key in (draft?.values ?? {})) && !(carry && key in carry)),
+      );
+      const known = Object.fromEntries(
+        Object.entries({ ...prefilled, ...draft?.values, ...carry }).filter(([key]) => key in record.original),
+      ) as FormValues;
       const restoredValues = Object.keys(known).length > 0 ? { ...record.original, ...known } : null;
       dispatch({
         type: "recordOpened",
@@ -203,6 +210,7 @@ export function useDesk({ list, connectionId, onConnectionChange, onContextChang
         record,
         values: restoredValues ?? record.original,
         restored: restoredValues && draft ? draft : null,
+        prefilled: Object.keys(prefilled),
         carried: carry != null,
         recent,
       });
