@@ -107,7 +107,7 @@ pub fn unseal(binding: &SecretBinding, stored: &Secret) -> Unsealed {
         .filter(|rest| rest.len() > DIGEST_HEX && rest.as_bytes()[DIGEST_HEX] == b':')
         .filter(|rest| rest[..DIGEST_HEX].bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)));
     match sealed {
-        None => Unsealed::Unbound(stored.clone()),
+        None => Unsealed::Unbound(stored.duplicate()),
         Some(rest) if rest[..DIGEST_HEX] == binding.digest() => Unsealed::Bound(Secret::new(&rest[DIGEST_HEX + 1..])),
         Some(_) => Unsealed::BoundElsewhere,
     }
@@ -247,12 +247,12 @@ pub struct MemoryStore {
 
 impl SecretStore for MemoryStore {
     fn set(&self, profile_id: &str, kind: SecretKind, secret: &Secret) -> Result<()> {
-        self.secrets.lock().unwrap().insert((profile_id.to_string(), kind), secret.clone());
+        self.secrets.lock().unwrap().insert((profile_id.to_string(), kind), secret.duplicate());
         Ok(())
     }
 
     fn get(&self, profile_id: &str, kind: SecretKind) -> Result<Option<Secret>> {
-        Ok(self.secrets.lock().unwrap().get(&(profile_id.to_string(), kind)).cloned())
+        Ok(self.secrets.lock().unwrap().get(&(profile_id.to_string(), kind)).map(Secret::duplicate))
     }
 
     fn delete(&self, profile_id: &str, kind: SecretKind) -> Result<()> {
@@ -311,7 +311,7 @@ mod tests {
         let secret = Secret::new("s3cret:with:colons");
         let sealed = seal(&binding(), &secret);
         assert!(sealed.expose().starts_with("sb1:") && sealed.expose().ends_with(":s3cret:with:colons"));
-        assert_eq!(unseal(&binding(), &sealed), Unsealed::Bound(secret.clone()));
+        assert_eq!(unseal(&binding(), &sealed), Unsealed::Bound(secret.duplicate()));
         let elsewhere = [
             SecretBinding { vendor: "partner-center", ..binding() },
             SecretBinding { api: "https://graph.example.net".into(), ..binding() },
@@ -323,7 +323,7 @@ mod tests {
             assert_eq!(unseal(&other, &sealed), Unsealed::BoundElsewhere, "{other:?}");
         }
         // What an older version stored: the bare secret.
-        assert_eq!(unseal(&binding(), &secret), Unsealed::Unbound(secret.clone()));
+        assert_eq!(unseal(&binding(), &secret), Unsealed::Unbound(secret.duplicate()));
         assert!(matches!(unseal(&binding(), &Secret::new("sb1:short:x")), Unsealed::Unbound(_)));
     }
 
