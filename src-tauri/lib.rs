@@ -25,10 +25,49 @@ pub struct AppState {
     _sandbox: Option<Sandbox>,
 }
 
+include!("app_commands.rs");
+
+/// The app's context from tauri.conf.json, with the capabilities and the app manifest that
+/// build.rs resolved; generic over the runtime so tests can build the real ACL on the mock runtime.
+pub fn context<R: Runtime>() -> tauri::Context<R> {
+    tauri::generate_context!("tauri.conf.json")
+}
+
+/// Whether `url` is the app's own page: the bundled UI (`tauri://localhost`, or
+/// `http(s)://tauri.localhost` on Windows) or, in a development build, the dev server.
+pub fn is_app_url(url: &tauri::Url, dev_url: Option<&tauri::Url>) -> bool {
+    let own = match url.scheme() {
+        "tauri" => url.host_str() == Some("localhost"),
+        "http" | "https" => url.host_str() == Some("tauri.localhost"),
+        _ => false,
+    };
+    own || dev_url.is_some_and(|dev| dev.origin() == url.origin())
+}
+
+/// Keeps every webview on the app's own origin: a link or a script can't take the window, and
+/// with it the IPC bridge, to another page.
+fn navigation_guard<R: Runtime>() -> tauri::plugin::TauriPlugin<R> {
+    tauri::plugin::Builder::new("navigation-guard")
+        .on_navigation(|webview, url| {
+            let dev_url = if cfg!(dev) { webview.config().build.dev_url.clone() } else { None };
+            let allowed = is_app_url(url, dev_url.as_ref());
+            if !allowed {
+                log::warn!(
+                    "Blocked the window from navigating away from the app to {}",
+                    url.origin().ascii_serialization()
+                );
+            }
+            allowed
+        })
+        .build()
+}
+
 /// Adds plugins and commands to a builder; generic over the runtime so tests can pass
-/// `tauri::test::mock_builder()`.
+/// `tauri::test::mock_builder()`. A new command also goes into app_commands.rs and the main
+/// window's capability (see there), or the window may not call it.
 pub fn configure<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
     builder
+        .plugin(navigation_guard())
         .plugin(tauri_plugin_store::Builder::new().build())
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_opener::init())
@@ -132,9 +171,7 @@ pub fn run() {
         .plugin(log_plugin())
         .plugin(tauri_plugin_window_state::Builder::new().build())
         .on_window_event(save_window_state_soon);
-    let app = configure(builder)
-        .build(tauri::generate_context!("tauri.conf.json"))
-        .expect("the Tauri application failed to start");
+    let app = configure(builder).build(context()).expect("the Tauri application failed to start");
     if let Err(error) = manage_state(&app, startup) {
         eprintln!("Switchboard could not open its saved connections: {error}");
         std::process::exit(1);
