@@ -6,6 +6,7 @@ pub mod practice;
 use std::path::PathBuf;
 use std::sync::Arc;
 use switchboard_core::connection::{Connections, PracticeEndpoint};
+use switchboard_core::files::{self, JsonFile};
 use switchboard_core::secrets::{KeychainStore, SecretStore};
 use switchboard_sandbox::Sandbox;
 use tauri::{Manager, Runtime};
@@ -22,6 +23,11 @@ pub struct Startup {
 
 pub struct AppState {
     pub connections: Connections,
+    /// UI preferences and the recent records per connection (`settings.json`).
+    pub settings: JsonFile,
+    /// Unsent edits, one entry per record, never a password (`drafts.json`): in their own file,
+    /// so a damaged draft file costs no settings.
+    pub drafts: JsonFile,
     _sandbox: Option<Sandbox>,
 }
 
@@ -68,7 +74,6 @@ fn navigation_guard<R: Runtime>() -> tauri::plugin::TauriPlugin<R> {
 pub fn configure<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
     builder
         .plugin(navigation_guard())
-        .plugin(tauri_plugin_store::Builder::new().build())
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_opener::init())
         .invoke_handler(tauri::generate_handler![
@@ -125,8 +130,15 @@ pub fn manage_state<R: Runtime>(app: &tauri::App<R>, startup: Startup) -> Result
         Some(dir) => dir,
         None => app.path().app_data_dir()?,
     };
+    // Profiles, settings and drafts are the user's alone (0700 folder, 0600 files on unix).
+    files::keep_private(&data_dir)?;
     let connections = Connections::open(&data_dir, startup.practice, startup.secrets)?;
-    app.manage(AppState { connections, _sandbox: startup.sandbox });
+    app.manage(AppState {
+        connections,
+        settings: JsonFile::new(data_dir.join("settings.json")),
+        drafts: JsonFile::new(data_dir.join("drafts.json")),
+        _sandbox: startup.sandbox,
+    });
     Ok(())
 }
 
@@ -175,6 +187,13 @@ pub fn run() {
     if let Err(error) = manage_state(&app, startup) {
         eprintln!("Switchboard could not open its saved connections: {error}");
         std::process::exit(1);
+    }
+    // The request log names hosts, customers' ids and users' ids: the user's alone too. Files the
+    // log plugin starts later (rotation) are inside the now user-only folder.
+    if let Ok(log_dir) = app.path().app_log_dir() {
+        if let Err(error) = files::keep_private(&log_dir) {
+            log::warn!("The log folder {} could not be made private: {error}", log_dir.display());
+        }
     }
     app.run(|_, _| {});
 }

@@ -9,6 +9,7 @@ pub mod connection;
 pub mod desk;
 pub mod error;
 pub mod fields;
+pub mod files;
 pub mod http;
 pub mod msp360;
 pub mod operations;
