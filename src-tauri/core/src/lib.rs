@@ -16,6 +16,8 @@ pub mod operations;
 pub mod partner_center;
 pub mod pickers;
 pub mod profiles;
+#[cfg(test)]
+mod properties;
 pub mod reference;
 pub mod secret;
 pub mod secrets;

@@ -387,7 +387,7 @@ fn redact_error(mut error: Error, secret: &Secret) -> Error {
     error
 }
 
-fn vendor_text(body: &str) -> String {
+pub(crate) fn vendor_text(body: &str) -> String {
     let json = match serde_json::from_str::<Value>(body.trim()) {
         Ok(json) => json,
         Err(_) => return body.trim().to_string(),
