@@ -7,13 +7,16 @@ use switchboard_core::avepoint::{Environment, EnvironmentInfo};
 use switchboard_core::connection::{ConnectionList, ImportSummary, SaveOutcome};
 use switchboard_core::desk::{self, Draft, RecentRecord};
 use switchboard_core::fields::OperationSpec;
+use switchboard_core::fields::UpdateReceipt;
 use switchboard_core::http::{self, RetryNotice};
-use switchboard_core::operations::{self, OperationSummary, PlannedChange};
+use switchboard_core::operations::{self, OperationSummary};
 use switchboard_core::partner_center::{self, Cloud, CloudInfo};
 use switchboard_core::pickers::{self, ChoicePage};
+use switchboard_core::plan::PlanView;
 use switchboard_core::profiles::ProfileDraft;
 use switchboard_core::profiles::Vendor;
 use switchboard_core::secret::Secret;
+use switchboard_core::sessions::OpenedRecord;
 use switchboard_core::{Error, ErrorCode};
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Runtime, State};
@@ -198,17 +201,18 @@ pub fn describe_operation(operation: String) -> Result<OperationSpec, Error> {
     operations::spec(&operation)
 }
 
-/// Any operation by name: the record's current values (JSON in the vendor's keys).
+/// Reads a record and keeps it open at the desk; returns its values (the vendor's keys) and the
+/// id to check, review and apply edits with.
 #[tauri::command]
-pub async fn read_operation(
+pub async fn open_record(
     state: State<'_, AppState>,
     connection_id: String,
     operation: String,
     target: Value,
     on_retry: Channel<RetryNotice>,
-) -> Result<Value, Error> {
+) -> Result<OpenedRecord, Error> {
     let client = state.connections.client(&connection_id)?;
-    with_retry_notices(on_retry, operations::read(&client, &operation, &target)).await
+    with_retry_notices(on_retry, state.sessions.open(&client, &connection_id, &operation, &target)).await
 }
 
 /// Passes each retry wait to the UI while `work` runs ("AvePoint is busy; trying again in 2 s").
@@ -219,10 +223,41 @@ async fn with_retry_notices<T>(on_retry: Channel<RetryNotice>, work: impl std::f
     http::observe_retries(observer, work).await
 }
 
-/// What the changes would do, field by field, after the same checks as the update (sends nothing).
+/// Every rule the edits break, against the open record as read (sends nothing): the form's
+/// inline check.
 #[tauri::command]
-pub fn preview_operation(operation: String, current: Value, changes: Value) -> Result<Vec<PlannedChange>, Error> {
-    operations::preview(&operation, &current, &changes)
+pub fn check_edits(state: State<'_, AppState>, record_id: String, edits: Value) -> Result<(), Error> {
+    state.sessions.check(&record_id, &edits)
+}
+
+/// Plans the edits against the open record and keeps the plan: what the review shows.
+#[tauri::command]
+pub async fn review_edits(
+    state: State<'_, AppState>,
+    record_id: String,
+    edits: Value,
+    on_retry: Channel<RetryNotice>,
+) -> Result<PlanView, Error> {
+    let client = state.connections.client(&state.sessions.connection_of(&record_id)?)?;
+    with_retry_notices(on_retry, state.sessions.review(&client, &record_id, &edits)).await
+}
+
+/// Applies the reviewed plan exactly as reviewed; if the record changed at the vendor since,
+/// nothing is sent and the error names the fields.
+#[tauri::command]
+pub async fn apply_plan(
+    state: State<'_, AppState>,
+    plan_id: String,
+    on_retry: Channel<RetryNotice>,
+) -> Result<UpdateReceipt<Value>, Error> {
+    let client = state.connections.client(&state.sessions.connection_of_plan(&plan_id)?)?;
+    with_retry_notices(on_retry, state.sessions.apply(&client, &plan_id)).await
+}
+
+/// The desk moved on from a record.
+#[tauri::command]
+pub fn close_record(state: State<'_, AppState>, record_id: String) {
+    state.sessions.close(&record_id);
 }
 
 /// One page of what a picker offers for `key` (customer, tenant, account or user), given the ids
@@ -311,18 +346,4 @@ pub fn discard_draft(
     let key = desk::draft_key(&connection_id, &operation, &target);
     state.drafts.update(|drafts| drafts.remove(&key)).map_err(|e| save_failed(&state.drafts, e))?;
     Ok(())
-}
-
-/// Any operation by name: read, merge, check and send; returns the receipt.
-#[tauri::command]
-pub async fn update_operation(
-    state: State<'_, AppState>,
-    connection_id: String,
-    operation: String,
-    target: Value,
-    changes: Value,
-    on_retry: Channel<RetryNotice>,
-) -> Result<Value, Error> {
-    let client = state.connections.client(&connection_id)?;
-    with_retry_notices(on_retry, operations::update(&client, &operation, &target, &changes)).await
 }

@@ -28,6 +28,8 @@ pub struct AppState {
     /// Unsent edits, one entry per record, never a password (`drafts.json`): in their own file,
     /// so a damaged draft file costs no settings.
     pub drafts: JsonFile,
+    /// Records open at the desk and their reviewed plans.
+    pub sessions: switchboard_core::sessions::DeskSessions,
     _sandbox: Option<Sandbox>,
 }
 
@@ -91,9 +93,11 @@ pub fn configure<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             commands::sign_in_partner_center,
             commands::list_operations,
             commands::describe_operation,
-            commands::read_operation,
-            commands::preview_operation,
-            commands::update_operation,
+            commands::open_record,
+            commands::check_edits,
+            commands::review_edits,
+            commands::apply_plan,
+            commands::close_record,
             commands::list_choices,
             commands::recent_records,
             commands::remember_record,
@@ -137,6 +141,7 @@ pub fn manage_state<R: Runtime>(app: &tauri::App<R>, startup: Startup) -> Result
         connections,
         settings: JsonFile::new(data_dir.join("settings.json")),
         drafts: JsonFile::new(data_dir.join("drafts.json")),
+        sessions: Default::default(),
         _sandbox: startup.sandbox,
     });
     Ok(())

@@ -107,7 +107,7 @@ impl Harness {
 
     fn invoke(&self, cmd: &str, mut body: Value) -> Result<Value, Value> {
         // Reads and updates report retry waits on a channel, which the UI always passes.
-        if matches!(cmd, "read_operation" | "update_operation") && body.get("onRetry").is_none() {
+        if matches!(cmd, "open_record" | "review_edits" | "apply_plan") && body.get("onRetry").is_none() {
             body["onRetry"] = json!("__CHANNEL__:7");
         }
         let request = InvokeRequest {
@@ -120,6 +120,27 @@ impl Harness {
             invoke_key: INVOKE_KEY.to_string(),
         };
         get_ipc_response(&self.webview, request).map(|response| response.deserialize::<Value>().unwrap())
+    }
+}
+
+impl Harness {
+    /// Opens a record at the desk (`{connectionId, operation, target}`) and returns its id and values.
+    fn open(&self, args: Value) -> Result<(String, Value), Value> {
+        let opened = self.invoke("open_record", args)?;
+        Ok((opened["recordId"].as_str().unwrap().to_string(), opened["values"].clone()))
+    }
+
+    /// The record's current values, as the desk opens it.
+    fn read(&self, args: Value) -> Result<Value, Value> {
+        self.open(args).map(|(_, values)| values)
+    }
+
+    /// What the desk's Save does: open, review the edits (`changes`), apply the reviewed plan.
+    fn update(&self, mut args: Value) -> Result<Value, Value> {
+        let edits = args.as_object_mut().unwrap().remove("changes").unwrap();
+        let (record_id, _) = self.open(args)?;
+        let plan = self.invoke("review_edits", json!({ "recordId": record_id, "edits": edits }))?;
+        self.invoke("apply_plan", json!({ "planId": plan["id"] }))
     }
 }
 
@@ -166,18 +187,10 @@ fn describes_account_information_from_the_rust_definitions() {
 #[test]
 fn check_returns_the_same_field_errors_the_update_would() {
     let h = harness();
-    let values = h
-        .invoke(
-            "read_operation",
-            json!({ "connectionId": "practice", "operation": ACCOUNT_INFORMATION, "target": sample_target() }),
-        )
+    let (record_id, _) = h
+        .open(json!({ "connectionId": "practice", "operation": ACCOUNT_INFORMATION, "target": sample_target() }))
         .unwrap();
-    let preview = h
-        .invoke(
-            "preview_operation",
-            json!({ "operation": ACCOUNT_INFORMATION, "current": values, "changes": { "mail": "nope" } }),
-        )
-        .unwrap_err();
+    let preview = h.invoke("check_edits", json!({ "recordId": record_id, "edits": { "mail": "nope" } })).unwrap_err();
     let errors = preview["fieldErrors"].clone();
     assert_eq!(
         errors,
@@ -185,11 +198,8 @@ fn check_returns_the_same_field_errors_the_update_would() {
     );
 
     let error = h
-        .invoke(
-            "update_operation",
-            json!({ "connectionId": "practice", "operation": ACCOUNT_INFORMATION, "target": sample_target(),
-                    "changes": { "mail": "nope" } }),
-        )
+        .update(json!({ "connectionId": "practice", "operation": ACCOUNT_INFORMATION, "target": sample_target(),
+                    "changes": { "mail": "nope" } }))
         .unwrap_err();
     assert_eq!(
         error,
@@ -206,11 +216,8 @@ fn check_returns_the_same_field_errors_the_update_would() {
 fn update_saves_and_returns_the_receipt() {
     let h = harness();
     let receipt = h
-        .invoke(
-            "update_operation",
-            json!({ "connectionId": "practice", "operation": ACCOUNT_INFORMATION, "target": sample_target(),
-                    "changes": { "usageLocation": "SE" } }),
-        )
+        .update(json!({ "connectionId": "practice", "operation": ACCOUNT_INFORMATION, "target": sample_target(),
+                    "changes": { "usageLocation": "SE" } }))
         .unwrap();
     assert_eq!(receipt["changedFields"], json!(["usageLocation"]));
     assert_eq!(receipt["after"]["usageLocation"], "SE");
@@ -224,29 +231,18 @@ fn errors_reach_the_ui_with_stable_codes() {
     let h = harness();
     let mut target = sample_target();
     target["userId"] = json!("00000000-0000-0000-0000-000000000000");
-    let error = h
-        .invoke(
-            "read_operation",
-            json!({ "connectionId": "practice", "operation": ACCOUNT_INFORMATION, "target": target }),
-        )
-        .unwrap_err();
+    let error =
+        h.read(json!({ "connectionId": "practice", "operation": ACCOUNT_INFORMATION, "target": target })).unwrap_err();
     assert_eq!(error["code"], "not_found");
 
     target["userId"] = json!("../../x");
-    let error = h
-        .invoke(
-            "read_operation",
-            json!({ "connectionId": "practice", "operation": ACCOUNT_INFORMATION, "target": target }),
-        )
-        .unwrap_err();
+    let error =
+        h.read(json!({ "connectionId": "practice", "operation": ACCOUNT_INFORMATION, "target": target })).unwrap_err();
     assert_eq!(error["code"], "invalid_input");
     assert_eq!(error["field"], "userId");
 
     let error = h
-        .invoke(
-            "read_operation",
-            json!({ "connectionId": "elsewhere", "operation": ACCOUNT_INFORMATION, "target": sample_target() }),
-        )
+        .read(json!({ "connectionId": "elsewhere", "operation": ACCOUNT_INFORMATION, "target": sample_target() }))
         .unwrap_err();
     assert_eq!(error["code"], "invalid_connection");
 }
@@ -352,12 +348,9 @@ fn the_secret_appears_in_no_file_the_app_wrote() {
     assert!(!saved.to_string().contains(PRACTICE_CLIENT_SECRET), "the UI never sees the secret");
     assert_eq!(h.invoke("test_connection", json!({ "id": id })).unwrap()["ok"], true);
     h.invoke("remember_connection", json!({ "id": id })).unwrap();
-    h.invoke(
-        "update_operation",
-        json!({ "connectionId": id, "operation": ACCOUNT_INFORMATION, "target": sample_target(),
-                "changes": { "preferredLanguage": "en-US" } }),
-    )
-    .unwrap();
+    h.update(json!({ "connectionId": id, "operation": ACCOUNT_INFORMATION, "target": sample_target(),
+                "changes": { "preferredLanguage": "en-US" } }))
+        .unwrap();
     let list = h.invoke("list_connections", json!({})).unwrap();
     assert_eq!(list["selectedId"], id.as_str());
     assert!(!list.to_string().contains(PRACTICE_CLIENT_SECRET));
@@ -420,10 +413,7 @@ fn saved_id(outcome: &Value) -> String {
 }
 
 fn read_with(h: &Harness, id: &str) -> Result<Value, Value> {
-    h.invoke(
-        "read_operation",
-        json!({ "connectionId": id, "operation": ACCOUNT_INFORMATION, "target": sample_target() }),
-    )
+    h.read(json!({ "connectionId": id, "operation": ACCOUNT_INFORMATION, "target": sample_target() }))
 }
 
 fn connection<'a>(list: &'a Value, id: &str) -> &'a Value {
@@ -730,26 +720,50 @@ fn a_locked_keychain_saves_the_settings_but_never_the_secret_elsewhere() {
 #[test]
 fn every_operation_runs_by_name_through_the_generic_commands() {
     let h = harness();
-    for operation in switchboard_core::operations::OPERATION_IDS {
+    for operation in switchboard_core::operations::operation_ids() {
         let spec = h.invoke("describe_operation", json!({ "operation": operation })).unwrap();
-        assert_eq!(spec["id"], *operation);
+        assert_eq!(spec["id"], operation);
     }
     let args =
         json!({ "connectionId": "practice", "operation": "avepoint.office-information", "target": sample_target() });
-    let current = h.invoke("read_operation", args.clone()).unwrap();
+    let (record_id, current) = h.open(args.clone()).unwrap();
     assert_eq!(current["city"], "");
-    let planned = h
-        .invoke(
-            "preview_operation",
-            json!({ "operation": "avepoint.office-information", "current": current, "changes": { "city": "Oslo" } }),
-        )
-        .unwrap();
-    assert_eq!(planned, json!([{ "field": "city", "label": "City", "before": "", "after": "Oslo" }]));
-    assert!(h.sandbox.state().requests().iter().all(|r| r.method != "PUT"), "a preview sends nothing");
-    let mut update = args;
-    update["changes"] = json!({ "city": "Oslo" });
-    let receipt = h.invoke("update_operation", update).unwrap();
+    let plan = h.invoke("review_edits", json!({ "recordId": record_id, "edits": { "city": "Oslo" } })).unwrap();
+    assert_eq!(plan["changes"], json!([{ "field": "city", "label": "City", "before": "", "after": "Oslo" }]));
+    assert_eq!(plan["request"]["method"], "PUT");
+    assert!(plan["request"]["path"].as_str().unwrap().ends_with("/office-information"), "{plan}");
+    assert_eq!(plan["request"]["body"]["city"], "Oslo");
+    assert!(h.sandbox.state().requests().iter().all(|r| r.method != "PUT"), "a review sends nothing");
+    let receipt = h.invoke("apply_plan", json!({ "planId": plan["id"] })).unwrap();
     assert_eq!(receipt["changedFields"], json!(["city"]));
+    let put = h.sandbox.state().requests().into_iter().find(|r| r.method == "PUT").unwrap();
+    assert_eq!(put.json().unwrap(), plan["request"]["body"], "sent exactly as reviewed");
+    let again = h.invoke("apply_plan", json!({ "planId": plan["id"] })).unwrap_err();
+    assert_eq!(again["code"], "invalid_input", "a plan is applied once");
+}
+
+#[test]
+fn a_record_changed_at_the_vendor_after_the_review_is_not_overwritten() {
+    let h = harness();
+    let args = json!({ "connectionId": "practice", "operation": ACCOUNT_INFORMATION, "target": sample_target() });
+    let (record_id, _) = h.open(args).unwrap();
+    let plan = h.invoke("review_edits", json!({ "recordId": record_id, "edits": { "usageLocation": "SE" } })).unwrap();
+    // Someone else changes the language in the portal between the review and Save.
+    let (c, t, u) = switchboard_sandbox::avepoint::sample_user();
+    h.sandbox.state().avepoint.edit_user(c, t, u, |user| user.preferred_language = "de-DE".into());
+    let error = h.invoke("apply_plan", json!({ "planId": plan["id"] })).unwrap_err();
+    assert_eq!(error["code"], "changed_since_review");
+    assert_eq!(error["fieldErrors"][0]["field"], "preferredLanguage");
+    assert!(error["fieldErrors"][0]["message"].as_str().unwrap().contains("it is now \"de-DE\""), "{error}");
+    assert!(h.sandbox.state().requests().iter().all(|r| r.method != "PUT"), "nothing was sent");
+    // Reviewed again from a fresh read, the same edit goes through.
+    let (record_id, values) = h
+        .open(json!({ "connectionId": "practice", "operation": ACCOUNT_INFORMATION, "target": sample_target() }))
+        .unwrap();
+    assert_eq!(values["preferredLanguage"], "de-DE");
+    let plan = h.invoke("review_edits", json!({ "recordId": record_id, "edits": { "usageLocation": "SE" } })).unwrap();
+    let receipt = h.invoke("apply_plan", json!({ "planId": plan["id"] })).unwrap();
+    assert_eq!(receipt["after"]["preferredLanguage"], "de-DE", "the other change is kept");
 }
 
 #[test]
@@ -768,11 +782,8 @@ fn profiles_for_every_vendor_sign_in_and_test() {
     assert_eq!(report["ok"], true, "{report}");
     let (account, user) = softwareone::sample_user();
     let values = h
-        .invoke(
-            "read_operation",
-            json!({ "connectionId": swo["connection"]["id"], "operation": "softwareone.account-user",
-                    "target": { "accountId": account, "userId": user } }),
-        )
+        .read(json!({ "connectionId": swo["connection"]["id"], "operation": "softwareone.account-user",
+                    "target": { "accountId": account, "userId": user } }))
         .unwrap();
     assert!(values["email"].is_string(), "{values}");
 
@@ -785,11 +796,8 @@ fn profiles_for_every_vendor_sign_in_and_test() {
     assert_eq!(error["field"], "userName");
 
     let wrong_vendor = h
-        .invoke(
-            "read_operation",
-            json!({ "connectionId": msp["connection"]["id"], "operation": "softwareone.account-user",
-                    "target": { "accountId": account, "userId": user } }),
-        )
+        .read(json!({ "connectionId": msp["connection"]["id"], "operation": "softwareone.account-user",
+                    "target": { "accountId": account, "userId": user } }))
         .unwrap_err();
     assert_eq!(wrong_vendor["code"], "invalid_connection");
 }
@@ -827,11 +835,8 @@ fn partner_center_through_the_commands_after_a_browser_sign_in() {
 
     let (customer, user) = sample_user();
     let receipt = h
-        .invoke(
-            "update_operation",
-            json!({ "connectionId": id, "operation": "partner-center.customer-user",
-                    "target": { "customerId": customer, "userId": user }, "changes": { "displayName": "Jo Contoso" } }),
-        )
+        .update(json!({ "connectionId": id, "operation": "partner-center.customer-user",
+                    "target": { "customerId": customer, "userId": user }, "changes": { "displayName": "Jo Contoso" } }))
         .unwrap();
     assert_eq!(receipt["after"]["displayName"], "Jo Contoso");
     let (customers, _) = all_choices(&h, &json!(id), "partner-center.customer-user", "customerId", json!({}));

@@ -39,6 +39,9 @@ const SCENARIOS: &[(&str, Env, Scenario)] = &[
     ("avepoint_outage_on_save_is_explained_and_keeps_the_typed_values", LIGHT, |s, a| {
         Box::pin(avepoint_outage_on_save_is_explained_and_keeps_the_typed_values(s, a))
     }),
+    ("a_change_made_at_the_vendor_after_the_review_is_not_overwritten", LIGHT, |s, a| {
+        Box::pin(a_change_made_at_the_vendor_after_the_review_is_not_overwritten(s, a))
+    }),
     ("a_connection_is_created_tested_and_deleted", LIGHT, |s, a| {
         Box::pin(a_connection_is_created_tested_and_deleted(s, a))
     }),
@@ -360,6 +363,49 @@ async fn avepoint_outage_on_save_is_explained_and_keeps_the_typed_values(sandbox
     }
     .await;
     sandbox.state().set_faults(Faults::default());
+    session.finish(result).await
+}
+
+/// Save applies the reviewed plan, never a new one: a change someone makes in the vendor's portal
+/// between the review and Save stops the save, names the field, and the edits survive a reload.
+async fn a_change_made_at_the_vendor_after_the_review_is_not_overwritten(sandbox: &Sandbox, app: &App) -> Outcome {
+    let (customer, tenant, user) = sample_user();
+    let session = open_sample_user(app).await?;
+    let result = async {
+        session.replace_text("[data-field='mail']", "mark.new@contoso.example").await?;
+        session.click("[data-action='save']").await?;
+        let review = session.wait_for_text("[data-review]", "→ mark.new@contoso.example").await?;
+        if !review.contains("The exact request") {
+            return Err(format!("the review does not offer the exact request: {review:?}"));
+        }
+        // Someone changes the user's language in the portal meanwhile.
+        sandbox.state().avepoint.edit_user(customer, tenant, user, |u| u.preferred_language = "de-DE".into());
+        session.click("[data-action='confirm-save']").await?;
+        let banner = session
+            .wait_for_text("[data-outcome='error'][data-code='changed_since_review']", "Preferred language")
+            .await?;
+        if !banner.contains("Nothing was saved") {
+            return Err(format!("the banner does not say nothing was saved: {banner:?}"));
+        }
+        if sandbox.state().requests().iter().any(|r| r.method == "PUT") {
+            return Err("a PUT was sent over the portal's change".into());
+        }
+        session.wait_for_text("[data-error-for='preferredLanguage']", "it is now \"de-DE\"").await?;
+        session.screenshot("changed-since-review.png").await?;
+        // The edit comes back (from the draft) on top of the vendor's current values.
+        session.click("[data-action='error-action']").await?;
+        session.wait_for_value("[data-field='mail']", "mark.new@contoso.example", Duration::from_secs(10)).await?;
+        session.click("[data-action='save']").await?;
+        session.wait_for_text("[data-review]", "→ mark.new@contoso.example").await?;
+        session.click("[data-action='confirm-save']").await?;
+        session.wait_for_text("[data-outcome='saved']", "Saved.").await?;
+        let saved = sandbox.state().avepoint.user(customer, tenant, user).ok_or("sample user missing")?;
+        if saved.mail != "mark.new@contoso.example" || saved.preferred_language != "de-DE" {
+            return Err(format!("the sandbox holds {:?} / {:?}", saved.mail, saved.preferred_language));
+        }
+        Ok(())
+    }
+    .await;
     session.finish(result).await
 }
 

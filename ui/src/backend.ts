@@ -13,7 +13,8 @@ import type { ErrorCode } from "./bindings/ErrorCode";
 import type { FieldError } from "./bindings/FieldError";
 import type { OperationSpec } from "./bindings/OperationSpec";
 import type { OperationSummary } from "./bindings/OperationSummary";
-import type { PlannedChange } from "./bindings/PlannedChange";
+import type { OpenedRecord } from "./bindings/OpenedRecord";
+import type { PlanView } from "./bindings/PlanView";
 import type { UpdateReceipt } from "./bindings/UpdateReceipt";
 import type { ChoicePage } from "./bindings/ChoicePage";
 import type { Draft } from "./bindings/Draft";
@@ -40,23 +41,24 @@ export interface Backend {
   importConnections(): Promise<ImportSummary | null>;
   listOperations(): Promise<OperationSummary[]>;
   describeOperation(operation: string): Promise<OperationSpec>;
-  /** The record's current values, in the vendor's JSON keys; `onRetry` hears each wait before a retry. */
-  readOperation(
+  /**
+   * Reads the record and keeps it open in Rust: its values (the vendor's JSON keys) and the id to
+   * check, review and save edits with. `onRetry` hears each wait before a retry.
+   */
+  openRecord(
     connectionId: string,
     operation: string,
     target: Record<string, string>,
     onRetry?: (notice: RetryNotice) => void,
-  ): Promise<Record<string, unknown>>;
-  /** What the changes would do, after the same checks as a save; sends nothing. */
-  previewOperation(operation: string, current: Record<string, unknown>, changes: Record<string, unknown>): Promise<PlannedChange[]>;
-  /** Reads, merges, checks and sends; resolves to the receipt ({ before, after, changedFields, requestId? }). */
-  updateOperation(
-    connectionId: string,
-    operation: string,
-    target: Record<string, string>,
-    changes: Record<string, unknown>,
-    onRetry?: (notice: RetryNotice) => void,
-  ): Promise<UpdateReceipt<Record<string, unknown>>>;
+  ): Promise<OpenedRecord>;
+  /** Every rule the edits break, against the open record as read; rejects with the field errors. Sends nothing. */
+  checkEdits(recordId: string, edits: Record<string, unknown>): Promise<void>;
+  /** Plans the edits (before → after and the exact request) and keeps the plan for `applyPlan`. Sends nothing. */
+  reviewEdits(recordId: string, edits: Record<string, unknown>, onRetry?: (notice: RetryNotice) => void): Promise<PlanView>;
+  /** Sends the reviewed plan exactly; rejects with `changed_since_review` if the record changed at the vendor since. */
+  applyPlan(planId: string, onRetry?: (notice: RetryNotice) => void): Promise<UpdateReceipt<Record<string, unknown>>>;
+  /** The desk moved on from a record. */
+  closeRecord(recordId: string): Promise<void>;
   /** One page of a picker's choices for `key`, given the ids picked before it; pass `next` back as `cursor`. */
   listChoices(connectionId: string, operation: string, key: string, target: Record<string, string>, cursor: string | null): Promise<ChoicePage>;
   /** Records opened lately through this connection, latest first. */
@@ -129,11 +131,12 @@ export const tauriBackend: Backend = {
   importConnections: () => call("import_connections"),
   listOperations: () => call("list_operations"),
   describeOperation: (operation) => call("describe_operation", { operation }),
-  readOperation: (connectionId, operation, target, onRetry) =>
-    call("read_operation", { connectionId, operation, target, onRetry: retryChannel(onRetry) }),
-  previewOperation: (operation, current, changes) => call("preview_operation", { operation, current, changes }),
-  updateOperation: (connectionId, operation, target, changes, onRetry) =>
-    call("update_operation", { connectionId, operation, target, changes, onRetry: retryChannel(onRetry) }),
+  openRecord: (connectionId, operation, target, onRetry) =>
+    call("open_record", { connectionId, operation, target, onRetry: retryChannel(onRetry) }),
+  checkEdits: (recordId, edits) => call("check_edits", { recordId, edits }),
+  reviewEdits: (recordId, edits, onRetry) => call("review_edits", { recordId, edits, onRetry: retryChannel(onRetry) }),
+  applyPlan: (planId, onRetry) => call("apply_plan", { planId, onRetry: retryChannel(onRetry) }),
+  closeRecord: (recordId) => call("close_record", { recordId }),
   listChoices: (connectionId, operation, key, target, cursor) => call("list_choices", { connectionId, operation, key, target, cursor }),
   recentRecords: (connectionId) => call("recent_records", { connectionId }),
   rememberRecord: (connectionId, record) => call("remember_record", { connectionId, record }),

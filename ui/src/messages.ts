@@ -16,5 +16,6 @@ export const errorTitles: Record<ErrorCode, string> = {
   keychain_unavailable: "The system keychain is not available",
   profile_storage: "Saved connections could not be read or written",
   secret_missing: "This connection has no secret yet",
+  changed_since_review: "The record changed since your review",
   internal: "Something went wrong in Switchboard",
 };

@@ -1,8 +1,8 @@
-import { render, screen, waitFor } from "@testing-library/react";
+import { render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { App } from "../src/App";
-import type { Backend } from "../src/backend";
+import { BackendError, type Backend } from "../src/backend";
 import { BackendProvider } from "../src/context";
 import { fakeBackend, sampleTarget, vendorRefusal } from "./fakeBackend";
 
@@ -48,8 +48,8 @@ describe("the account-information desk", () => {
     await user.type(mail, "not-an-address");
     expect(await screen.findByText(/must be an email address/)).toBeTruthy();
     await user.click(screen.getByRole("button", { name: "Save" }));
-    await waitFor(() => expect(backend.previewOperation).toHaveBeenCalled());
-    expect(backend.updateOperation).not.toHaveBeenCalled();
+    await waitFor(() => expect(backend.checkEdits).toHaveBeenCalled());
+    expect(backend.applyPlan).not.toHaveBeenCalled();
     expect(mail.value).toBe("not-an-address");
   });
 
@@ -65,18 +65,14 @@ describe("the account-information desk", () => {
     const saved = await screen.findByText(/Saved\./);
     expect(saved.parentElement?.textContent).toContain("E-mail (from spec)");
     expect(saved.parentElement?.textContent).toContain("req-42");
-    expect(backend.updateOperation).toHaveBeenCalledWith(
-      "practice",
-      "avepoint.account-information",
-      sampleTarget,
-      { mail: "new@contoso.example" },
-      expect.any(Function),
-    );
+    expect(backend.applied).toEqual([
+      { connectionId: "practice", operation: "avepoint.account-information", target: sampleTarget, edits: { mail: "new@contoso.example" } },
+    ]);
   });
 
   it("keeps typed values and explains a vendor refusal", async () => {
     const user = userEvent.setup();
-    const backend = fakeBackend({ updateOperation: async () => Promise.reject(vendorRefusal()) });
+    const backend = fakeBackend({ applyPlan: async () => Promise.reject(vendorRefusal()) });
     renderApp(backend);
     const mail = await loadSampleUser(user);
     await user.clear(mail);
@@ -87,6 +83,34 @@ describe("the account-information desk", () => {
     expect(alert.textContent).toContain("The vendor refused the change");
     expect(alert.textContent).toContain("req-9");
     expect(mail.value).toBe("kept@contoso.example");
+  });
+
+  it("a record changed at the vendor since the review is not saved, names the field and reloads on request", async () => {
+    const user = userEvent.setup();
+    const message = "Preferred language changed since the review: it was \"af-NA\", it is now \"de-DE\".";
+    const backend = fakeBackend({
+      applyPlan: async () =>
+        Promise.reject(
+          new BackendError({
+            code: "changed_since_review",
+            message: "Nothing was saved: this record changed at the vendor since you reviewed it (Preferred language). Review the change again.",
+            fieldErrors: [{ field: "preferredLanguage", message }],
+          }),
+        ),
+    });
+    renderApp(backend);
+    const mail = await loadSampleUser(user);
+    await user.clear(mail);
+    await user.type(mail, "kept@contoso.example");
+    await user.click(screen.getByRole("button", { name: "Save" }));
+    await user.click(await screen.findByRole("button", { name: "Save 1 change" }));
+    const alert = await screen.findByRole("alert");
+    expect(alert.textContent).toContain("The record changed since your review");
+    expect(alert.textContent).toContain("(Preferred language)");
+    expect(await screen.findByText(message)).toBeTruthy();
+    expect(mail.value).toBe("kept@contoso.example");
+    await user.click(within(alert).getByRole("button", { name: "Load the current values" }));
+    await waitFor(() => expect(backend.openRecord).toHaveBeenCalledTimes(2));
   });
 
   it("reviews each change as before → after and sends nothing until confirmed", async () => {
@@ -100,10 +124,10 @@ describe("the account-information desk", () => {
     const dialog = await screen.findByRole("dialog");
     expect(dialog.textContent).toContain("mark@contoso.example → new@contoso.example");
     expect(dialog.textContent).toContain(sampleTarget.userId);
-    expect(backend.updateOperation).not.toHaveBeenCalled();
+    expect(backend.applyPlan).not.toHaveBeenCalled();
     await user.click(screen.getByRole("button", { name: "Go back" }));
     await waitFor(() => expect(screen.queryByRole("dialog")).toBeNull());
-    expect(backend.updateOperation).not.toHaveBeenCalled();
+    expect(backend.applyPlan).not.toHaveBeenCalled();
     expect(mail.value).toBe("new@contoso.example");
   });
 
@@ -114,12 +138,12 @@ describe("the account-information desk", () => {
     await loadSampleUser(user);
     await user.click(screen.getByRole("button", { name: "Save" }));
     expect(await screen.findByText(/Nothing to save/)).toBeTruthy();
-    expect(backend.updateOperation).not.toHaveBeenCalled();
+    expect(backend.applyPlan).not.toHaveBeenCalled();
   });
 
   it("turns a plain-string rejection into a readable error", async () => {
     const user = userEvent.setup();
-    const backend = fakeBackend({ readOperation: async () => Promise.reject("invalid args `target`") });
+    const backend = fakeBackend({ openRecord: async () => Promise.reject("invalid args `target`") });
     renderApp(backend);
     await user.click(await screen.findByRole("button", { name: "Load" }));
     const alert = await screen.findByRole("alert");

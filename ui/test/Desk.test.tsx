@@ -6,6 +6,8 @@ import { App } from "../src/App";
 import type { Backend } from "../src/backend";
 import { BackendProvider } from "../src/context";
 import { contoso, current, fakeBackend } from "./fakeBackend";
+import type { OpenedRecord } from "../src/bindings/OpenedRecord";
+import type { RetryNotice } from "../src/bindings/RetryNotice";
 
 function renderApp(backend: Backend) {
   return render(
@@ -56,7 +58,7 @@ describe("the record pickers", () => {
 
     await user.click(screen.getByRole("button", { name: "Load" }));
     await screen.findByLabelText(/E-mail \(from spec\)/);
-    expect(backend.readOperation).toHaveBeenCalledWith(
+    expect(backend.openRecord).toHaveBeenCalledWith(
       "p-1",
       "avepoint.account-information",
       { customerId: "c-1", tenantId: "t-1", userId: "u-2" },
@@ -105,7 +107,7 @@ describe("recent records and drafts", () => {
     expect(recent.textContent).toContain("Mark Lee");
     expect(recent.textContent).toContain("Contoso Ltd");
     await user.click(within(recent).getByRole("button", { name: /Mark Lee/ }));
-    await waitFor(() => expect(backend.readOperation).toHaveBeenCalledTimes(2));
+    await waitFor(() => expect(backend.openRecord).toHaveBeenCalledTimes(2));
   });
 
   it("unsent edits survive a restart, and leaving a dirty form asks first", async () => {
@@ -127,7 +129,7 @@ describe("recent records and drafts", () => {
     expect(guard.textContent).toContain("1 unsaved change to Mark Lee");
     await user.click(within(guard).getByRole("button", { name: "Stay and keep editing" }));
     expect(mail.value).toBe("new@contoso.example");
-    expect(backend.readOperation).toHaveBeenCalledTimes(1);
+    expect(backend.openRecord).toHaveBeenCalledTimes(1);
 
     // A new window (after a crash or restart) loads the record with the edits back in.
     first.unmount();
@@ -165,11 +167,11 @@ describe("recent records and drafts", () => {
     const user = userEvent.setup();
     let finish: () => void = () => undefined;
     const backend = fakeBackend();
-    const realUpdate = backend.updateOperation;
-    backend.updateOperation = vi.fn(async (connection, operation, target, changes, onRetry) => {
+    const realApply = backend.applyPlan;
+    backend.applyPlan = vi.fn(async (planId: string, onRetry?: (notice: RetryNotice) => void) => {
       onRetry?.({ vendor: "AvePoint", reason: "busy", waitMs: 2000, nextAttempt: 2, maxAttempts: 4 });
       await new Promise<void>((resolve) => (finish = resolve));
-      return realUpdate(connection, operation, target, changes);
+      return realApply(planId);
     });
     renderApp(backend);
     await user.click(await screen.findByRole("button", { name: "Load" }));
@@ -211,7 +213,9 @@ describe("recent records and drafts", () => {
     await screen.findByRole("dialog");
     await user.keyboard("{Enter}");
     await screen.findByText(/Saved\./);
-    expect(backend.updateOperation).toHaveBeenCalledWith("p-1", "avepoint.account-information", { customerId: "c-2", tenantId: "t-1", userId: "u-1" }, { mail: "mark@contoso.examplex" }, expect.any(Function));
+    expect(backend.applied).toEqual([
+      { connectionId: "p-1", operation: "avepoint.account-information", target: { customerId: "c-2", tenantId: "t-1", userId: "u-1" }, edits: { mail: "mark@contoso.examplex" } },
+    ]);
   });
 
   it("a half-typed search asks the vendor for nothing below it", async () => {
@@ -229,9 +233,9 @@ describe("recent records and drafts", () => {
     const user = userEvent.setup();
     const backend = fakeBackend();
     const pending = new Map<string, (value: Record<string, unknown>) => void>();
-    backend.readOperation = vi.fn(
+    backend.openRecord = vi.fn(
       (_connection: string, _operation: string, target: Record<string, string>) =>
-        new Promise<Record<string, unknown>>((resolve) => pending.set(target.userId!, resolve)),
+        new Promise<OpenedRecord>((resolve) => pending.set(target.userId!, (values) => resolve({ recordId: `r-${target.userId}`, values }))),
     );
     await backend.rememberRecord("practice", {
       operationId: "avepoint.account-information",

@@ -28,7 +28,7 @@ async function violations(): Promise<string[]> {
 describe("accessibility", () => {
   it("the desk with a loaded form, a field error and a vendor error", async () => {
     const user = userEvent.setup();
-    renderApp(fakeBackend({ updateOperation: async () => Promise.reject(vendorRefusal()) }));
+    renderApp(fakeBackend({ applyPlan: async () => Promise.reject(vendorRefusal()) }));
     await user.click(await screen.findByRole("button", { name: "Load" }));
     const mail = await screen.findByLabelText(/E-mail \(from spec\)/);
     expect(await violations()).toEqual([]);

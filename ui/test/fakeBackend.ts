@@ -9,6 +9,7 @@ import type { ProfileDraft } from "../src/bindings/ProfileDraft";
 import type { Draft } from "../src/bindings/Draft";
 import type { RecentRecord } from "../src/bindings/RecentRecord";
 import type { RecordChoice } from "../src/bindings/RecordChoice";
+import type { PlanView } from "../src/bindings/PlanView";
 
 /** What the fake pickers offer, by target key. */
 export const choices: Record<string, RecordChoice[]> = {
@@ -116,7 +117,13 @@ export function fakeBackend(overrides: Partial<Backend> = {}) {
   const drafts = new Map<string, Draft>();
   const draftKey = (d: { connectionId: string; operationId: string; target: Record<string, string> }) =>
     `${d.connectionId}|${d.operationId}|${JSON.stringify(Object.entries(d.target).sort())}`;
+  type Opened = { connectionId: string; operation: string; target: Record<string, string> };
+  const records = new Map<string, Opened>();
+  const plans = new Map<string, Opened & { edits: Record<string, unknown> }>();
+  /** Every plan applied, in order: what a real save would have sent. */
+  const applied: (Opened & { edits: Record<string, unknown> })[] = [];
   const backend = {
+    applied,
     listConnections: vi.fn(async () => ({ connections: [practice, contoso, ...created] })),
     rememberConnection: vi.fn(async () => undefined),
     listEnvironments: vi.fn(async () => [
@@ -139,18 +146,44 @@ export function fakeBackend(overrides: Partial<Backend> = {}) {
     importConnections: vi.fn(async () => ({ added: 1, unchanged: 0, needSecret: ["Imported"], addedAsNew: [] })),
     describeOperation: vi.fn(async () => spec),
     listOperations: vi.fn(async () => operations),
-    readOperation: vi.fn(async () => ({ ...current }) as Record<string, unknown>),
-    previewOperation: vi.fn(async (_operation: string, before: Record<string, unknown>, changes: Record<string, unknown>) => {
-      const after = { ...before, ...changes };
-      if (!String(after.mail).includes("@")) throw invalidMail();
-      return Object.keys(changes).map((field) => ({ field, label: field, before: before[field], after: changes[field] }));
+    openRecord: vi.fn(async (connectionId: string, operation: string, target: Record<string, string>, _onRetry?: unknown) => {
+      const recordId = `record-${records.size + 1}`;
+      records.set(recordId, { connectionId, operation, target });
+      return { recordId, values: { ...current } as Record<string, unknown> };
     }),
-    updateOperation: vi.fn(async (_connection: string, _operation: string, _target: Record<string, string>, changes: Record<string, unknown>) => ({
-      before: { ...current } as Record<string, unknown>,
-      after: { ...current, ...changes } as Record<string, unknown>,
-      changedFields: Object.keys(changes),
-      requestId: "req-42",
-    })),
+    checkEdits: vi.fn(async (_recordId: string, edits: Record<string, unknown>) => {
+      if (!String({ ...current, ...edits }.mail).includes("@")) throw invalidMail();
+    }),
+    reviewEdits: vi.fn(async (recordId: string, edits: Record<string, unknown>, _onRetry?: unknown): Promise<PlanView> => {
+      const record = records.get(recordId);
+      if (!record) throw new BackendError({ code: "invalid_input", message: "This record is no longer open. Load it again.", fieldErrors: [] });
+      const after = { ...current, ...edits } as Record<string, unknown>;
+      if (!String(after.mail).includes("@")) throw invalidMail();
+      const id = `plan-${plans.size + 1}`;
+      plans.set(id, { ...record, edits });
+      const before = current as unknown as Record<string, unknown>;
+      return {
+        id,
+        operation: record.operation,
+        target: record.target,
+        changes: Object.keys(edits).map((field) => ({ field, label: field, before: before[field], after: edits[field] })),
+        warnings: [],
+        request: { method: "PUT", path: `/users/${record.target.userId}/account-information`, body: after },
+      };
+    }),
+    applyPlan: vi.fn(async (planId: string, _onRetry?: unknown) => {
+      const plan = plans.get(planId);
+      if (!plan) throw new BackendError({ code: "invalid_input", message: "This review is no longer current.", fieldErrors: [] });
+      plans.delete(planId);
+      applied.push(plan);
+      return {
+        before: { ...current } as Record<string, unknown>,
+        after: { ...current, ...plan.edits } as Record<string, unknown>,
+        changedFields: Object.keys(plan.edits),
+        requestId: "req-42",
+      };
+    }),
+    closeRecord: vi.fn(async () => undefined),
     listChoices: vi.fn(async (_connection: string, _operation: string, key: string) => ({ items: choices[key] ?? [], total: (choices[key] ?? []).length })),
     recentRecords: vi.fn(async () => recent),
     rememberRecord: vi.fn(async (_connection: string, record: RecentRecord) => {
@@ -171,7 +204,7 @@ export function fakeBackend(overrides: Partial<Backend> = {}) {
       drafts.delete(draftKey({ connectionId, operationId, target }));
     }),
     ...overrides,
-  } satisfies Backend;
+  } satisfies Backend & { applied: typeof applied };
   return backend;
 }
 

@@ -226,22 +226,33 @@ async fn run(cli: Cli) -> Result<String, Error> {
             }
             let (client, target_json) = connect(&args.target)?;
             let operation = &args.target.operation;
+            // One plan: what the dry run prints is exactly what an update sends.
+            let plan = operations::plan(&client, operation, &target_json, &changes).await?;
             if args.dry_run {
-                let current = operations::read(&client, operation, &target_json).await?;
-                let planned = operations::preview(operation, &current, &changes)?;
+                let view = plan.view();
                 return Ok(if args.target.json {
-                    pretty(&json!({ "dryRun": true, "changes": planned }))
-                } else if planned.is_empty() {
+                    pretty(
+                        &json!({ "dryRun": true, "changes": view.changes, "warnings": view.warnings, "request": view.request }),
+                    )
+                } else if view.changes.is_empty() {
                     "Nothing would change: every field already has that value. Nothing was sent.".to_string()
                 } else {
-                    let lines: Vec<String> = planned
+                    let mut lines: Vec<String> = view
+                        .changes
                         .iter()
                         .map(|c| format!("  {} ({}): {} → {}", c.label, c.field, show(&c.before), show(&c.after)))
                         .collect();
+                    lines.extend(view.warnings.iter().map(|w| format!("  note, {}: {}", w.field, w.message)));
+                    if let Some(request) = &view.request {
+                        let method = serde_json::to_value(request.method).unwrap_or_default();
+                        lines.push(format!("Would send {} {}:", method.as_str().unwrap_or_default(), request.path));
+                        lines.push(pretty(&request.body));
+                    }
                     format!("Would change (dry run, nothing sent):\n{}", lines.join("\n"))
                 });
             }
-            let receipt = operations::update(&client, operation, &target_json, &changes).await?;
+            let receipt = serde_json::to_value(operations::send_plan(&client, &plan).await?)
+                .map_err(|e| Error::internal(format!("Could not encode the receipt: {e}")))?;
             Ok(if args.target.json { pretty(&receipt) } else { describe_receipt(operation, &receipt)? })
         }
     }
@@ -667,7 +678,8 @@ fn exit_code(error: &Error) -> u8 {
         | ErrorCode::RateLimited
         | ErrorCode::VendorUnavailable
         | ErrorCode::MalformedResponse
-        | ErrorCode::ResponseTooLarge => 4,
+        | ErrorCode::ResponseTooLarge
+        | ErrorCode::ChangedSinceReview => 4,
         ErrorCode::Unreachable => 5,
         ErrorCode::Internal => 1,
     }

@@ -8,7 +8,9 @@ pub fn export_all(out_dir: &Path) -> Result<(), ts_rs::ExportError> {
     let config = Config::new().with_out_dir(out_dir);
     crate::error::Error::export_all(&config)?;
     crate::fields::OperationSpec::export_all(&config)?;
-    crate::operations::PlannedChange::export_all(&config)?;
+    crate::plan::PlannedChange::export_all(&config)?;
+    crate::plan::PlanView::export_all(&config)?;
+    crate::sessions::OpenedRecord::export_all(&config)?;
     crate::operations::OperationSummary::export_all(&config)?;
     crate::pickers::ChoicePage::export_all(&config)?;
     crate::http::RetryNotice::export_all(&config)?;

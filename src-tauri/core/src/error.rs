@@ -36,6 +36,8 @@ pub enum ErrorCode {
     ProfileStorage,
     /// The connection has no saved secret yet.
     SecretMissing,
+    /// The record changed at the vendor after the change was reviewed; nothing was sent.
+    ChangedSinceReview,
     /// A bug or an unexpected state in Switchboard itself.
     Internal,
 }

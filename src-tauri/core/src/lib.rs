@@ -15,12 +15,14 @@ pub mod msp360;
 pub mod operations;
 pub mod partner_center;
 pub mod pickers;
+pub mod plan;
 pub mod profiles;
 #[cfg(test)]
 mod properties;
 pub mod reference;
 pub mod secret;
 pub mod secrets;
+pub mod sessions;
 pub mod softwareone;
 
 pub use error::{Error, ErrorCode, FieldError};

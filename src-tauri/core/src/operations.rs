@@ -1,18 +1,25 @@
-//! Every vendor operation by its name (`avepoint.account-information`, ...), over JSON values:
-//! what the command-line client and generic commands drive. Typed code stays in the vendor
-//! modules; this is the one table that maps names to it.
+//! Every vendor operation, registered once. Each operation (one file in its vendor's folder)
+//! implements [`Operation`]: its id, vendor, target ids and fields, how to read its record, how
+//! to plan a change (pure, see [`crate::plan`]) and how to send a planned request. Everything
+//! generic — preview, apply, update, the CLI's `--set` — is written once, here, over that trait.
 
-use crate::avepoint::{account_information, office_information, AvePointClient, UserTarget};
+use crate::avepoint::{account_information, office_information, AvePointClient};
 use crate::error::{Error, ErrorCode, FieldError, Result};
-use crate::fields::{FieldKind, OperationSpec};
+use crate::fields::{FieldDef, FieldKind, FieldSpec, OperationSpec, UpdateReceipt};
 use crate::msp360::{self, Msp360Client};
-use crate::partner_center::{self, customer_user, PartnerCenterClient};
-use crate::softwareone::{self, account_user, SoftwareOneClient};
+use crate::partner_center::{customer_user, PartnerCenterClient};
+use crate::plan::{self, Call, Plan, Planned, PlannedRequest, Sent, Snapshot};
+use crate::profiles::Vendor;
+use crate::softwareone::{account_user, SoftwareOneClient};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::{Map, Value};
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 use ts_rs::TS;
+
+pub use crate::plan::PlannedChange;
 
 /// A signed-in client for whichever vendor a connection goes to.
 #[derive(Clone)]
@@ -21,6 +28,36 @@ pub enum VendorClient {
     PartnerCenter(Arc<PartnerCenterClient>),
     SoftwareOne(Arc<SoftwareOneClient>),
     Msp360(Arc<Msp360Client>),
+}
+
+impl VendorClient {
+    pub fn avepoint(&self, operation: &str) -> Result<&AvePointClient> {
+        match self {
+            VendorClient::AvePoint(client) => Ok(client),
+            _ => Err(wrong_vendor(operation)),
+        }
+    }
+
+    pub fn partner_center(&self, operation: &str) -> Result<&PartnerCenterClient> {
+        match self {
+            VendorClient::PartnerCenter(client) => Ok(client),
+            _ => Err(wrong_vendor(operation)),
+        }
+    }
+
+    pub fn softwareone(&self, operation: &str) -> Result<&SoftwareOneClient> {
+        match self {
+            VendorClient::SoftwareOne(client) => Ok(client),
+            _ => Err(wrong_vendor(operation)),
+        }
+    }
+
+    pub fn msp360(&self, operation: &str) -> Result<&Msp360Client> {
+        match self {
+            VendorClient::Msp360(client) => Ok(client),
+            _ => Err(wrong_vendor(operation)),
+        }
+    }
 }
 
 /// One id an operation needs to find its record, with its CLI flag.
@@ -33,39 +70,86 @@ pub struct TargetId {
     pub noun: &'static str,
 }
 
-const AVEPOINT_USER: &[TargetId] = &[
-    TargetId { key: "customerId", flag: "customer", label: "Customer ID", noun: "customer" },
-    TargetId { key: "tenantId", flag: "tenant", label: "Tenant ID", noun: "tenant" },
-    TargetId { key: "userId", flag: "user", label: "User ID", noun: "user" },
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// What an operation is, as plain data.
+#[derive(Debug, Clone, Copy)]
+pub struct About {
+    /// The name everywhere (UI, CLI, logs), e.g. `avepoint.account-information`.
+    pub id: &'static str,
+    pub vendor: Vendor,
+    pub title: &'static str,
+    pub targets: &'static [TargetId],
+    /// Every field in form order, write-only ones (passwords) included.
+    pub fields: &'static [FieldDef],
+}
+
+/// What an operation declares and does. Targets and edits arrive as JSON (the UI's and CLI's
+/// shape); each implementation turns them into its typed values and back.
+pub trait Operation: Sync {
+    fn about(&self) -> &About;
+    fn id(&self) -> &'static str {
+        self.about().id
+    }
+    fn vendor(&self) -> Vendor {
+        self.about().vendor
+    }
+    fn title(&self) -> &'static str {
+        self.about().title
+    }
+    fn targets(&self) -> &'static [TargetId] {
+        self.about().targets
+    }
+    fn fields(&self) -> &'static [FieldDef] {
+        self.about().fields
+    }
+    /// The record as the vendor holds it now.
+    fn read<'a>(
+        &'a self,
+        client: &'a VendorClient,
+        target: &'a Value,
+        call: &'a Call,
+    ) -> BoxFuture<'a, Result<Snapshot>>;
+    /// Every rule the edits alone break (no record needed): checked before anything is read.
+    fn check_edits(&self, edits: &Value) -> Result<()>;
+    /// The change `edits` make to `current`, checked, with the exact request (no I/O).
+    fn plan(&self, target: &Value, current: &Snapshot, edits: &Value) -> Result<Planned>;
+    /// Sends a planned request as it is.
+    fn send<'a>(
+        &'a self,
+        client: &'a VendorClient,
+        target: &'a Value,
+        request: &'a PlannedRequest,
+        call: &'a Call,
+    ) -> BoxFuture<'a, Result<Sent>>;
+}
+
+/// Every operation, in the order the desk lists them. Adding one is a file in its vendor's
+/// folder and a line here.
+pub static REGISTRY: &[&dyn Operation] = &[
+    &account_information::OPERATION,
+    &office_information::OPERATION,
+    &customer_user::Operation,
+    &account_user::Operation,
+    &msp360::user::Operation,
 ];
 
-const PARTNER_CENTER_USER: &[TargetId] = &[
-    TargetId { key: "customerId", flag: "customer", label: "Customer tenant ID", noun: "customer" },
-    TargetId { key: "userId", flag: "user", label: "User ID", noun: "user" },
-];
-
-const SOFTWAREONE_USER: &[TargetId] = &[
-    TargetId { key: "accountId", flag: "account", label: "Account ID", noun: "account" },
-    TargetId { key: "userId", flag: "user", label: "User ID", noun: "user" },
-];
-
-const MSP360_USER: &[TargetId] = &[TargetId { key: "userId", flag: "user", label: "User ID", noun: "user" }];
+/// The operation called `id`, or an error listing the known ones.
+pub fn find(id: &str) -> Result<&'static dyn Operation> {
+    REGISTRY.iter().copied().find(|operation| operation.id() == id).ok_or_else(|| unknown(id))
+}
 
 /// The operation names, as the UI, CLI and logs use them.
-pub const OPERATION_IDS: &[&str] = &[
-    account_information::OPERATION_ID,
-    office_information::OPERATION_ID,
-    customer_user::OPERATION_ID,
-    account_user::OPERATION_ID,
-    msp360::user::OPERATION_ID,
-];
+pub fn operation_ids() -> Vec<&'static str> {
+    REGISTRY.iter().map(|operation| operation.id()).collect()
+}
 
 /// An operation as the desk offers it: what it is called and which ids find its record.
 #[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct OperationSummary {
     pub id: String,
-    pub vendor: crate::profiles::Vendor,
+    pub vendor: Vendor,
     pub title: String,
     pub targets: Vec<TargetField>,
 }
@@ -80,86 +164,52 @@ pub struct TargetField {
 
 /// Every operation, in the order the desk lists them.
 pub fn summaries() -> Vec<OperationSummary> {
-    OPERATION_IDS
+    REGISTRY
         .iter()
-        .filter_map(|id| {
-            Some(OperationSummary {
-                id: id.to_string(),
-                vendor: vendor(id).ok()?,
-                title: spec(id).ok()?.title,
-                targets: target_ids(id)
-                    .ok()?
-                    .iter()
-                    .map(|t| TargetField {
-                        key: t.key.to_string(),
-                        label: t.label.to_string(),
-                        noun: t.noun.to_string(),
-                    })
-                    .collect(),
-            })
+        .map(|operation| OperationSummary {
+            id: operation.id().to_string(),
+            vendor: operation.vendor(),
+            title: operation.title().to_string(),
+            targets: operation
+                .targets()
+                .iter()
+                .map(|t| TargetField { key: t.key.to_string(), label: t.label.to_string(), noun: t.noun.to_string() })
+                .collect(),
         })
         .collect()
-}
-
-/// One field's planned change, for reviews and `--dry-run`.
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct PlannedChange {
-    pub field: String,
-    pub label: String,
-    #[ts(type = "unknown")]
-    pub before: Value,
-    #[ts(type = "unknown")]
-    pub after: Value,
 }
 
 fn unknown(id: &str) -> Error {
     Error::new(
         ErrorCode::InvalidInput,
-        format!("There is no operation called \"{id}\". Known operations: {}.", OPERATION_IDS.join(", ")),
+        format!("There is no operation called \"{id}\". Known operations: {}.", operation_ids().join(", ")),
     )
 }
 
+/// The operation's form: which fields, in which order, with which rules.
 pub fn spec(id: &str) -> Result<OperationSpec> {
-    match id {
-        account_information::OPERATION_ID => Ok(account_information::spec()),
-        office_information::OPERATION_ID => Ok(office_information::spec()),
-        customer_user::OPERATION_ID => Ok(customer_user::spec()),
-        account_user::OPERATION_ID => Ok(account_user::spec()),
-        msp360::user::OPERATION_ID => Ok(msp360::user::spec()),
-        other => Err(unknown(other)),
-    }
+    let operation = find(id)?;
+    Ok(OperationSpec {
+        id: operation.id().to_string(),
+        vendor: operation.vendor().label().to_string(),
+        title: operation.title().to_string(),
+        fields: operation.fields().iter().map(FieldSpec::from).collect(),
+    })
 }
 
 pub fn target_ids(id: &str) -> Result<&'static [TargetId]> {
-    match id {
-        account_information::OPERATION_ID | office_information::OPERATION_ID => Ok(AVEPOINT_USER),
-        customer_user::OPERATION_ID => Ok(PARTNER_CENTER_USER),
-        account_user::OPERATION_ID => Ok(SOFTWAREONE_USER),
-        msp360::user::OPERATION_ID => Ok(MSP360_USER),
-        other => Err(unknown(other)),
-    }
+    Ok(find(id)?.targets())
 }
 
 /// The vendor an operation belongs to.
-pub fn vendor(id: &str) -> Result<crate::profiles::Vendor> {
-    use crate::profiles::Vendor;
-    match id {
-        account_information::OPERATION_ID | office_information::OPERATION_ID => Ok(Vendor::Avepoint),
-        customer_user::OPERATION_ID => Ok(Vendor::PartnerCenter),
-        account_user::OPERATION_ID => Ok(Vendor::Softwareone),
-        msp360::user::OPERATION_ID => Ok(Vendor::Msp360),
-        other => Err(unknown(other)),
-    }
+pub fn vendor(id: &str) -> Result<Vendor> {
+    Ok(find(id)?.vendor())
 }
 
-fn typed<T: DeserializeOwned>(what: &str, value: &Value) -> Result<T> {
+/// JSON from the UI or CLI as an operation's typed value.
+pub fn typed<T: DeserializeOwned>(what: &str, value: &Value) -> Result<T> {
     serde_json::from_value(value.clone())
         .map_err(|e| Error::new(ErrorCode::InvalidInput, format!("The {what} can't be used: {e}.")))
-}
-
-fn json<T: Serialize>(value: &T) -> Result<Value> {
-    serde_json::to_value(value).map_err(|e| Error::internal(format!("Could not encode the result: {e}")))
 }
 
 pub(crate) fn wrong_vendor(id: &str) -> Error {
@@ -172,189 +222,105 @@ pub(crate) fn wrong_vendor(id: &str) -> Error {
     )
 }
 
-fn avepoint<'a>(client: &'a VendorClient, id: &str) -> Result<&'a AvePointClient> {
-    match client {
-        VendorClient::AvePoint(client) => Ok(client),
-        _ => Err(wrong_vendor(id)),
-    }
-}
-
-fn partner_center_client<'a>(client: &'a VendorClient, id: &str) -> Result<&'a PartnerCenterClient> {
-    match client {
-        VendorClient::PartnerCenter(client) => Ok(client),
-        _ => Err(wrong_vendor(id)),
-    }
-}
-
-fn softwareone_client<'a>(client: &'a VendorClient, id: &str) -> Result<&'a SoftwareOneClient> {
-    match client {
-        VendorClient::SoftwareOne(client) => Ok(client),
-        _ => Err(wrong_vendor(id)),
-    }
-}
-
-fn msp360_client<'a>(client: &'a VendorClient, id: &str) -> Result<&'a Msp360Client> {
-    match client {
-        VendorClient::Msp360(client) => Ok(client),
-        _ => Err(wrong_vendor(id)),
-    }
-}
-
 /// The record's current values.
 pub async fn read(client: &VendorClient, id: &str, target: &Value) -> Result<Value> {
-    match id {
-        account_information::OPERATION_ID => {
-            json(&account_information::read(avepoint(client, id)?, &typed::<UserTarget>("target", target)?).await?)
-        }
-        office_information::OPERATION_ID => {
-            json(&office_information::read(avepoint(client, id)?, &typed::<UserTarget>("target", target)?).await?)
-        }
-        customer_user::OPERATION_ID => json(
-            &customer_user::read(
-                partner_center_client(client, id)?,
-                &typed::<partner_center::UserTarget>("target", target)?,
-            )
-            .await?,
-        ),
-        account_user::OPERATION_ID => json(
-            &account_user::read(
-                softwareone_client(client, id)?,
-                &typed::<softwareone::AccountUserTarget>("target", target)?,
-            )
-            .await?,
-        ),
-        msp360::user::OPERATION_ID => json(
-            &msp360::user::read(msp360_client(client, id)?, &typed::<msp360::UserTarget>("target", target)?).await?,
-        ),
-        other => Err(unknown(other)),
-    }
+    Ok(find(id)?.read(client, target, &Call::new()).await?.values)
 }
 
-/// Applies `changes` (the vendor's keys) and returns the receipt as JSON.
-pub async fn update(client: &VendorClient, id: &str, target: &Value, changes: &Value) -> Result<Value> {
-    match id {
-        account_information::OPERATION_ID => json(
-            &account_information::update(
-                avepoint(client, id)?,
-                &typed::<UserTarget>("target", target)?,
-                &typed("change", changes)?,
-            )
-            .await?,
-        ),
-        office_information::OPERATION_ID => json(
-            &office_information::update(
-                avepoint(client, id)?,
-                &typed::<UserTarget>("target", target)?,
-                &typed("change", changes)?,
-            )
-            .await?,
-        ),
-        customer_user::OPERATION_ID => json(
-            &customer_user::update(
-                partner_center_client(client, id)?,
-                &typed::<partner_center::UserTarget>("target", target)?,
-                &typed("change", changes)?,
-            )
-            .await?,
-        ),
-        account_user::OPERATION_ID => json(
-            &account_user::update(
-                softwareone_client(client, id)?,
-                &typed::<softwareone::AccountUserTarget>("target", target)?,
-                &typed("change", changes)?,
-            )
-            .await?,
-        ),
-        msp360::user::OPERATION_ID => json(
-            &msp360::user::update(
-                msp360_client(client, id)?,
-                &typed::<msp360::UserTarget>("target", target)?,
-                &typed("change", changes)?,
-            )
-            .await?,
-        ),
-        other => Err(unknown(other)),
-    }
+/// A plan from a record already read (the desk's open record): no I/O.
+pub fn plan_from(id: &str, target: &Value, current: &Snapshot, edits: &Value, call: Call) -> Result<Plan> {
+    let operation = find(id)?;
+    let planned = operation.plan(target, current, edits)?;
+    Ok(Plan {
+        id: uuid::Uuid::new_v4().to_string(),
+        operation: operation.id(),
+        target: target.clone(),
+        warnings: plan::warnings(operation.fields(), &current.values, &planned.after),
+        basis: current.values.clone(),
+        after: planned.after,
+        changes: planned.changes,
+        request: planned.request,
+        call,
+    })
 }
 
-/// What `changes` would do to `current`, field by field, after the same checks an update runs:
-/// edits strictly, values the vendor returned only for being present where required.
-pub fn preview(id: &str, current: &Value, changes: &Value) -> Result<Vec<PlannedChange>> {
-    let merged = match id {
-        account_information::OPERATION_ID => {
-            let current = typed("current values", current)?;
-            let merged = account_information::merge(&current, &typed("change", changes)?);
-            refuse(account_information::check_update(&current, &merged))?;
-            json(&merged)?
-        }
-        office_information::OPERATION_ID => {
-            let current = typed("current values", current)?;
-            let merged = office_information::merge(&current, &typed("change", changes)?);
-            refuse(office_information::check_update(&current, &merged))?;
-            json(&merged)?
-        }
-        customer_user::OPERATION_ID => {
-            let changes = typed("change", changes)?;
-            refuse(customer_user::check_changes(&changes))?;
-            let current = typed("current values", current)?;
-            let merged = customer_user::merge(&current, &changes);
-            refuse(customer_user::check_update(&current, &merged))?;
-            json(&merged)?
-        }
-        account_user::OPERATION_ID => {
-            // SoftwareOne takes a delta: only the changed fields are checked, as the update does.
-            let changes = typed("change", changes)?;
-            refuse(account_user::check_changes(&changes))?;
-            json(&account_user::merge(&typed("current values", current)?, &changes))?
-        }
-        msp360::user::OPERATION_ID => {
-            let changes = typed("change", changes)?;
-            refuse(msp360::user::check_changes(&changes))?;
-            let current = typed("current values", current)?;
-            let merged = msp360::user::merge(&current, &changes);
-            refuse(msp360::user::check_update(&current, &merged))?;
-            json(&merged)?
-        }
-        other => return Err(unknown(other)),
+/// Reads the record and plans the change: what a review shows (sends nothing). Edits that break
+/// a rule are refused before anything is read.
+pub async fn plan(client: &VendorClient, id: &str, target: &Value, edits: &Value) -> Result<Plan> {
+    let operation = find(id)?;
+    operation.check_edits(edits)?;
+    let call = Call::new();
+    let current = operation.read(client, target, &call).await?;
+    plan_from(id, target, &current, edits, call)
+}
+
+/// Applies a reviewed plan: reads the record again and sends the planned request exactly as
+/// planned, unless one of the operation's fields changed at the vendor since the plan was made
+/// (then nothing is sent and the error names each field).
+pub async fn apply(client: &VendorClient, plan: &Plan) -> Result<UpdateReceipt<Value>> {
+    let operation = find(plan.operation)?;
+    let now = operation.read(client, &plan.target, &plan.call).await?;
+    plan::check_unchanged(operation.fields(), &plan.basis, &now.values)?;
+    send_plan(client, plan).await
+}
+
+/// Sends a plan made from a read just now (the command line's update), without reading again.
+pub async fn send_plan(client: &VendorClient, plan: &Plan) -> Result<UpdateReceipt<Value>> {
+    let operation = find(plan.operation)?;
+    let sent = match &plan.request {
+        Some(request) => operation.send(client, &plan.target, request, &plan.call).await?,
+        None => Sent::default(),
     };
-    let mut planned = Vec::new();
-    for field in spec(id)?.fields {
-        if field.kind == FieldKind::Password {
-            // Passwords are never read back or shown: say only that it will change.
-            if get_dotted(changes, &field.key).is_some_and(|v| !v.is_null()) {
-                planned.push(PlannedChange {
-                    field: field.key,
-                    label: field.label,
-                    before: Value::Null,
-                    after: Value::String("(will be changed)".into()),
-                });
-            }
-            continue;
-        }
-        let (before, after) = (get_dotted(current, &field.key), get_dotted(&merged, &field.key));
-        if before != after {
-            planned.push(PlannedChange {
-                before: before.cloned().unwrap_or(Value::Null),
-                after: after.cloned().unwrap_or(Value::Null),
-                field: field.key,
-                label: field.label,
-            });
-        }
-    }
-    Ok(planned)
+    Ok(UpdateReceipt {
+        before: plan.basis.clone(),
+        after: sent.after.unwrap_or_else(|| plan.after.clone()),
+        changed_fields: plan.changed_fields(),
+        request_id: sent.request_id,
+    })
 }
 
-/// `phone.number` → `value["phone"]["number"]`.
-fn get_dotted<'a>(value: &'a Value, key: &str) -> Option<&'a Value> {
-    key.split('.').try_fold(value, |value, part| value.get(part))
+/// Read → plan → send: an update without a separate review.
+pub async fn update(client: &VendorClient, id: &str, target: &Value, edits: &Value) -> Result<UpdateReceipt<Value>> {
+    let plan = plan(client, id, target, edits).await?;
+    send_plan(client, &plan).await
 }
 
-fn refuse(errors: Vec<FieldError>) -> Result<()> {
+/// Typed update for one operation's own tests and callers: read, plan, send, receipt.
+pub(crate) async fn typed_update<T: DeserializeOwned>(
+    read: impl Future<Output = Result<Snapshot>>,
+    plan: impl FnOnce(&Snapshot) -> Result<Planned>,
+    send: impl AsyncFnOnce(&PlannedRequest) -> Result<Sent>,
+) -> Result<UpdateReceipt<T>> {
+    let current = read.await?;
+    let planned = plan(&current)?;
+    let sent = match &planned.request {
+        Some(request) => send(request).await?,
+        None => Sent::default(),
+    };
+    let changed_fields = planned.changes.iter().map(|change| change.field.clone()).collect();
+    let decode = |value: Value| {
+        serde_json::from_value(value).map_err(|e| Error::internal(format!("A record did not decode: {e}")))
+    };
+    Ok(UpdateReceipt {
+        before: decode(current.values)?,
+        after: decode(sent.after.unwrap_or(planned.after))?,
+        changed_fields,
+        request_id: sent.request_id,
+    })
+}
+
+/// Field errors as one refusal, or nothing.
+pub fn refuse(errors: Vec<FieldError>) -> Result<()> {
     if errors.is_empty() {
         Ok(())
     } else {
         Err(Error::invalid_fields(errors))
     }
+}
+
+/// The fields of an operation whose kind is not a password, for the checks that read records.
+pub fn record_fields(fields: &[FieldDef]) -> impl Iterator<Item = &FieldDef> {
+    fields.iter().filter(|def| def.kind != FieldKind::Password)
 }
 
 /// Turns `FIELD=VALUE` assignments into a change object, typed by each field's kind: `true`/
@@ -417,10 +383,18 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    /// A plan from values as given (no read), as the desk's open record plans.
+    fn preview(id: &str, current: &Value, edits: &Value) -> Result<Vec<PlannedChange>> {
+        let target: Map<String, Value> =
+            target_ids(id)?.iter().map(|t| (t.key.to_string(), Value::String("id1".into()))).collect();
+        let plan = plan_from(id, &Value::Object(target), &Snapshot::of_values(current.clone()), edits, Call::new())?;
+        Ok(plan.changes)
+    }
+
     #[test]
     fn summaries_list_every_operation_with_its_vendor_and_ids() {
         let all = summaries();
-        assert_eq!(all.len(), OPERATION_IDS.len());
+        assert_eq!(all.len(), REGISTRY.len());
         let msp = all.iter().find(|o| o.id == "msp360.user").unwrap();
         assert_eq!(msp.vendor, crate::profiles::Vendor::Msp360);
         assert_eq!(msp.targets.len(), 1);
@@ -428,8 +402,8 @@ mod tests {
 
     #[test]
     fn every_operation_has_a_spec_and_targets() {
-        for id in OPERATION_IDS {
-            assert_eq!(spec(id).unwrap().id, *id);
+        for id in operation_ids() {
+            assert_eq!(spec(id).unwrap().id, id);
             assert!(!target_ids(id).unwrap().is_empty());
         }
         assert!(spec("avepoint.nothing").unwrap_err().message.contains("Known operations"));

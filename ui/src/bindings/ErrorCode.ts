@@ -3,4 +3,4 @@
 /**
  * Stable codes the UI and scripts can switch on. Renaming one is a breaking change.
  */
-export type ErrorCode = "invalid_input" | "invalid_connection" | "unreachable" | "sign_in_rejected" | "forbidden" | "not_found" | "vendor_rejected" | "rate_limited" | "vendor_unavailable" | "malformed_response" | "response_too_large" | "keychain_unavailable" | "profile_storage" | "secret_missing" | "internal";
+export type ErrorCode = "invalid_input" | "invalid_connection" | "unreachable" | "sign_in_rejected" | "forbidden" | "not_found" | "vendor_rejected" | "rate_limited" | "vendor_unavailable" | "malformed_response" | "response_too_large" | "keychain_unavailable" | "profile_storage" | "secret_missing" | "changed_since_review" | "internal";

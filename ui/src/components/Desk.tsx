@@ -23,7 +23,7 @@ import type { RecentRecord } from "../bindings/RecentRecord";
 import type { RetryNotice } from "../bindings/RetryNotice";
 import type { OperationSpec } from "../bindings/OperationSpec";
 import type { OperationSummary } from "../bindings/OperationSummary";
-import type { PlannedChange } from "../bindings/PlannedChange";
+import type { PlanView } from "../bindings/PlanView";
 import type { UpdateReceipt } from "../bindings/UpdateReceipt";
 import { useBackend } from "../context";
 import { changedKeys, errorsByField, formValuesOf, nestedChangesOf, type FieldValue, type FormValues } from "../form";
@@ -36,9 +36,10 @@ type Target = Record<string, string>;
 type Loaded = {
   connectionId: string;
   operationId: string;
+  /** The record as Rust keeps it open: edits are checked, reviewed and saved against it. */
+  recordId: string;
   target: Target;
   labels: Target;
-  raw: Record<string, unknown>;
   original: FormValues;
 };
 type Picks = { ids: Target; names: Target };
@@ -88,8 +89,8 @@ export function Desk({
   const [showAllErrors, setShowAllErrors] = useState(false);
   const [busy, setBusy] = useState<"loading" | "saving" | null>(null);
   const [outcome, setOutcome] = useState<Outcome | null>(null);
-  // The review shows `planned`; Save sends exactly `changes`, whatever is typed meanwhile.
-  const [review, setReview] = useState<{ planned: PlannedChange[]; changes: Record<string, unknown> } | null>(null);
+  // The review shows the plan; Save applies exactly that plan, whatever is typed meanwhile.
+  const [review, setReview] = useState<PlanView | null>(null);
   const [retry, setRetry] = useState<RetryNotice | null>(null);
   const checkSequence = useRef(0);
   // Bumped whenever the record in the form is dropped: a late read or save for it is ignored.
@@ -168,11 +169,7 @@ export function Desk({
   useEffect(() => {
     if (!draftTouched.current || !spec || !loaded || !values) return;
     const timer = setTimeout(() => {
-      const changed = Object.fromEntries(
-        changedKeys(spec.fields, loaded.original, values)
-          .filter((key) => spec.fields.find((f) => f.key === key)?.kind !== "password")
-          .map((key) => [key, values[key]]),
-      );
+      const changed = editsNow();
       backend
         .saveDraft({
           connectionId: loaded.connectionId,
@@ -206,7 +203,7 @@ export function Desk({
       if (!spec) return [];
       const sequence = ++checkSequence.current;
       try {
-        await backend.previewOperation(current.operationId, current.raw, nestedChangesOf(spec.fields, current.original, next));
+        await backend.checkEdits(current.recordId, nestedChangesOf(spec.fields, current.original, next));
         if (sequence === checkSequence.current) setFieldErrors({});
         return [];
       } catch (reason) {
@@ -220,6 +217,7 @@ export function Desk({
   );
 
   function resetRecord() {
+    if (loaded) backend.closeRecord(loaded.recordId).catch(() => undefined);
     recordSequence.current += 1;
     checkSequence.current += 1;
     draftTouched.current = false;
@@ -231,7 +229,8 @@ export function Desk({
     setShowAllErrors(false);
   }
 
-  async function loadRecord(wanted?: Target, wantedLabels?: Target) {
+  /** Loads the record; `carry` (edits in the form now) goes on top of the vendor's values, like a draft. */
+  async function loadRecord(wanted?: Target, wantedLabels?: Target, carry?: FormValues) {
     if (!connectionId || !spec) return;
     const op = operations.find((o) => o.id === spec.id);
     if (!op) return;
@@ -246,8 +245,15 @@ export function Desk({
     const names = Object.fromEntries(op.targets.filter(({ key }) => fromNames[key]).map(({ key }) => [key, fromNames[key]!]));
     setPicks({ ids, names });
     try {
-      const raw = await backend.readOperation(connectionId, op.id, ids, (notice) => current() && setRetry(notice));
-      const record: Loaded = { connectionId, operationId: op.id, target: ids, labels: names, raw, original: formValuesOf(spec.fields, raw) };
+      const opened = await backend.openRecord(connectionId, op.id, ids, (notice) => current() && setRetry(notice));
+      const record: Loaded = {
+        connectionId,
+        operationId: op.id,
+        recordId: opened.recordId,
+        target: ids,
+        labels: names,
+        original: formValuesOf(spec.fields, opened.values),
+      };
       // Unsent edits to this record from an earlier session come back on top of the vendor's values.
       const draft = (await backend.listDrafts(connectionId).catch(() => [] as Draft[])).find(
         (d) => d.operationId === op.id && sameTarget(d.target, ids),
@@ -259,11 +265,14 @@ export function Desk({
         .catch(() => null);
       if (!current()) return;
       if (nextRecent) setRecent(nextRecent);
-      const known = Object.fromEntries(Object.entries(draft?.values ?? {}).filter(([key]) => key in record.original)) as FormValues;
+      const known = Object.fromEntries(
+        Object.entries({ ...draft?.values, ...carry }).filter(([key]) => key in record.original),
+      ) as FormValues;
       const restoredValues = Object.keys(known).length > 0 ? { ...record.original, ...known } : null;
       setLoaded(record);
       setValues(restoredValues ?? record.original);
-      setRestored(restoredValues ? draft! : null);
+      setRestored(restoredValues && draft ? draft : null);
+      if (carry) draftTouched.current = true;
       if (restoredValues) revalidate(restoredValues, record).catch(() => undefined);
       // Keyboard users continue in the form, at its first field (unless they have moved on).
       requestAnimationFrame(() => {
@@ -317,8 +326,8 @@ export function Desk({
     // Nothing is sent before the user has seen each change as before → after.
     const sequence = recordSequence.current;
     try {
-      const planned = await backend.previewOperation(loaded.operationId, loaded.raw, changes);
-      if (sequence === recordSequence.current) setReview({ planned, changes });
+      const plan = await backend.reviewEdits(loaded.recordId, changes);
+      if (sequence === recordSequence.current) setReview(plan);
     } catch (reason) {
       if (sequence === recordSequence.current) setOutcome({ kind: "error", error: toBackendError(reason) });
     }
@@ -326,18 +335,18 @@ export function Desk({
 
   async function confirmSave() {
     if (!spec || !loaded || !review) return;
-    const { changes } = review;
+    const plan = review;
     setReview(null);
     const sequence = recordSequence.current;
     const current = () => sequence === recordSequence.current;
     setBusy("saving");
     setOutcome(null);
     try {
-      const receipt = await backend.updateOperation(loaded.connectionId, loaded.operationId, loaded.target, changes, (notice) => current() && setRetry(notice));
+      const receipt = await backend.applyPlan(plan.id, (notice) => current() && setRetry(notice));
       if (!current()) return;
       const original = formValuesOf(spec.fields, receipt.after);
       draftTouched.current = false;
-      setLoaded({ ...loaded, raw: receipt.after, original });
+      setLoaded({ ...loaded, original });
       setValues(original);
       setShowAllErrors(false);
       setRestored(null);
@@ -375,6 +384,16 @@ export function Desk({
     setShowAllErrors(false);
     setOutcome(null);
     setFieldErrors({});
+  }
+
+  /** The fields changed in the form now (never a password: a reload asks for it again). */
+  function editsNow(): FormValues {
+    if (!spec || !loaded || !values) return {};
+    return Object.fromEntries(
+      changedKeys(spec.fields, loaded.original, values)
+        .filter((key) => spec.fields.find((f) => f.key === key)?.kind !== "password")
+        .map((key) => [key, values[key]]),
+    ) as FormValues;
   }
 
   // Inline errors appear for fields the user changed; all of them after a save attempt.
@@ -663,15 +682,33 @@ export function Desk({
                 .join(" · ")}
             </p>
             <ul className="review-list">
-              {review?.planned.map((change) => (
+              {review?.changes.map((change) => (
                 <li key={change.field} data-change={change.field}>
                   <strong>{change.label}:</strong> {shown(change.before, fieldOf(change.field))} → {shown(change.after, fieldOf(change.field))}
                 </li>
               ))}
             </ul>
+            {review && review.warnings.length > 0 && (
+              <ul className="review-warnings" data-review-warnings>
+                {review.warnings.map((warning) => (
+                  <li key={warning.field}>
+                    <strong>{labelOf(warning.field)}:</strong> {warning.message}
+                  </li>
+                ))}
+              </ul>
+            )}
+            {review?.request && (
+              <details className="review-request" data-review-request>
+                <summary>The exact request</summary>
+                <p className="help mono">
+                  {review.request.method} {review.request.path}
+                </p>
+                <pre className="mono">{JSON.stringify(review.request.body, null, 2)}</pre>
+              </details>
+            )}
             <div className="actions">
               <Button className="button primary" onPress={() => void confirmSave()} data-action="confirm-save" autoFocus>
-                Save {review?.planned.length ?? 0} change{review?.planned.length === 1 ? "" : "s"}
+                Save {review?.changes.length ?? 0} change{review?.changes.length === 1 ? "" : "s"}
               </Button>
               <Button className="button" onPress={() => setReview(null)} data-action="back-to-form">
                 Go back
@@ -708,7 +745,17 @@ export function Desk({
             </div>
           )}
         </div>
-        {outcome?.kind === "error" && <ErrorBanner error={outcome.error} />}
+        {outcome?.kind === "error" && (
+          <ErrorBanner
+            error={outcome.error}
+            action={
+              outcome.error.code === "changed_since_review" && loaded
+                ? // The edits come back on top of the fresh values, as a draft would.
+                  { label: "Load the current values", onPress: () => void loadRecord(loaded.target, loaded.labels, editsNow()) }
+                : undefined
+            }
+          />
+        )}
       </div>
     </main>
   );

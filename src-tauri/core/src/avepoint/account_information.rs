@@ -3,11 +3,11 @@
 //! The vendor replaces the whole section on every PUT, so an update reads the user, merges the
 //! edits and sends all seven fields.
 
-use super::{AvePointClient, UserTarget, SCOPE_USER_READ_WRITE};
+use super::{AvePointClient, SectionOperation, UserRecord, UserTarget};
 use crate::error::Result;
-use crate::fields::{
-    check_all, check_merged, to_json, FieldDef, FieldKind, FieldMeaning, FieldSpec, OperationSpec, UpdateReceipt,
-};
+use crate::fields::{check_all, check_merged, to_json, FieldDef, FieldKind, FieldMeaning, UpdateReceipt};
+use crate::operations::About;
+use crate::profiles::Vendor;
 use crate::reference::ValueList;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -88,15 +88,6 @@ pub const FIELDS: &[FieldDef] = &[
         .placeholder("2025-12-31T17:00:00Z"),
 ];
 
-pub fn spec() -> OperationSpec {
-    OperationSpec {
-        id: OPERATION_ID.to_string(),
-        vendor: super::VENDOR.to_string(),
-        title: "Account information".to_string(),
-        fields: FIELDS.iter().map(FieldSpec::from).collect(),
-    }
-}
-
 /// Every broken rule in a complete section (for inline validation and before sending).
 pub fn check(values: &AccountInformation) -> Vec<crate::FieldError> {
     check_all(FIELDS, &to_json(values))
@@ -108,11 +99,22 @@ pub fn check_update(before: &AccountInformation, after: &AccountInformation) -> 
     check_merged(FIELDS, &to_json(before), &to_json(after))
 }
 
-/// The user's current account information.
-pub async fn read(client: &AvePointClient, target: &UserTarget) -> Result<AccountInformation> {
-    // The write scope also covers reads, so one token serves the read and the update.
-    let user = client.read_user(target, SCOPE_USER_READ_WRITE).await?;
-    Ok(AccountInformation {
+/// The registry's entry for this operation.
+pub static OPERATION: SectionOperation<AccountInformation, AccountInformationChanges> = SectionOperation {
+    about: About {
+        id: OPERATION_ID,
+        vendor: Vendor::Avepoint,
+        title: "Account information",
+        targets: super::USER_TARGET_IDS,
+        fields: FIELDS,
+    },
+    section: SECTION,
+    from_user,
+    merge,
+};
+
+fn from_user(user: UserRecord) -> AccountInformation {
+    AccountInformation {
         mail: user.mail.unwrap_or_default(),
         usage_location: user.usage_location.unwrap_or_default(),
         preferred_language: user.preferred_language.unwrap_or_default(),
@@ -120,7 +122,12 @@ pub async fn read(client: &AvePointClient, target: &UserTarget) -> Result<Accoun
         enforce_start_date_time: user.enforce_start_date_time.unwrap_or_default(),
         enforce_end: user.enforce_end.unwrap_or_default(),
         enforce_end_date_time: user.enforce_end_date_time.unwrap_or_default(),
-    })
+    }
+}
+
+/// The user's current account information.
+pub async fn read(client: &AvePointClient, target: &UserTarget) -> Result<AccountInformation> {
+    OPERATION.read(client, target).await
 }
 
 /// Reads the user, applies `changes`, checks what changed and sends the whole section.
@@ -130,7 +137,7 @@ pub async fn update(
     target: &UserTarget,
     changes: &AccountInformationChanges,
 ) -> Result<UpdateReceipt<AccountInformation>> {
-    client.update_section(target, SECTION, FIELDS, changes, read(client, target), merge).await
+    OPERATION.update(client, target, changes).await
 }
 
 pub fn merge(current: &AccountInformation, changes: &AccountInformationChanges) -> AccountInformation {

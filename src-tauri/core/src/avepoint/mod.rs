@@ -11,6 +11,7 @@ pub mod office_information;
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::http;
+use crate::plan::{self, Call, Planned, PlannedRequest, Sent, Snapshot, WriteMethod};
 use crate::secret::Secret;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -151,6 +152,13 @@ impl UserTarget {
     }
 }
 
+/// The ids that find a user, for every AvePoint user operation.
+pub const USER_TARGET_IDS: &[crate::operations::TargetId] = &[
+    crate::operations::TargetId { key: "customerId", flag: "customer", label: "Customer ID", noun: "customer" },
+    crate::operations::TargetId { key: "tenantId", flag: "tenant", label: "Tenant ID", noun: "tenant" },
+    crate::operations::TargetId { key: "userId", flag: "user", label: "User ID", noun: "user" },
+];
+
 /// What AvePoint's GET user returns, as far as Switchboard uses it. Fields may be `null`.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -235,48 +243,12 @@ impl AvePointClient {
         })
     }
 
-    /// The shared ending of every section update: refuse edits that break a rule of `fields`
-    /// before anything is read, then read (`read`), merge (`merge`), check what changed (values
-    /// the vendor returned go back as they are, see [`crate::fields::check_merged`]), and PUT the
-    /// whole section unless nothing differs.
-    pub(crate) async fn update_section<V, C, R>(
-        &self,
-        target: &UserTarget,
-        section: &str,
-        fields: &[crate::fields::FieldDef],
-        changes: &C,
-        read: R,
-        merge: impl FnOnce(&V, &C) -> V,
-    ) -> Result<crate::fields::UpdateReceipt<V>>
-    where
-        V: Serialize,
-        C: Serialize,
-        R: std::future::Future<Output = Result<V>>,
-    {
-        use crate::fields::{check_merged, check_present};
-        let change_errors = check_present(fields, &crate::fields::to_json(changes));
-        if !change_errors.is_empty() {
-            return Err(Error::invalid_fields(change_errors));
-        }
-        target.path()?;
-        let before = read.await?;
-        let after = merge(&before, changes);
-        let (before_json, after_json) = (crate::fields::to_json(&before), crate::fields::to_json(&after));
-        let errors = check_merged(fields, &before_json, &after_json);
-        if !errors.is_empty() {
-            return Err(Error::invalid_fields(errors));
-        }
-        let changed_fields = crate::fields::changed_keys(fields, &before_json, &after_json);
-        let request_id =
-            if changed_fields.is_empty() { None } else { self.put_section(target, section, after_json).await? };
-        Ok(crate::fields::UpdateReceipt { before, after, changed_fields, request_id })
-    }
-
-    /// `PUT .../users/{userId}/{section}` with the whole section; returns AvePoint's `request-id`.
-    async fn put_section(&self, target: &UserTarget, section: &str, body: serde_json::Value) -> Result<Option<String>> {
-        let path = format!("{}/{section}", target.path()?);
+    /// `PUT .../users/{userId}/{section}` exactly as planned; returns AvePoint's `request-id`.
+    pub(crate) async fn put_section(&self, request: &PlannedRequest, section: &str) -> Result<Option<String>> {
         let template = format!("{USER_PATH_TEMPLATE}/{section}");
-        let response = self.send(reqwest::Method::PUT, &path, &template, Some(body), SCOPE_USER_READ_WRITE).await?;
+        let method = request.method.as_reqwest();
+        let body = request.body_to_send();
+        let response = self.send(method, &request.path, &template, Some(body), SCOPE_USER_READ_WRITE).await?;
         Ok(request_id(&response))
     }
 
@@ -337,6 +309,138 @@ impl AvePointClient {
     fn host(&self) -> String {
         self.settings.api_url.host_str().unwrap_or_default().to_string()
     }
+}
+
+/// An AvePoint user section (account information, office information): read from the user,
+/// merged with the edits, and PUT back whole. Both sections are this one operation with their
+/// own fields, section path, mapping and merge.
+pub struct SectionOperation<V, C> {
+    pub about: crate::operations::About,
+    /// The path segment after the user (`account-information`).
+    pub section: &'static str,
+    /// The section's values from the user as read.
+    pub from_user: fn(UserRecord) -> V,
+    pub merge: fn(&V, &C) -> V,
+}
+
+impl<V, C> SectionOperation<V, C>
+where
+    V: Serialize + serde::de::DeserializeOwned,
+    C: Serialize + serde::de::DeserializeOwned,
+{
+    /// The section's current values.
+    pub async fn read(&self, client: &AvePointClient, target: &UserTarget) -> Result<V> {
+        // The write scope also covers reads, so one token serves the read and the update.
+        Ok((self.from_user)(client.read_user(target, SCOPE_USER_READ_WRITE).await?))
+    }
+
+    pub async fn snapshot(&self, client: &AvePointClient, target: &UserTarget) -> Result<Snapshot> {
+        Ok(Snapshot::of_values(crate::fields::to_json(&self.read(client, target).await?)))
+    }
+
+    /// Every rule the edits alone break.
+    pub fn check_changes(&self, changes: &C) -> Result<()> {
+        let changes = crate::fields::to_json(changes);
+        crate::operations::refuse(crate::fields::check_present(self.about.fields, &changes))
+    }
+
+    /// The whole section with the edits over it, checked, and its PUT (none if nothing differs).
+    pub fn plan(&self, target: &UserTarget, current: &Snapshot, changes: &C) -> Result<Planned> {
+        plan_section(target, self.section, self.about.fields, current, changes, self.merge)
+    }
+
+    /// Reads the user, applies `changes`, checks what changed and sends the whole section.
+    /// Invalid edits are refused before any request; if nothing differs, nothing is sent.
+    pub async fn update(
+        &self,
+        client: &AvePointClient,
+        target: &UserTarget,
+        changes: &C,
+    ) -> Result<crate::fields::UpdateReceipt<V>> {
+        self.check_changes(changes)?;
+        let read = self.snapshot(client, target);
+        crate::operations::typed_update(
+            read,
+            |current| self.plan(target, current, changes),
+            async |request| Ok(Sent { after: None, request_id: client.put_section(request, self.section).await? }),
+        )
+        .await
+    }
+}
+
+impl<V, C> crate::operations::Operation for SectionOperation<V, C>
+where
+    V: Serialize + serde::de::DeserializeOwned + Sync,
+    C: Serialize + serde::de::DeserializeOwned + Sync,
+{
+    fn about(&self) -> &crate::operations::About {
+        &self.about
+    }
+
+    fn read<'a>(
+        &'a self,
+        client: &'a crate::operations::VendorClient,
+        target: &'a serde_json::Value,
+        _: &'a Call,
+    ) -> crate::operations::BoxFuture<'a, Result<Snapshot>> {
+        Box::pin(async move {
+            let client = client.avepoint(self.about.id)?;
+            self.snapshot(client, &crate::operations::typed("target", target)?).await
+        })
+    }
+
+    fn check_edits(&self, edits: &serde_json::Value) -> Result<()> {
+        self.check_changes(&crate::operations::typed("change", edits)?)
+    }
+
+    fn plan(&self, target: &serde_json::Value, current: &Snapshot, edits: &serde_json::Value) -> Result<Planned> {
+        use crate::operations::typed;
+        self.plan(&typed("target", target)?, current, &typed("change", edits)?)
+    }
+
+    fn send<'a>(
+        &'a self,
+        client: &'a crate::operations::VendorClient,
+        _: &'a serde_json::Value,
+        request: &'a PlannedRequest,
+        _: &'a Call,
+    ) -> crate::operations::BoxFuture<'a, Result<Sent>> {
+        Box::pin(async move {
+            let request_id = client.avepoint(self.about.id)?.put_section(request, self.section).await?;
+            Ok(Sent { after: None, request_id })
+        })
+    }
+}
+
+/// The plan every section operation shares: refuse edits that break a rule of `fields`, merge
+/// (`merge`), check what changed (values the vendor returned go back as they are, see
+/// [`crate::fields::check_merged`]), and PUT the whole section unless nothing differs.
+pub(crate) fn plan_section<V, C>(
+    target: &UserTarget,
+    section: &str,
+    fields: &[crate::fields::FieldDef],
+    current: &Snapshot,
+    changes: &C,
+    merge: impl FnOnce(&V, &C) -> V,
+) -> Result<Planned>
+where
+    V: Serialize + serde::de::DeserializeOwned,
+    C: Serialize,
+{
+    use crate::fields::{check_merged, check_present, to_json};
+    crate::operations::refuse(check_present(fields, &to_json(changes)))?;
+    let path = format!("{}/{section}", target.path()?);
+    let before: V = crate::operations::typed("current values", &current.values)?;
+    let after = to_json(&merge(&before, changes));
+    crate::operations::refuse(check_merged(fields, &current.values, &after))?;
+    let changes = plan::changes_between(fields, &current.values, &after, false);
+    let request = (!changes.is_empty()).then(|| PlannedRequest {
+        method: WriteMethod::Put,
+        path,
+        body: after.clone(),
+        secret: None,
+    });
+    Ok(Planned { after, changes, request })
 }
 
 fn request_id(response: &reqwest::Response) -> Option<String> {

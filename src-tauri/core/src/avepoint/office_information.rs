@@ -3,11 +3,11 @@
 //! `city` is required by the vendor's current docs and returned by its current GET; an older API
 //! that omits it reads as "", and the form then asks for it before anything is sent.
 
-use super::{AvePointClient, UserTarget, SCOPE_USER_READ_WRITE};
+use super::{AvePointClient, SectionOperation, UserRecord, UserTarget};
 use crate::error::{FieldError, Result};
-use crate::fields::{
-    check_all, check_merged, to_json, FieldDef, FieldKind, FieldMeaning, FieldSpec, OperationSpec, UpdateReceipt,
-};
+use crate::fields::{check_all, check_merged, to_json, FieldDef, FieldKind, FieldMeaning, UpdateReceipt};
+use crate::operations::About;
+use crate::profiles::Vendor;
 use crate::reference::ValueList;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -70,15 +70,6 @@ pub const FIELDS: &[FieldDef] = &[
         .help("The office's country or region, as AvePoint shows it (for example United States)."),
 ];
 
-pub fn spec() -> OperationSpec {
-    OperationSpec {
-        id: OPERATION_ID.to_string(),
-        vendor: super::VENDOR.to_string(),
-        title: "Office information".to_string(),
-        fields: FIELDS.iter().map(FieldSpec::from).collect(),
-    }
-}
-
 pub fn check(values: &OfficeInformation) -> Vec<FieldError> {
     check_all(FIELDS, &to_json(values))
 }
@@ -90,15 +81,32 @@ pub fn check_update(before: &OfficeInformation, after: &OfficeInformation) -> Ve
     check_merged(FIELDS, &to_json(before), &to_json(after))
 }
 
-pub async fn read(client: &AvePointClient, target: &UserTarget) -> Result<OfficeInformation> {
-    let user = client.read_user(target, SCOPE_USER_READ_WRITE).await?;
-    Ok(OfficeInformation {
+/// The registry's entry for this operation.
+pub static OPERATION: SectionOperation<OfficeInformation, OfficeInformationChanges> = SectionOperation {
+    about: About {
+        id: OPERATION_ID,
+        vendor: Vendor::Avepoint,
+        title: "Office information",
+        targets: super::USER_TARGET_IDS,
+        fields: FIELDS,
+    },
+    section: SECTION,
+    from_user,
+    merge,
+};
+
+fn from_user(user: UserRecord) -> OfficeInformation {
+    OfficeInformation {
         postal_code: user.postal_code.unwrap_or_default(),
         country_region: user.country_region.unwrap_or_default(),
         state: user.state.unwrap_or_default(),
         address: user.address.unwrap_or_default(),
         city: user.city.unwrap_or_default(),
-    })
+    }
+}
+
+pub async fn read(client: &AvePointClient, target: &UserTarget) -> Result<OfficeInformation> {
+    OPERATION.read(client, target).await
 }
 
 /// Reads the user, applies `changes`, checks what changed and sends the whole section.
@@ -107,7 +115,7 @@ pub async fn update(
     target: &UserTarget,
     changes: &OfficeInformationChanges,
 ) -> Result<UpdateReceipt<OfficeInformation>> {
-    client.update_section(target, SECTION, FIELDS, changes, read(client, target), merge).await
+    OPERATION.update(client, target, changes).await
 }
 
 pub fn merge(current: &OfficeInformation, changes: &OfficeInformationChanges) -> OfficeInformation {

@@ -73,6 +73,23 @@ pub struct LicenseField {
     pub value: Value,
 }
 
+impl LicenseField {
+    /// As a plan keeps it beside the user's values (see [`LicenseField::from_json`]).
+    pub fn to_json(&self) -> Value {
+        serde_json::json!({ "keys": self.keys, "value": self.value })
+    }
+
+    pub fn from_json(json: &Value) -> Option<LicenseField> {
+        let keys = json.get("keys")?.as_array()?;
+        let keys = keys
+            .iter()
+            .filter_map(Value::as_str)
+            .map(|key| if key == LICENSE_KEY { LICENSE_KEY } else { LICENSE_KEY_NEWER })
+            .collect();
+        Some(LicenseField { keys, value: json.get("value")?.clone() })
+    }
+}
+
 /// What `GET /api/Users/{id}` returns, as far as Switchboard uses it. `null`s read as empty.
 #[derive(Debug, Clone, PartialEq)]
 pub struct UserRecord {
@@ -220,20 +237,22 @@ impl Msp360Client {
         Ok(raw.into())
     }
 
-    /// `PUT /api/Users` with the whole user. MSP360 answers 200 with no body on success and may
-    /// answer 200 with an error message on failure, so a non-empty body is a refusal.
-    /// A vendor that echoes the request must not put the new password into an error: any error
-    /// has it replaced (as the login does with the API password).
-    pub(crate) async fn put_user(&self, target: &UserTarget, body: Value) -> Result<()> {
-        let password = body.get(PASSWORD_KEY).and_then(Value::as_str).filter(|p| !p.is_empty()).map(Secret::new);
-        let redact = |error: Error| match &password {
+    /// `PUT /api/Users` with the whole user, exactly as planned. MSP360 answers 200 with no body
+    /// on success and may answer 200 with an error message on failure, so a non-empty body is a
+    /// refusal. A vendor that echoes the request must not put the new password into an error:
+    /// any error has it replaced (as the login does with the API password).
+    pub(crate) async fn put_user(&self, request: &crate::plan::PlannedRequest, user_id: &str) -> Result<()> {
+        let password = request.secret.as_ref().map(|member| &member.value).filter(|p| !p.expose().is_empty());
+        let redact = |error: Error| match password {
             Some(password) => redact_error(error, password),
             None => error,
         };
-        let response = self.send(reqwest::Method::PUT, "/api/Users", "/api/Users", Some(body)).await.map_err(redact)?;
+        let method = request.method.as_reqwest();
+        let response =
+            self.send(method, &request.path, "/api/Users", Some(request.body_to_send())).await.map_err(redact)?;
         let status = response.status();
         let text = http::read_text(response, http::MAX_RESPONSE, VENDOR, &self.host()).await.map_err(redact)?;
-        if is_success_body(&text, &target.user_id) {
+        if is_success_body(&text, user_id) {
             return Ok(());
         }
         let mut error = http::status_error(VENDOR, reqwest::StatusCode::BAD_REQUEST, Some(vendor_text(&text)));
@@ -362,9 +381,6 @@ fn is_success_body(body: &str, user_id: &str) -> bool {
 /// `{"Message": "...", "ModelState": {"model.X": ["..."]}}`; some paths answer `{"message": ...}`,
 /// OAuth-style `{"error_description": ...}`, a JSON string or plain text. The most specific
 /// words win.
-/// The JSON key of the write-only password in `PUT /api/Users`.
-const PASSWORD_KEY: &str = "Password";
-
 /// `error` with every appearance of `secret` (as sent, and as escaped inside a JSON string)
 /// replaced by `<redacted>`, in every text the UI or a log could show.
 fn redact_error(mut error: Error, secret: &Secret) -> Error {

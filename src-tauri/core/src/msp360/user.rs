@@ -6,12 +6,14 @@
 //! license mode under the key spelling and in the form (number or name) the GET returned, and
 //! `Password` only when a new one was typed.
 
-use super::{Msp360Client, UserRecord, UserTarget, LICENSE_KEY};
-use crate::error::{Error, FieldError, Result};
+use super::{LicenseField, Msp360Client, UserRecord, UserTarget, LICENSE_KEY};
+use crate::error::{FieldError, Result};
 use crate::fields::{
-    self, check_all, check_merged, check_present, to_json, FieldDef, FieldKind, FieldMeaning, FieldSpec, OperationSpec,
-    UpdateReceipt,
+    check_all, check_merged, check_present, to_json, FieldDef, FieldKind, FieldMeaning, UpdateReceipt,
 };
+use crate::operations::{refuse, typed, typed_update, About, BoxFuture, TargetId, VendorClient};
+use crate::plan::{self, Call, Planned, PlannedRequest, SecretMember, Sent, Snapshot, WriteMethod};
+use crate::profiles::Vendor;
 use crate::reference::ValueList;
 use crate::secret::Secret;
 use serde::{Deserialize, Serialize};
@@ -124,15 +126,6 @@ pub const FIELDS: &[FieldDef] = &[
         .help("Leave empty to keep the current password; MSP360 never shows it. A new one needs 3 to 100 characters."),
 ];
 
-pub fn spec() -> OperationSpec {
-    OperationSpec {
-        id: OPERATION_ID.to_string(),
-        vendor: super::VENDOR.to_string(),
-        title: "Backup user".to_string(),
-        fields: FIELDS.iter().map(FieldSpec::from).collect(),
-    }
-}
-
 /// Every broken rule in a complete user (for inline validation and before sending).
 pub fn check(values: &UserDetails) -> Vec<FieldError> {
     check_all(FIELDS, &to_json(values))
@@ -177,6 +170,41 @@ pub async fn read(client: &Msp360Client, target: &UserTarget) -> Result<UserDeta
     Ok(details(&client.read_user(target).await?))
 }
 
+/// The user as read for planning: the values, and the license mode as the GET wrote it.
+pub async fn snapshot(client: &Msp360Client, target: &UserTarget) -> Result<Snapshot> {
+    let record = client.read_user(target).await?;
+    let license = record.license.as_ref().map(LicenseField::to_json).unwrap_or(Value::Null);
+    Ok(Snapshot { values: to_json(&details(&record)), raw: json!({ "license": license }) })
+}
+
+/// Every rule the edits alone break, after the same trimming a plan applies.
+fn refuse_bad_changes(changes: &UserChanges) -> Result<()> {
+    refuse(check_changes(&normalized(changes)))
+}
+
+/// The user with the edits over it, checked, and the PUT of the whole user (none if nothing
+/// differs and no password is set).
+pub fn plan(target: &UserTarget, current: &Snapshot, changes: &UserChanges) -> Result<Planned> {
+    let changes = normalized(changes);
+    refuse(check_changes(&changes))?;
+    target.path()?;
+    let before: UserDetails = typed("current values", &current.values)?;
+    let after = merge(&before, &changes);
+    refuse(check_update(&before, &after))?;
+    let after_json = to_json(&after);
+    let planned = plan::changes_between(FIELDS, &current.values, &after_json, changes.password.is_some());
+    let request = (!planned.is_empty()).then(|| {
+        let license = current.raw.get("license").and_then(LicenseField::from_json);
+        PlannedRequest {
+            method: WriteMethod::Put,
+            path: "/api/Users".to_string(),
+            body: put_body(target, license.as_ref(), &before, &after),
+            secret: changes.password.map(|password| SecretMember { pointer: "/Password", value: password.0 }),
+        }
+    });
+    Ok(Planned { after: after_json, changes: planned, request })
+}
+
 /// Reads the user, applies `changes`, checks what changed and sends the whole user.
 /// Invalid edits are refused before any request; if nothing differs, nothing is sent.
 pub async fn update(
@@ -184,28 +212,51 @@ pub async fn update(
     target: &UserTarget,
     changes: &UserChanges,
 ) -> Result<UpdateReceipt<UserDetails>> {
-    let changes = normalized(changes);
-    let change_errors = check_changes(&changes);
-    if !change_errors.is_empty() {
-        return Err(Error::invalid_fields(change_errors));
+    refuse_bad_changes(changes)?;
+    typed_update(
+        snapshot(client, target),
+        |current| plan(target, current, changes),
+        async |request| client.put_user(request, &target.user_id).await.map(|()| Sent::default()),
+    )
+    .await
+}
+
+/// The registry's entry for this operation.
+pub struct Operation;
+
+static ABOUT: About = About {
+    id: OPERATION_ID,
+    vendor: Vendor::Msp360,
+    title: "Backup user",
+    targets: &[TargetId { key: "userId", flag: "user", label: "User ID", noun: "user" }],
+    fields: FIELDS,
+};
+
+impl crate::operations::Operation for Operation {
+    fn about(&self) -> &'static About {
+        &ABOUT
     }
-    target.path()?;
-    let record = client.read_user(target).await?;
-    let before = details(&record);
-    let after = merge(&before, &changes);
-    let errors = check_update(&before, &after);
-    if !errors.is_empty() {
-        return Err(Error::invalid_fields(errors));
+    fn read<'a>(&'a self, client: &'a VendorClient, target: &'a Value, _: &'a Call) -> BoxFuture<'a, Result<Snapshot>> {
+        Box::pin(async move { snapshot(client.msp360(OPERATION_ID)?, &typed("target", target)?).await })
     }
-    let mut changed_fields = changed_keys(&before, &after);
-    if changes.password.is_some() {
-        changed_fields.push(PASSWORD_KEY.to_string());
+    fn check_edits(&self, edits: &Value) -> Result<()> {
+        refuse_bad_changes(&typed("change", edits)?)
     }
-    if !changed_fields.is_empty() {
-        let body = put_body(target, &record, &before, &after, changes.password.as_ref());
-        client.put_user(target, body).await?;
+    fn plan(&self, target: &Value, current: &Snapshot, edits: &Value) -> Result<Planned> {
+        plan(&typed("target", target)?, current, &typed("change", edits)?)
     }
-    Ok(UpdateReceipt { before, after, changed_fields, request_id: None })
+    fn send<'a>(
+        &'a self,
+        client: &'a VendorClient,
+        target: &'a Value,
+        request: &'a PlannedRequest,
+        _: &'a Call,
+    ) -> BoxFuture<'a, Result<Sent>> {
+        Box::pin(async move {
+            let target: UserTarget = typed("target", target)?;
+            client.msp360(OPERATION_ID)?.put_user(request, &target.user_id).await.map(|()| Sent::default())
+        })
+    }
 }
 
 pub fn merge(current: &UserDetails, changes: &UserChanges) -> UserDetails {
@@ -252,13 +303,7 @@ fn details(record: &UserRecord) -> UserDetails {
 }
 
 /// The whole user for `PUT /api/Users`, as the seed's sample has it.
-fn put_body(
-    target: &UserTarget,
-    record: &UserRecord,
-    before: &UserDetails,
-    after: &UserDetails,
-    password: Option<&NewPassword>,
-) -> Value {
+fn put_body(target: &UserTarget, license: Option<&LicenseField>, before: &UserDetails, after: &UserDetails) -> Value {
     let mut body = json!({
         "ID": target.user_id,
         "Email": after.email,
@@ -272,7 +317,7 @@ fn put_body(
         body["Company"] = json!(after.company);
     }
     let license_changed = after.license_mode != before.license_mode;
-    match &record.license {
+    match license {
         // Unchanged: exactly what the GET said, under the key(s) it used.
         Some(license) if !license_changed => {
             for key in &license.keys {
@@ -287,9 +332,6 @@ fn put_body(
         None if license_changed => body[LICENSE_KEY] = license_wire(&after.license_mode, None),
         // The GET said nothing: guessing a mode could change the user's licensing.
         None => {}
-    }
-    if let Some(password) = password {
-        body[PASSWORD_KEY] = json!(password.expose());
     }
     body
 }
@@ -313,10 +355,6 @@ fn license_wire(name: &str, like: Option<&Value>) -> Value {
         (Some(Value::String(_)), _) | (_, None) => json!(name),
         (_, Some(index)) => json!(index),
     }
-}
-
-fn changed_keys(before: &UserDetails, after: &UserDetails) -> Vec<String> {
-    fields::changed_keys(FIELDS, &to_json(before), &to_json(after))
 }
 
 #[cfg(test)]
@@ -349,6 +387,10 @@ mod tests {
             enabled: values.enabled,
             license,
         }
+    }
+
+    fn changed_keys(before: &UserDetails, after: &UserDetails) -> Vec<String> {
+        crate::fields::changed_keys(FIELDS, &to_json(before), &to_json(after))
     }
 
     fn target() -> UserTarget {
@@ -519,18 +561,18 @@ mod tests {
         let before = details(&newer);
         assert_eq!(before.license_mode, "CompanySettings");
         let after = merge(&before, &UserChanges { last_name: Some("Usr".into()), ..Default::default() });
-        let body = put_body(&target(), &newer, &before, &after, None);
+        let body = put_body(&target(), newer.license.as_ref(), &before, &after);
         assert_eq!(body["LicenseManagementMode"], json!("CompanySettings"));
         assert!(body.get(LICENSE_KEY).is_none());
         assert_eq!(body["Enabled"], json!(true));
         assert!(body.get("Password").is_none());
 
         let after = merge(&before, &UserChanges { license_mode: Some("Automatic".into()), ..Default::default() });
-        let body = put_body(&target(), &newer, &before, &after, None);
+        let body = put_body(&target(), newer.license.as_ref(), &before, &after);
         assert_eq!(body["LicenseManagementMode"], json!("Automatic"), "a name stays a name");
 
         let numeric = record(Some(LicenseField { keys: vec![LICENSE_KEY], value: json!(0) }));
-        let body = put_body(&target(), &numeric, &details(&numeric), &after, None);
+        let body = put_body(&target(), numeric.license.as_ref(), &details(&numeric), &after);
         assert_eq!(body[LICENSE_KEY], json!(1), "a number stays a number");
     }
 
@@ -539,7 +581,7 @@ mod tests {
         let odd = record(Some(LicenseField { keys: vec![LICENSE_KEY], value: json!(7) }));
         let before = details(&odd);
         assert_eq!(before.license_mode, "7");
-        let body = put_body(&target(), &odd, &before, &before, None);
+        let body = put_body(&target(), odd.license.as_ref(), &before, &before);
         assert_eq!(body[LICENSE_KEY], json!(7));
     }
 
@@ -547,20 +589,32 @@ mod tests {
     fn no_license_mode_from_the_get_means_none_is_sent_unless_chosen() {
         let silent = record(None);
         let before = details(&silent);
-        let body = put_body(&target(), &silent, &before, &before, None);
+        let body = put_body(&target(), silent.license.as_ref(), &before, &before);
         assert!(body.get(LICENSE_KEY).is_none() && body.get(LICENSE_KEY_NEWER).is_none());
         let after = UserDetails { license_mode: "Automatic".into(), ..before.clone() };
-        assert_eq!(put_body(&target(), &silent, &before, &after, None)[LICENSE_KEY], json!(1));
+        assert_eq!(put_body(&target(), silent.license.as_ref(), &before, &after)[LICENSE_KEY], json!(1));
     }
 
     #[test]
     fn an_empty_company_is_left_out_and_the_password_only_sent_when_given() {
         let rec = record(Some(LicenseField { keys: vec![LICENSE_KEY], value: json!(0) }));
         let before = details(&rec);
-        let after = UserDetails { company: String::new(), ..before.clone() };
-        let body = put_body(&target(), &rec, &before, &after, Some(&NewPassword::new("n3w-pass")));
-        assert!(body.get("Company").is_none());
-        assert_eq!(body["Password"], json!("n3w-pass"));
+        let current = Snapshot {
+            values: to_json(&before),
+            raw: json!({ "license": rec.license.as_ref().map(LicenseField::to_json) }),
+        };
+        let changes = UserChanges {
+            company: Some(String::new()),
+            password: Some(NewPassword::new("n3w-pass")),
+            ..Default::default()
+        };
+        let request = plan(&target(), &current, &changes).unwrap().request.unwrap();
+        assert!(request.body.get("Company").is_none());
+        assert!(request.body.get("Password").is_none(), "the shown body never holds the password");
+        assert_eq!(request.body_to_send()["Password"], json!("n3w-pass"));
+        assert_eq!(request.body_to_send()[LICENSE_KEY], json!(0), "the license as the GET wrote it");
+        let unchanged = plan(&target(), &current, &UserChanges::default()).unwrap();
+        assert!(unchanged.request.is_none() && unchanged.changes.is_empty());
     }
 
     #[test]

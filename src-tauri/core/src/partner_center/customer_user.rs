@@ -10,13 +10,16 @@
 //! (off unless the user turned it on). It travels only inside `passwordProfile`, beside the new
 //! password, as the seed's sample and the vendor's SDK have it.
 
-use super::{new_correlation_id, PartnerCenterClient, UserRecord, UserTarget};
-use crate::error::{Error, FieldError, Result};
+use super::{PartnerCenterClient, UserRecord, UserTarget};
+use crate::error::{FieldError, Result};
 use crate::fields::{
-    self, check_all, check_merged, check_present, to_json, FieldDef, FieldKind, FieldMeaning, FieldSpec, OperationSpec,
-    UpdateReceipt,
+    check_all, check_merged, check_present, to_json, FieldDef, FieldKind, FieldMeaning, UpdateReceipt,
 };
+use crate::operations::{refuse, typed, typed_update, About, BoxFuture, TargetId, VendorClient};
+use crate::plan::{self, Call, Planned, PlannedChange, PlannedRequest, SecretMember, Sent, Snapshot, WriteMethod};
+use crate::profiles::Vendor;
 use crate::reference::ValueList;
+use crate::secret::Secret;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use ts_rs::TS;
@@ -80,8 +83,8 @@ impl std::fmt::Debug for CustomerUserChanges {
 
 const UPN_LABEL: &str = "Username";
 
-/// The user's values, in form order.
-pub const FIELDS: &[FieldDef] = &[
+/// The form, in order: the user's values, then the write-only password and its switch.
+pub const FORM_FIELDS: &[FieldDef] = &[
     FieldDef::new("displayName", "Display name", FieldKind::Text, FieldMeaning::DisplayName)
         .required()
         .max_length(256)
@@ -100,10 +103,7 @@ pub const FIELDS: &[FieldDef] = &[
     FieldDef::new("usageLocation", "Usage location", FieldKind::Choice, FieldMeaning::Country)
         .allowed(ValueList::UsageLocations)
         .help("The country where the user mainly works; Microsoft needs it before licenses can be assigned."),
-];
-
-/// Sent in `passwordProfile` when set; never read back.
-pub const PASSWORD_FIELDS: &[FieldDef] = &[
+    // Sent in `passwordProfile` when set; never read back.
     FieldDef::new("password", "New password", FieldKind::Password, FieldMeaning::Password)
         .max_length(256)
         .help("Leave empty to keep the current password. 8 to 256 characters, mixing three of: uppercase, lowercase, digits, symbols."),
@@ -116,16 +116,12 @@ pub const PASSWORD_FIELDS: &[FieldDef] = &[
     .help("Only with a new password; off unless you turn it on. When on, the user must choose their own password when they next sign in."),
 ];
 
-const PASSWORD_MIN_LENGTH: usize = 8;
+/// The user's values (what the GET returns).
+pub const FIELDS: &[FieldDef] = FORM_FIELDS.split_at(5).0;
+/// Sent in `passwordProfile` when set; never read back.
+pub const PASSWORD_FIELDS: &[FieldDef] = FORM_FIELDS.split_at(5).1;
 
-pub fn spec() -> OperationSpec {
-    OperationSpec {
-        id: OPERATION_ID.to_string(),
-        vendor: super::VENDOR.to_string(),
-        title: "User details".to_string(),
-        fields: FIELDS.iter().chain(PASSWORD_FIELDS).map(FieldSpec::from).collect(),
-    }
-}
+const PASSWORD_MIN_LENGTH: usize = 8;
 
 /// Every broken rule in a complete user (for inline validation and before sending).
 pub fn check(values: &CustomerUser) -> Vec<FieldError> {
@@ -151,8 +147,7 @@ pub fn check_update(before: &CustomerUser, after: &CustomerUser) -> Vec<FieldErr
 /// Every broken rule in the edits alone, the new password included. Nothing is read or sent.
 pub fn check_changes(changes: &CustomerUserChanges) -> Vec<FieldError> {
     let json = serde_json::to_value(changes).expect("CustomerUserChanges always serializes");
-    let definitions: Vec<FieldDef> = FIELDS.iter().chain(PASSWORD_FIELDS).copied().collect();
-    let mut errors = check_present(&definitions, &json);
+    let mut errors = check_present(FORM_FIELDS, &json);
     let has_error = |errors: &[FieldError], key: &str| errors.iter().any(|e| e.field == key);
     if let Some(upn) = &changes.user_principal_name {
         if !has_error(&errors, "userPrincipalName") {
@@ -248,6 +243,40 @@ pub async fn read(client: &PartnerCenterClient, target: &UserTarget) -> Result<C
     client.read_user(target).await.map(from_record)
 }
 
+/// The user as read for planning.
+pub async fn snapshot(client: &PartnerCenterClient, target: &UserTarget, call: &Call) -> Result<Snapshot> {
+    let record = client.read_user_in(target, &call.correlation_id).await?;
+    Ok(Snapshot::of_values(to_json(&from_record(record))))
+}
+
+/// The user with the edits over it, checked, and the PATCH of the CustomerUser (none if nothing
+/// differs and no password is set).
+pub fn plan(target: &UserTarget, current: &Snapshot, changes: &CustomerUserChanges) -> Result<Planned> {
+    refuse(check_changes(changes))?;
+    let path = target.path()?;
+    let before: CustomerUser = typed("current values", &current.values)?;
+    let after = merge(&before, changes);
+    refuse(check_update(&before, &after))?;
+    let after_json = to_json(&after);
+    let password = new_password(changes);
+    let mut planned = plan::changes_between(FORM_FIELDS, &current.values, &after_json, password.is_some());
+    // The switch as the form shows it: off unless turned on (the GET can't say otherwise).
+    let force_change = changes.force_change_password.unwrap_or(false);
+    if let (Some(_), Some(force_change)) = (password, changes.force_change_password) {
+        let label = PASSWORD_FIELDS[1].label.to_string();
+        let after = Value::Bool(force_change);
+        planned.push(PlannedChange { field: "forceChangePassword".into(), label, before: Value::Null, after });
+    }
+    let request = (!planned.is_empty()).then(|| PlannedRequest {
+        method: WriteMethod::Patch,
+        path,
+        body: patch_body(&after, password.map(|_| force_change)),
+        secret: password
+            .map(|password| SecretMember { pointer: "/passwordProfile/password", value: Secret::new(password) }),
+    });
+    Ok(Planned { after: after_json, changes: planned, request })
+}
+
 /// Reads the user, applies `changes`, checks what changed and PATCHes the CustomerUser back.
 /// Invalid edits are refused before any request; if nothing differs and no password is set,
 /// nothing is sent. The receipt's `after` is what Partner Center answered with.
@@ -256,35 +285,64 @@ pub async fn update(
     target: &UserTarget,
     changes: &CustomerUserChanges,
 ) -> Result<UpdateReceipt<CustomerUser>> {
-    let change_errors = check_changes(changes);
-    if !change_errors.is_empty() {
-        return Err(Error::invalid_fields(change_errors));
-    }
-    target.path()?;
+    refuse(check_changes(changes))?;
     // The read and the update are one operation: one correlation id, a request id each.
-    let correlation_id = new_correlation_id();
-    let before = from_record(client.read_user_in(target, &correlation_id).await?);
-    let after = merge(&before, changes);
-    let errors = check_update(&before, &after);
-    if !errors.is_empty() {
-        return Err(Error::invalid_fields(errors));
+    let call = Call::new();
+    typed_update(
+        snapshot(client, target, &call),
+        |current| plan(target, current, changes),
+        async |request| send(client, request, &call).await,
+    )
+    .await
+}
+
+/// PATCHes exactly the planned request; the answer is the user as Partner Center now holds it.
+async fn send(client: &PartnerCenterClient, request: &PlannedRequest, call: &Call) -> Result<Sent> {
+    let (record, request_id) = client.patch_user(request, &call.correlation_id).await?;
+    Ok(Sent { after: Some(to_json(&from_record(record))), request_id: Some(request_id) })
+}
+
+/// The registry's entry for this operation.
+pub struct Operation;
+
+static ABOUT: About = About {
+    id: OPERATION_ID,
+    vendor: Vendor::PartnerCenter,
+    title: "User details",
+    targets: &[
+        TargetId { key: "customerId", flag: "customer", label: "Customer tenant ID", noun: "customer" },
+        TargetId { key: "userId", flag: "user", label: "User ID", noun: "user" },
+    ],
+    fields: FORM_FIELDS,
+};
+
+impl crate::operations::Operation for Operation {
+    fn about(&self) -> &'static About {
+        &ABOUT
     }
-    let mut changed_fields = changed_keys(&before, &after);
-    let password = new_password(changes);
-    if password.is_some() {
-        changed_fields.push("password".into());
-        if changes.force_change_password.is_some() {
-            changed_fields.push("forceChangePassword".into());
-        }
+    fn read<'a>(
+        &'a self,
+        client: &'a VendorClient,
+        target: &'a Value,
+        call: &'a Call,
+    ) -> BoxFuture<'a, Result<Snapshot>> {
+        Box::pin(async move { snapshot(client.partner_center(OPERATION_ID)?, &typed("target", target)?, call).await })
     }
-    if changed_fields.is_empty() {
-        return Ok(UpdateReceipt { before: before.clone(), after: before, changed_fields, request_id: None });
+    fn check_edits(&self, edits: &Value) -> Result<()> {
+        refuse(check_changes(&typed("change", edits)?))
     }
-    // The switch as the form shows it: off unless turned on (the GET can't say otherwise).
-    let force_change = changes.force_change_password.unwrap_or(false);
-    let body = patch_body(&after, password.map(|password| (password, force_change)));
-    let (record, request_id) = client.patch_user(target, &body, &correlation_id).await?;
-    Ok(UpdateReceipt { before, after: from_record(record), changed_fields, request_id: Some(request_id) })
+    fn plan(&self, target: &Value, current: &Snapshot, edits: &Value) -> Result<Planned> {
+        plan(&typed("target", target)?, current, &typed("change", edits)?)
+    }
+    fn send<'a>(
+        &'a self,
+        client: &'a VendorClient,
+        _: &'a Value,
+        request: &'a PlannedRequest,
+        call: &'a Call,
+    ) -> BoxFuture<'a, Result<Sent>> {
+        Box::pin(async move { send(client.partner_center(OPERATION_ID)?, request, call).await })
+    }
 }
 
 pub fn merge(current: &CustomerUser, changes: &CustomerUserChanges) -> CustomerUser {
@@ -303,8 +361,9 @@ pub fn merge(current: &CustomerUser, changes: &CustomerUserChanges) -> CustomerU
 }
 
 /// The CustomerUser as PATCHed: every field this operation covers (empty ones as `null`), the
-/// object type, and `passwordProfile` only when a new password is set.
-fn patch_body(user: &CustomerUser, password: Option<(&str, bool)>) -> Value {
+/// object type, and `passwordProfile` only with a new password (`Some(forceChangePassword)`);
+/// the password itself is the plan's secret member, put in only when sent.
+fn patch_body(user: &CustomerUser, force_change_password: Option<bool>) -> Value {
     let text = |value: &str| if value.is_empty() { Value::Null } else { Value::String(value.to_string()) };
     let mut body = json!({
         "firstName": text(&user.first_name),
@@ -314,14 +373,10 @@ fn patch_body(user: &CustomerUser, password: Option<(&str, bool)>) -> Value {
         "usageLocation": text(&user.usage_location),
         "attributes": { "objectType": "CustomerUser" },
     });
-    if let Some((password, force_change_password)) = password {
-        body["passwordProfile"] = json!({ "password": password, "forceChangePassword": force_change_password });
+    if let Some(force_change_password) = force_change_password {
+        body["passwordProfile"] = json!({ "forceChangePassword": force_change_password });
     }
     body
-}
-
-fn changed_keys(before: &CustomerUser, after: &CustomerUser) -> Vec<String> {
-    fields::changed_keys(FIELDS, &to_json(before), &to_json(after))
 }
 
 #[cfg(test)]
@@ -389,7 +444,7 @@ mod tests {
         change_keys.sort();
         all_defined.sort();
         assert_eq!(change_keys, all_defined);
-        assert_eq!(spec().fields.len(), all_defined.len());
+        assert_eq!(FORM_FIELDS.len(), all_defined.len());
     }
 
     #[test]
@@ -564,7 +619,8 @@ mod tests {
         assert_eq!(merged.first_name, "Adele");
         assert_eq!(merged.usage_location, "DE");
         assert_eq!(merged.display_name, "DisplayNameChange");
-        assert_eq!(changed_keys(&valid(), &merged), vec!["firstName", "usageLocation"]);
+        let changed = crate::fields::changed_keys(FIELDS, &to_json(&valid()), &to_json(&merged));
+        assert_eq!(changed, vec!["firstName", "usageLocation"]);
     }
 
     #[test]
@@ -581,8 +637,25 @@ mod tests {
                 "attributes": { "objectType": "CustomerUser" }
             })
         );
-        let body = patch_body(&valid(), Some(("testPw@!122B", true)));
-        assert_eq!(body["passwordProfile"], json!({ "password": "testPw@!122B", "forceChangePassword": true }));
+        let target = UserTarget { customer_id: "c1".into(), user_id: "u1".into() };
+        let current = Snapshot::of_values(to_json(&valid()));
+        let changes = CustomerUserChanges { force_change_password: Some(true), ..password("testPw@!122B") };
+        let planned = plan(&target, &current, &changes).unwrap();
+        let request = planned.request.unwrap();
+        assert_eq!(
+            request.body["passwordProfile"],
+            json!({ "forceChangePassword": true }),
+            "shown without the password"
+        );
+        assert_eq!(
+            request.body_to_send()["passwordProfile"],
+            json!({ "password": "testPw@!122B", "forceChangePassword": true })
+        );
+        let listed: Vec<&str> = planned.changes.iter().map(|change| change.field.as_str()).collect();
+        assert_eq!(listed, ["password", "forceChangePassword"], "the review lists the switch as it is sent");
+        // Without a touch of the switch it is sent off, as the form shows it.
+        let request = plan(&target, &current, &password("testPw@!122B")).unwrap().request.unwrap();
+        assert_eq!(request.body_to_send()["passwordProfile"]["forceChangePassword"], json!(false));
     }
 
     #[test]

@@ -278,17 +278,16 @@ impl PartnerCenterClient {
         self.read_json(response, &ids, http::MAX_RESPONSE).await
     }
 
-    /// `PATCH /v1/customers/{customer-tenant-id}/users/{user-id}`: returns the user as Partner
-    /// Center now holds it, and the request id that changed it.
+    /// `PATCH /v1/customers/{customer-tenant-id}/users/{user-id}` exactly as planned: returns the
+    /// user as Partner Center now holds it, and the request id that changed it.
     pub(crate) async fn patch_user(
         &self,
-        target: &UserTarget,
-        body: &serde_json::Value,
+        request: &crate::plan::PlannedRequest,
         correlation_id: &str,
     ) -> Result<(UserRecord, String)> {
-        let path = target.path()?;
         let ids = RequestIds::new(correlation_id);
-        let response = self.send(reqwest::Method::PATCH, &path, USER_PATH_TEMPLATE, Some(body), None, &ids).await?;
+        let (method, body) = (request.method.as_reqwest(), request.body_to_send());
+        let response = self.send(method, &request.path, USER_PATH_TEMPLATE, Some(&body), None, &ids).await?;
         let user = self.read_json(response, &ids, http::MAX_RESPONSE).await?;
         Ok((user, ids.request_id))
     }

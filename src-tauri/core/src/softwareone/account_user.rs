@@ -19,10 +19,11 @@
 //! shows.
 
 use super::{AccountUserRecord, AccountUserTarget, SoftwareOneClient};
-use crate::error::{Error, FieldError, Result};
-use crate::fields::{
-    self, to_json, value_at, FieldDef, FieldKind, FieldMeaning, FieldSpec, OperationSpec, UpdateReceipt,
-};
+use crate::error::{FieldError, Result};
+use crate::fields::{self, to_json, value_at, FieldDef, FieldKind, FieldMeaning, UpdateReceipt};
+use crate::operations::{refuse, typed, typed_update, About, BoxFuture, TargetId, VendorClient};
+use crate::plan::{self, Call, Planned, PlannedRequest, Sent, Snapshot, WriteMethod};
+use crate::profiles::Vendor;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use ts_rs::TS;
@@ -202,14 +203,7 @@ pub const FIELDS: &[FieldDef] = &[
     .placeholder(","),
 ];
 
-pub fn spec() -> OperationSpec {
-    OperationSpec {
-        id: OPERATION_ID.to_string(),
-        vendor: super::VENDOR.to_string(),
-        title: "Account user".to_string(),
-        fields: FIELDS.iter().map(FieldSpec::from).collect(),
-    }
-}
+const TITLE: &str = "Account user";
 
 /// Every broken rule in a complete record (for inline validation).
 pub fn check(values: &AccountUser) -> Vec<FieldError> {
@@ -261,6 +255,40 @@ pub async fn read(client: &SoftwareOneClient, target: &AccountUserTarget) -> Res
     client.read_user(target).await.map(AccountUser::from)
 }
 
+/// The user as read for planning: the values, and the vendor's JSON (a changed nested object is
+/// sent whole, its untouched members exactly as read).
+pub async fn snapshot(client: &SoftwareOneClient, target: &AccountUserTarget) -> Result<Snapshot> {
+    let raw = client.read_user_json(target).await?;
+    let values = to_json(&AccountUser::from(super::record_from_json(raw.clone())?));
+    Ok(Snapshot { values, raw })
+}
+
+/// The edits over the user as read, checked, and the PUT of only what changed (none if nothing
+/// differs).
+pub fn plan(target: &AccountUserTarget, current: &Snapshot, changes: &AccountUserChanges) -> Result<Planned> {
+    refuse(check_changes(changes))?;
+    let path = target.path()?;
+    let before: AccountUser = typed("current values", &current.values)?;
+    let merged = merge(&before, changes);
+    let after = to_json(&merged);
+    let changed_fields = changed_keys(&before, &merged);
+    if changed_fields.is_empty() {
+        return Ok(Planned { after, changes: Vec::new(), request: None });
+    }
+    let (body, filled) = put_body(&current.raw, &merged, &changed_fields);
+    // What the user changed must be valid, and so must members Switchboard fills in because the
+    // vendor held none (their nested object was null). Members the vendor returned go back as
+    // they are: the vendor keeps them either way.
+    refuse(
+        check(&merged)
+            .into_iter()
+            .filter(|error| changed_fields.contains(&error.field) || filled.contains(&error.field))
+            .collect(),
+    )?;
+    let changes = plan::changes_between(FIELDS, &current.values, &after, false);
+    Ok(Planned { after, changes, request: Some(PlannedRequest { method: WriteMethod::Put, path, body, secret: None }) })
+}
+
 /// Reads the user, applies `changes` and sends only the fields that differ; the receipt's
 /// `after` is what the vendor answered. Invalid edits are refused before any request; if
 /// nothing differs, nothing is sent.
@@ -269,31 +297,57 @@ pub async fn update(
     target: &AccountUserTarget,
     changes: &AccountUserChanges,
 ) -> Result<UpdateReceipt<AccountUser>> {
-    let change_errors = check_changes(changes);
-    if !change_errors.is_empty() {
-        return Err(Error::invalid_fields(change_errors));
+    refuse(check_changes(changes))?;
+    typed_update(
+        snapshot(client, target),
+        |current| plan(target, current, changes),
+        async |request| send(client, request).await,
+    )
+    .await
+}
+
+/// PUTs exactly the planned request; the answer is the account user the vendor now holds.
+async fn send(client: &SoftwareOneClient, request: &PlannedRequest) -> Result<Sent> {
+    let record = client.put_user(request).await?;
+    Ok(Sent { after: Some(to_json(&AccountUser::from(record))), request_id: None })
+}
+
+/// The registry's entry for this operation.
+pub struct Operation;
+
+static ABOUT: About = About {
+    id: OPERATION_ID,
+    vendor: Vendor::Softwareone,
+    title: TITLE,
+    targets: &[
+        TargetId { key: "accountId", flag: "account", label: "Account ID", noun: "account" },
+        TargetId { key: "userId", flag: "user", label: "User ID", noun: "user" },
+    ],
+    fields: FIELDS,
+};
+
+impl crate::operations::Operation for Operation {
+    fn about(&self) -> &'static About {
+        &ABOUT
     }
-    target.path()?;
-    let read = client.read_user_json(target).await?;
-    let before = AccountUser::from(super::record_from_json(read.clone())?);
-    let merged = merge(&before, changes);
-    let changed_fields = changed_keys(&before, &merged);
-    if changed_fields.is_empty() {
-        return Ok(UpdateReceipt { after: before.clone(), before, changed_fields, request_id: None });
+    fn read<'a>(&'a self, client: &'a VendorClient, target: &'a Value, _: &'a Call) -> BoxFuture<'a, Result<Snapshot>> {
+        Box::pin(async move { snapshot(client.softwareone(OPERATION_ID)?, &typed("target", target)?).await })
     }
-    let (body, filled) = put_body(&read, &merged, &changed_fields);
-    // What the user changed must be valid, and so must members Switchboard fills in because the
-    // vendor held none (their nested object was null). Members the vendor returned go back as
-    // they are: the vendor keeps them either way.
-    let errors: Vec<FieldError> = check(&merged)
-        .into_iter()
-        .filter(|error| changed_fields.contains(&error.field) || filled.contains(&error.field))
-        .collect();
-    if !errors.is_empty() {
-        return Err(Error::invalid_fields(errors));
+    fn check_edits(&self, edits: &Value) -> Result<()> {
+        refuse(check_changes(&typed("change", edits)?))
     }
-    let record = client.put_user(target, body).await?;
-    Ok(UpdateReceipt { before, after: AccountUser::from(record), changed_fields, request_id: None })
+    fn plan(&self, target: &Value, current: &Snapshot, edits: &Value) -> Result<Planned> {
+        plan(&typed("target", target)?, current, &typed("change", edits)?)
+    }
+    fn send<'a>(
+        &'a self,
+        client: &'a VendorClient,
+        _: &'a Value,
+        request: &'a PlannedRequest,
+        _: &'a Call,
+    ) -> BoxFuture<'a, Result<Sent>> {
+        Box::pin(async move { send(client.softwareone(OPERATION_ID)?, request).await })
+    }
 }
 
 /// Text trimmed (except separators, where a space is a value), so " a@b.example " counts as an

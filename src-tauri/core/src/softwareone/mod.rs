@@ -215,11 +215,11 @@ impl SoftwareOneClient {
         self.read_json(response, http::MAX_RESPONSE).await
     }
 
-    /// `PUT .../accounts/{accountId}/users/{userId}` with a delta body; returns the account user
-    /// the vendor now holds.
-    pub(crate) async fn put_user(&self, target: &AccountUserTarget, delta: Value) -> Result<AccountUserRecord> {
-        let path = target.path()?;
-        let response = self.send(reqwest::Method::PUT, &path, USER_PATH_TEMPLATE, Some(delta)).await?;
+    /// `PUT .../accounts/{accountId}/users/{userId}` with a delta body, exactly as planned;
+    /// returns the account user the vendor now holds.
+    pub(crate) async fn put_user(&self, request: &crate::plan::PlannedRequest) -> Result<AccountUserRecord> {
+        let (method, body) = (request.method.as_reqwest(), request.body_to_send());
+        let response = self.send(method, &request.path, USER_PATH_TEMPLATE, Some(body)).await?;
         self.read_json(response, http::MAX_RESPONSE).await
     }
 
