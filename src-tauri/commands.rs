@@ -2,12 +2,14 @@
 
 use crate::AppState;
 use serde_json::Value;
+use std::collections::BTreeMap;
 use switchboard_core::avepoint::connection_test::ConnectionTestReport;
 use switchboard_core::avepoint::{Environment, EnvironmentInfo};
 use switchboard_core::connection::{ConnectionList, ImportSummary, SaveOutcome};
 use switchboard_core::desk::{self, Draft, RecentRecord};
 use switchboard_core::fields::OperationSpec;
 use switchboard_core::fields::UpdateReceipt;
+use switchboard_core::history::{History, HistoryFilter, HistoryPage};
 use switchboard_core::http::{self, RetryNotice};
 use switchboard_core::operations::{self, OperationSummary};
 use switchboard_core::partner_center::{self, Cloud, CloudInfo};
@@ -16,7 +18,7 @@ use switchboard_core::plan::PlanView;
 use switchboard_core::profiles::ProfileDraft;
 use switchboard_core::profiles::Vendor;
 use switchboard_core::secret::Secret;
-use switchboard_core::sessions::OpenedRecord;
+use switchboard_core::sessions::{OpenedRecord, UndoStart};
 use switchboard_core::{Error, ErrorCode};
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Runtime, State};
@@ -209,10 +211,31 @@ pub async fn open_record(
     connection_id: String,
     operation: String,
     target: Value,
+    labels: Option<BTreeMap<String, String>>,
     on_retry: Channel<RetryNotice>,
 ) -> Result<OpenedRecord, Error> {
     let client = state.connections.client(&connection_id)?;
-    with_retry_notices(on_retry, state.sessions.open(&client, &connection_id, &operation, &target)).await
+    let history = state.history.as_deref().ok();
+    let labels = labels.unwrap_or_default();
+    with_retry_notices(on_retry, state.sessions.open(&client, history, &connection_id, &operation, &target, labels))
+        .await
+}
+
+/// The change history, or why nothing can be saved without it.
+fn history(state: &AppState) -> Result<&History, Error> {
+    state.history.as_deref().map_err(|why| {
+        Error::new(ErrorCode::ProfileStorage, format!("The change history can't be used, so nothing is saved: {why}"))
+    })
+}
+
+/// The connection's name as the history names it (the id, if the connection is gone).
+fn connection_name(state: &AppState, id: &str) -> String {
+    state
+        .connections
+        .list()
+        .ok()
+        .and_then(|list| list.connections.into_iter().find(|c| c.id == id).map(|c| c.name))
+        .unwrap_or_else(|| id.to_string())
 }
 
 /// Passes each retry wait to the UI while `work` runs ("AvePoint is busy; trying again in 2 s").
@@ -250,8 +273,10 @@ pub async fn apply_plan(
     plan_id: String,
     on_retry: Channel<RetryNotice>,
 ) -> Result<UpdateReceipt<Value>, Error> {
-    let client = state.connections.client(&state.sessions.connection_of_plan(&plan_id)?)?;
-    with_retry_notices(on_retry, state.sessions.apply(&client, &plan_id)).await
+    let connection_id = state.sessions.connection_of_plan(&plan_id)?;
+    let client = state.connections.client(&connection_id)?;
+    let name = connection_name(&state, &connection_id);
+    with_retry_notices(on_retry, state.sessions.apply(&client, history(&state)?, &name, &plan_id)).await
 }
 
 /// The desk moved on from a record.
@@ -346,4 +371,63 @@ pub fn discard_draft(
     let key = desk::draft_key(&connection_id, &operation, &target);
     state.drafts.update(|drafts| drafts.remove(&key)).map_err(|e| save_failed(&state.drafts, e))?;
     Ok(())
+}
+
+/// One page of the change history, newest first; pass `next` back as `cursor` for the next.
+#[tauri::command]
+pub fn list_history(
+    state: State<'_, AppState>,
+    filter: HistoryFilter,
+    cursor: Option<String>,
+    limit: Option<u32>,
+) -> Result<HistoryPage, Error> {
+    history(&state)?.list(&filter, cursor.as_deref(), limit.unwrap_or(100))
+}
+
+/// Said once: the history was unreadable and moved aside, or can't be used at all.
+#[tauri::command]
+pub fn history_notice(state: State<'_, AppState>) -> Option<String> {
+    match &state.history {
+        Ok(history) => history.notice().map(str::to_string),
+        Err(why) => Some(format!("The change history can't be used, so nothing can be saved: {why}")),
+    }
+}
+
+/// Opens the record of a history entry to undo it (read now): what the undo would do, field by
+/// field, and whether anything changed since. Its next review and save are the undo.
+#[tauri::command]
+pub async fn open_undo(
+    state: State<'_, AppState>,
+    entry_id: String,
+    on_retry: Channel<RetryNotice>,
+) -> Result<UndoStart, Error> {
+    let history = history(&state)?;
+    let entry = history.get(&entry_id)?;
+    let client = state.connections.client(&entry.connection_id)?;
+    with_retry_notices(on_retry, state.sessions.open_undo(&client, history, &entry_id)).await
+}
+
+/// Asks where to save (the path never comes from the webview) and writes the matching entries
+/// as CSV, one row per changed field.
+#[tauri::command]
+pub async fn export_history<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    filter: HistoryFilter,
+) -> Result<Option<String>, Error> {
+    let entries = history(&state)?.all(&filter)?;
+    let (sender, receiver) = tokio::sync::oneshot::channel();
+    app.dialog()
+        .file()
+        .set_title("Export the change history")
+        .set_file_name("switchboard-history.csv")
+        .add_filter("CSV (Excel)", &["csv"])
+        .save_file(move |path| {
+            let _ = sender.send(path);
+        });
+    let Some(path) = receiver.await.ok().flatten().and_then(|path| path.into_path().ok()) else {
+        return Ok(None);
+    };
+    switchboard_core::history::export_csv(&entries, &path)?;
+    Ok(Some(path.display().to_string()))
 }

@@ -30,6 +30,9 @@ pub struct AppState {
     pub drafts: JsonFile,
     /// Records open at the desk and their reviewed plans.
     pub sessions: switchboard_core::sessions::DeskSessions,
+    /// The change history, or why it can't be used (then nothing is saved: a change the history
+    /// can't name is not made).
+    pub history: Result<Arc<switchboard_core::history::History>, String>,
     _sandbox: Option<Sandbox>,
 }
 
@@ -98,6 +101,10 @@ pub fn configure<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             commands::review_edits,
             commands::apply_plan,
             commands::close_record,
+            commands::list_history,
+            commands::history_notice,
+            commands::open_undo,
+            commands::export_history,
             commands::list_choices,
             commands::recent_records,
             commands::remember_record,
@@ -130,18 +137,27 @@ fn save_window_state_soon<R: Runtime>(window: &tauri::Window<R>, event: &tauri::
 
 /// Opens the saved connections and hands the app its state; call once after `build`.
 pub fn manage_state<R: Runtime>(app: &tauri::App<R>, startup: Startup) -> Result<(), Box<dyn std::error::Error>> {
+    // SWITCHBOARD_DATA_DIR points the app and switchboard-cli at the same other folder.
     let data_dir = match startup.data_dir {
         Some(dir) => dir,
-        None => app.path().app_data_dir()?,
+        None => match std::env::var_os(switchboard_core::history::DATA_DIR_VARIABLE).filter(|dir| !dir.is_empty()) {
+            Some(dir) => PathBuf::from(dir),
+            None => app.path().app_data_dir()?,
+        },
     };
     // Profiles, settings and drafts are the user's alone (0700 folder, 0600 files on unix).
     files::keep_private(&data_dir)?;
     let connections = Connections::open(&data_dir, startup.practice, startup.secrets)?;
+    let history = switchboard_core::history::History::open(&data_dir).map(Arc::new).map_err(|error| {
+        log::error!("{}", error.message);
+        error.message
+    });
     app.manage(AppState {
         connections,
         settings: JsonFile::new(data_dir.join("settings.json")),
         drafts: JsonFile::new(data_dir.join("drafts.json")),
         sessions: Default::default(),
+        history,
         _sandbox: startup.sandbox,
     });
     Ok(())

@@ -11,6 +11,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use switchboard_core::avepoint::Environment;
 use switchboard_core::fields::{FieldKind, FieldSpec};
+use switchboard_core::history::{self, EntryContext, History, HistoryFilter, Outcome, Source};
 use switchboard_core::operations::{self, VendorClient};
 use switchboard_core::profiles::{self, Profile, ProfileDraft, SignInMethod, Vendor};
 use switchboard_core::secret::Secret;
@@ -56,6 +57,41 @@ enum Command {
     SignIn(SignInArgs),
     /// List the operations, or describe one: the ids that find its record and the fields `--set` takes.
     Operations(OperationsArgs),
+    /// List the changes Switchboard made from this computer (the app's and this tool's), newest first.
+    History(HistoryArgs),
+    /// Put a change from the history back: only if the record still holds what it set (exit 6 if not).
+    Undo(UndoArgs),
+}
+
+#[derive(Args)]
+struct HistoryArgs {
+    /// Print machine-readable JSON.
+    #[arg(long)]
+    json: bool,
+    /// How many changes to list (newest first).
+    #[arg(long, default_value_t = 50)]
+    limit: u32,
+}
+
+#[derive(Args)]
+struct UndoArgs {
+    /// The change's id, as `history` lists it.
+    id: String,
+    /// The profile file (the JSON `profile new` or the app's export writes).
+    #[arg(long)]
+    profile_file: PathBuf,
+    /// Which profile in the file, by name or id (by default the change's connection, or the only one).
+    #[arg(long)]
+    profile: Option<String>,
+    /// Read the secret from this environment variable instead of the OS keychain.
+    #[arg(long)]
+    secret_env: Option<String>,
+    /// Print the way back as before → after and send nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// Print machine-readable JSON.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Args)]
@@ -190,6 +226,8 @@ fn main() -> ExitCode {
         Command::Operations(args) => args.json,
         Command::Get(target) => target.json,
         Command::Update(args) => args.target.json,
+        Command::History(args) => args.json,
+        Command::Undo(args) => args.json,
     };
     match runtime.block_on(run(cli)) {
         Ok(output) => {
@@ -210,8 +248,12 @@ async fn run(cli: Cli) -> Result<String, Error> {
             Some(operation) => describe_operation(&operation, args.json),
         },
         Command::Get(target) => {
-            let (client, target_json) = connect(&target)?;
+            let (client, target_json, profile) = connect(&target)?;
             let values = operations::read(&client, &target.operation, &target_json).await?;
+            // A read through a connection settles changes a crash left unconfirmed.
+            if let Ok(history) = History::open_default() {
+                let _ = history.reconcile(&profile.id, &target.operation, &target_json, &values);
+            }
             Ok(if target.json { pretty(&values) } else { describe_values(&target.operation, &values)? })
         }
         Command::Update(args) => {
@@ -224,38 +266,182 @@ async fn run(cli: Cli) -> Result<String, Error> {
                     changes.insert(key, Value::String(password.expose().to_string()));
                 }
             }
-            let (client, target_json) = connect(&args.target)?;
+            let (client, target_json, profile) = connect(&args.target)?;
+            let history = if args.dry_run { None } else { Some(History::open_default()?) };
             let operation = &args.target.operation;
             // One plan: what the dry run prints is exactly what an update sends.
             let plan = operations::plan(&client, operation, &target_json, &changes).await?;
-            if args.dry_run {
-                let view = plan.view();
-                return Ok(if args.target.json {
-                    pretty(
-                        &json!({ "dryRun": true, "changes": view.changes, "warnings": view.warnings, "request": view.request }),
-                    )
-                } else if view.changes.is_empty() {
-                    "Nothing would change: every field already has that value. Nothing was sent.".to_string()
-                } else {
-                    let mut lines: Vec<String> = view
-                        .changes
-                        .iter()
-                        .map(|c| format!("  {} ({}): {} → {}", c.label, c.field, show(&c.before), show(&c.after)))
-                        .collect();
-                    lines.extend(view.warnings.iter().map(|w| format!("  note, {}: {}", w.field, w.message)));
-                    if let Some(request) = &view.request {
-                        let method = serde_json::to_value(request.method).unwrap_or_default();
-                        lines.push(format!("Would send {} {}:", method.as_str().unwrap_or_default(), request.path));
-                        lines.push(pretty(&request.body));
-                    }
-                    format!("Would change (dry run, nothing sent):\n{}", lines.join("\n"))
-                });
+            if let Some(history) = &history {
+                history.reconcile(&profile.id, operation, &target_json, &plan.basis)?;
             }
-            let receipt = serde_json::to_value(operations::send_plan(&client, &plan).await?)
+            if args.dry_run {
+                return Ok(describe_plan(&plan, args.target.json));
+            }
+            let context = command_line_context(&profile, Source::CommandLine, None);
+            let receipt = history::send_recorded(history.as_ref(), &client, &plan, &context).await?;
+            let receipt = serde_json::to_value(receipt)
                 .map_err(|e| Error::internal(format!("Could not encode the receipt: {e}")))?;
             Ok(if args.target.json { pretty(&receipt) } else { describe_receipt(operation, &receipt)? })
         }
+        Command::History(args) => list_history(&args),
+        Command::Undo(args) => undo(&args).await,
     }
+}
+
+/// The review of a plan as `--dry-run` prints it.
+fn describe_plan(plan: &switchboard_core::plan::Plan, json_output: bool) -> String {
+    let view = plan.view();
+    if json_output {
+        return pretty(
+            &json!({ "dryRun": true, "changes": view.changes, "warnings": view.warnings, "request": view.request }),
+        );
+    }
+    if view.changes.is_empty() {
+        return "Nothing would change: every field already has that value. Nothing was sent.".to_string();
+    }
+    let mut lines: Vec<String> = view
+        .changes
+        .iter()
+        .map(|c| format!("  {} ({}): {} → {}", c.label, c.field, show(&c.before), show(&c.after)))
+        .collect();
+    lines.extend(view.warnings.iter().map(|w| format!("  note, {}: {}", w.field, w.message)));
+    if let Some(request) = &view.request {
+        let method = serde_json::to_value(request.method).unwrap_or_default();
+        lines.push(format!("Would send {} {}:", method.as_str().unwrap_or_default(), request.path));
+        lines.push(pretty(&request.body));
+    }
+    format!("Would change (dry run, nothing sent):\n{}", lines.join("\n"))
+}
+
+fn command_line_context(profile: &Profile, source: Source, undoes: Option<String>) -> EntryContext {
+    EntryContext {
+        source,
+        connection_id: profile.id.clone(),
+        connection_name: profile.name.clone(),
+        target_names: Default::default(),
+        undoes,
+        group_id: None,
+    }
+}
+
+/// A target's ids under the CLI's flag names (`customer`, `user`), as `history --json` shows them.
+fn target_by_flag(operation: &str, target: &std::collections::BTreeMap<String, String>) -> Value {
+    let ids = operations::target_ids(operation).unwrap_or(&[]);
+    let by_flag: serde_json::Map<String, Value> = target
+        .iter()
+        .map(|(key, id)| {
+            let flag = ids.iter().find(|t| t.key == key).map(|t| t.flag).unwrap_or(key.as_str());
+            (flag.to_string(), Value::String(id.clone()))
+        })
+        .collect();
+    Value::Object(by_flag)
+}
+
+fn list_history(args: &HistoryArgs) -> Result<String, Error> {
+    let history = History::open_default()?;
+    let page = history.list(&HistoryFilter::default(), None, args.limit)?;
+    if args.json {
+        let entries: Vec<Value> = page
+            .entries
+            .iter()
+            .map(|entry| {
+                let mut json = serde_json::to_value(entry).unwrap_or_default();
+                json["target"] = target_by_flag(&entry.operation, &entry.target);
+                json["changes"] = Value::Array(
+                    entry
+                        .changes
+                        .iter()
+                        .map(|c| json!({ "field": c.field, "label": c.label, "before": c.before, "after": c.after }))
+                        .collect(),
+                );
+                json
+            })
+            .collect();
+        return Ok(pretty(&Value::Array(entries)));
+    }
+    if page.entries.is_empty() {
+        return Ok("No changes yet.".to_string());
+    }
+    let lines: Vec<String> = page
+        .entries
+        .iter()
+        .map(|entry| {
+            let changes: Vec<String> = entry
+                .changes
+                .iter()
+                .map(|c| format!("{}: {} → {}", c.field, show(&c.before), show(&c.after)))
+                .collect();
+            let outcome = match entry.outcome {
+                Outcome::Unknown => "not confirmed",
+                Outcome::Done => "done",
+                Outcome::Refused => "refused",
+                Outcome::Failed => "failed",
+            };
+            format!(
+                "{}  {}  {:13}  {}  {}  {}  [{}]",
+                entry.id,
+                &entry.at[..19.min(entry.at.len())].replace('T', " "),
+                outcome,
+                entry.operation,
+                entry.target_title(),
+                changes.join("; "),
+                entry.person
+            )
+        })
+        .collect();
+    Ok(format!("{}\n({} of {} change(s), newest first)", lines.join("\n"), page.entries.len(), page.total))
+}
+
+/// Undoes a change from the history: reads the record now; if every field still holds what the
+/// change set, plans the way back and sends it (exit 6 and nothing sent if a field moved since).
+async fn undo(args: &UndoArgs) -> Result<String, Error> {
+    let history = History::open_default()?;
+    let entry = history.get(&args.id)?;
+    let ids = operations::target_ids(&entry.operation)?;
+    let id_of = |flag: &str| ids.iter().find(|t| t.flag == flag).and_then(|t| entry.target.get(t.key)).cloned();
+    let target = Target {
+        operation: entry.operation.clone(),
+        profile_file: args.profile_file.clone(),
+        // By default the change's own connection, when the file holds it.
+        profile: args.profile.clone().or_else(|| Some(entry.connection_id.clone())),
+        secret_env: args.secret_env.clone(),
+        customer: id_of("customer"),
+        tenant: id_of("tenant"),
+        account: id_of("account"),
+        user: id_of("user"),
+        json: args.json,
+    };
+    let (client, target_json, profile) = match connect(&target) {
+        // The file may name the connection differently: with one profile in it, use that one.
+        Err(error) if args.profile.is_none() && error.message.starts_with("No profile named") => {
+            connect(&Target { profile: None, ..target })?
+        }
+        other => other?,
+    };
+    let operation = operations::find(&entry.operation)?;
+    let call = switchboard_core::plan::Call::new();
+    let now = operation.read(&client, &target_json, &call).await?;
+    history.reconcile(&profile.id, &entry.operation, &target_json, &now.values)?;
+    let entry = history.get(&args.id)?;
+    let check = history::undo_check(&entry, &now.values)?;
+    if !check.moved().is_empty() {
+        return Err(history::moved_error(&check));
+    }
+    let plan = operations::plan_from(&entry.operation, &target_json, &now, &check.edits(), call)?;
+    if args.dry_run {
+        return Ok(describe_plan(&plan, args.json));
+    }
+    let context = command_line_context(&profile, Source::Undo, Some(entry.id.clone()));
+    let receipt = history::send_recorded(Some(&history), &client, &plan, &context).await?;
+    if args.json {
+        return Ok(pretty(&json!({ "undid": entry.id, "receipt": receipt, "note": check.note })));
+    }
+    let fields: Vec<String> = check.fields.iter().map(|f| format!("{} back to {}", f.label, show(&f.before))).collect();
+    let mut text = format!("Undone: {}.", fields.join(", "));
+    if let Some(note) = &check.note {
+        text.push_str(&format!("\n{note}"));
+    }
+    Ok(text)
 }
 
 /// Every operation: `{id, vendor, label}` each with `--json`, else one line each.
@@ -407,7 +593,7 @@ async fn sign_in(args: SignInArgs) -> Result<String, Error> {
 }
 
 /// The profile, its signed-in client and the target ids as JSON.
-fn connect(target: &Target) -> Result<(VendorClient, Value), Error> {
+fn connect(target: &Target) -> Result<(VendorClient, Value, Profile), Error> {
     let ids = operations::target_ids(&target.operation)?;
     let mut target_json = serde_json::Map::new();
     let mut missing = Vec::new();
@@ -495,7 +681,7 @@ fn connect(target: &Target) -> Result<(VendorClient, Value), Error> {
         }) as switchboard_core::connection::RotationListener
     });
     let client = switchboard_core::connection::client_for_profile(&profile, secret, keep_rotated)?;
-    Ok((client, Value::Object(target_json)))
+    Ok((client, Value::Object(target_json), profile))
 }
 
 fn pick(file: &std::path::Path, wanted: Option<&str>) -> Result<Profile, Error> {
@@ -678,8 +864,9 @@ fn exit_code(error: &Error) -> u8 {
         | ErrorCode::RateLimited
         | ErrorCode::VendorUnavailable
         | ErrorCode::MalformedResponse
-        | ErrorCode::ResponseTooLarge
-        | ErrorCode::ChangedSinceReview => 4,
+        | ErrorCode::ResponseTooLarge => 4,
+        // Nothing was sent: the record changed since the change (undo) or the review.
+        ErrorCode::ChangedSinceReview => 6,
         ErrorCode::Unreachable => 5,
         ErrorCode::Internal => 1,
     }

@@ -9,9 +9,16 @@ struct Run {
     stderr: String,
 }
 
+/// The data folder (change history) every run of this test binary shares, never the user's own.
+fn data_dir() -> &'static std::path::Path {
+    static DIR: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
+    DIR.get_or_init(|| tempfile::tempdir().unwrap()).path()
+}
+
 async fn cli(args: &[&str]) -> Run {
     let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_switchboard-cli"))
         .args(args)
+        .env("SWITCHBOARD_DATA_DIR", data_dir())
         .env("SANDBOX_SECRET", PRACTICE_CLIENT_SECRET)
         .env("WRONG_SECRET", "not-the-secret")
         .output()
@@ -257,7 +264,7 @@ fn save(dir: &tempfile::TempDir, name: &str, run: &Run) -> String {
 
 async fn cli_with_env(args: &[&str], env: &[(&str, &str)]) -> Run {
     let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_switchboard-cli"));
-    command.args(args);
+    command.args(args).env("SWITCHBOARD_DATA_DIR", data_dir());
     for (key, value) in env {
         command.env(key, value);
     }

@@ -11,6 +11,9 @@ pub fn export_all(out_dir: &Path) -> Result<(), ts_rs::ExportError> {
     crate::plan::PlannedChange::export_all(&config)?;
     crate::plan::PlanView::export_all(&config)?;
     crate::sessions::OpenedRecord::export_all(&config)?;
+    crate::sessions::UndoStart::export_all(&config)?;
+    crate::history::HistoryPage::export_all(&config)?;
+    crate::history::HistoryFilter::export_all(&config)?;
     crate::operations::OperationSummary::export_all(&config)?;
     crate::pickers::ChoicePage::export_all(&config)?;
     crate::http::RetryNotice::export_all(&config)?;

@@ -10,6 +10,7 @@ pub mod desk;
 pub mod error;
 pub mod fields;
 pub mod files;
+pub mod history;
 pub mod http;
 pub mod msp360;
 pub mod operations;

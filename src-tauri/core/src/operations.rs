@@ -258,10 +258,16 @@ pub async fn plan(client: &VendorClient, id: &str, target: &Value, edits: &Value
 /// planned, unless one of the operation's fields changed at the vendor since the plan was made
 /// (then nothing is sent and the error names each field).
 pub async fn apply(client: &VendorClient, plan: &Plan) -> Result<UpdateReceipt<Value>> {
+    check_current(client, plan).await?;
+    send_plan(client, plan).await
+}
+
+/// Reads the record again: an error naming each field that changed at the vendor since the
+/// plan was made, or nothing.
+pub async fn check_current(client: &VendorClient, plan: &Plan) -> Result<()> {
     let operation = find(plan.operation)?;
     let now = operation.read(client, &plan.target, &plan.call).await?;
-    plan::check_unchanged(operation.fields(), &plan.basis, &now.values)?;
-    send_plan(client, plan).await
+    plan::check_unchanged(operation.fields(), &plan.basis, &now.values)
 }
 
 /// Sends a plan made from a read just now (the command line's update), without reading again.
@@ -364,7 +370,8 @@ fn list_entries(raw: &str) -> impl Iterator<Item = String> + '_ {
     raw.split([',', ';']).map(str::trim).filter(|entry| !entry.is_empty()).map(str::to_string)
 }
 
-fn insert_dotted(object: &mut Map<String, Value>, key: &str, value: Value) {
+/// `phone.number` = value → `{"phone": {"number": value}}` inside `object`.
+pub fn insert_dotted(object: &mut Map<String, Value>, key: &str, value: Value) {
     match key.split_once('.') {
         None => {
             object.insert(key.to_string(), value);

@@ -14,8 +14,8 @@ use serde::Serialize;
 use serde_json::Value;
 use ts_rs::TS;
 
-/// One field's planned change, for reviews, `--dry-run` and receipts.
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+/// One field's planned change, for reviews, `--dry-run`, receipts and the history.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct PlannedChange {
     pub field: String,

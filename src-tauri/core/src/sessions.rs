@@ -4,10 +4,12 @@
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::fields::UpdateReceipt;
+use crate::history::{self, EntryContext, History, Source, UndoCheck};
 use crate::operations::{self, VendorClient};
 use crate::plan::{Call, Plan, PlanView, Snapshot};
 use serde::Serialize;
 use serde_json::Value;
+use std::collections::BTreeMap;
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 use ts_rs::TS;
@@ -25,11 +27,25 @@ pub struct OpenedRecord {
     pub values: Value,
 }
 
+/// A record opened to undo a change from the history: its values now and what the undo would do.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct UndoStart {
+    pub record_id: String,
+    #[ts(type = "Record<string, unknown>")]
+    pub values: Value,
+    pub check: UndoCheck,
+}
+
 struct OpenRecord {
     id: String,
     connection_id: String,
     operation: &'static str,
     target: Value,
+    /// Readable names of the target's ids, for the history.
+    labels: BTreeMap<String, String>,
+    /// Opened to undo this history entry: its save is the undo.
+    undoes: Option<String>,
     snapshot: Snapshot,
     /// Saved, but the read after the save failed: the next review reads it again (the vendor
     /// may have normalised what was sent, and only a read says how).
@@ -63,18 +79,54 @@ impl DeskSessions {
         self.records.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Reads the record and keeps it open; returns its values for the form.
+    /// Reads the record and keeps it open; returns its values for the form. Changes of this
+    /// record a crash left unconfirmed in `history` are settled against the read.
     pub async fn open(
         &self,
         client: &VendorClient,
+        history: Option<&History>,
         connection_id: &str,
         operation: &str,
         target: &Value,
+        labels: BTreeMap<String, String>,
     ) -> Result<OpenedRecord> {
         let operation = operations::find(operation)?;
         let snapshot = operation.read(client, target, &Call::new()).await?;
-        let id = uuid::Uuid::new_v4().to_string();
+        if let Some(history) = history {
+            if let Err(error) = history.reconcile(connection_id, operation.id(), target, &snapshot.values) {
+                log::warn!("Unconfirmed changes could not be checked: {}", error.message);
+            }
+        }
+        let record_id = self.keep(connection_id, operation.id(), target, labels, snapshot.clone(), None);
+        Ok(OpenedRecord { record_id, values: snapshot.values })
+    }
+
+    /// Opens the record of a history entry to undo it: reads it now and says, field by field,
+    /// whether it still holds what the change set. The record's next save is the undo.
+    pub async fn open_undo(&self, client: &VendorClient, history: &History, entry_id: &str) -> Result<UndoStart> {
+        let entry = history.get(entry_id)?;
+        let operation = operations::find(&entry.operation)?;
+        let target = serde_json::to_value(&entry.target).unwrap_or_default();
+        let snapshot = operation.read(client, &target, &Call::new()).await?;
+        history.reconcile(&entry.connection_id, operation.id(), &target, &snapshot.values)?;
+        let check = history::undo_check(&history.get(entry_id)?, &snapshot.values)?;
+        let labels = entry.target_names.clone();
         let values = snapshot.values.clone();
+        let record_id =
+            self.keep(&entry.connection_id, operation.id(), &target, labels, snapshot, Some(entry.id.clone()));
+        Ok(UndoStart { record_id, values, check })
+    }
+
+    fn keep(
+        &self,
+        connection_id: &str,
+        operation: &'static str,
+        target: &Value,
+        labels: BTreeMap<String, String>,
+        snapshot: Snapshot,
+        undoes: Option<String>,
+    ) -> String {
+        let id = uuid::Uuid::new_v4().to_string();
         let mut records = self.lock();
         if records.len() >= OPEN_RECORDS {
             records.pop_front();
@@ -82,13 +134,15 @@ impl DeskSessions {
         records.push_back(OpenRecord {
             id: id.clone(),
             connection_id: connection_id.to_string(),
-            operation: operation.id(),
+            operation,
             target: target.clone(),
+            labels,
+            undoes,
             snapshot,
             stale: false,
             plan: None,
         });
-        Ok(OpenedRecord { record_id: id, values })
+        id
     }
 
     /// The connection an open record was read through.
@@ -135,19 +189,34 @@ impl DeskSessions {
         Ok(record.connection_id.clone())
     }
 
-    /// Applies the reviewed plan exactly (see [`operations::apply`]). On success the plan is
-    /// used up and the record is read again, so the form and the next review start from what the
-    /// vendor holds now (a vendor may normalise what it was sent; two of the four answer a write
-    /// with no body). On failure the plan stays, so Save can be pressed again after a network
-    /// error.
-    pub async fn apply(&self, client: &VendorClient, plan_id: &str) -> Result<UpdateReceipt<Value>> {
-        let plan = {
+    /// Applies the reviewed plan exactly (see [`history::apply_recorded`]: nothing is sent if a
+    /// field changed since the review; the change is written to `history` before it is sent).
+    /// On success the plan is used up and the record is read again, so the form and the next
+    /// review start from what the vendor holds now (a vendor may normalise what it was sent; two
+    /// of the four answer a write with no body). On failure the plan stays, so Save can be
+    /// pressed again after a network error.
+    pub async fn apply(
+        &self,
+        client: &VendorClient,
+        history: &History,
+        connection_name: &str,
+        plan_id: &str,
+    ) -> Result<UpdateReceipt<Value>> {
+        let (plan, context) = {
             let records = self.lock();
             let record =
                 records.iter().find(|r| r.plan.as_ref().is_some_and(|p| p.id == plan_id)).ok_or_else(plan_gone)?;
-            record.plan.clone().ok_or_else(plan_gone)?
+            let context = EntryContext {
+                source: if record.undoes.is_some() { Source::Undo } else { Source::Desk },
+                connection_id: record.connection_id.clone(),
+                connection_name: connection_name.to_string(),
+                target_names: record.labels.clone(),
+                undoes: record.undoes.clone(),
+                group_id: None,
+            };
+            (record.plan.clone().ok_or_else(plan_gone)?, context)
         };
-        let mut receipt = operations::apply(client, &plan).await?;
+        let mut receipt = history::apply_recorded(Some(history), client, &plan, &context).await?;
         // Saved either way; if this read fails, the next review reads instead.
         let fresh = match &plan.request {
             Some(_) => operations::find(plan.operation)?.read(client, &plan.target, &plan.call).await.ok(),
@@ -166,6 +235,8 @@ impl DeskSessions {
                 }
             }
             record.plan = None;
+            // Undone once: a further save of this record is an ordinary change.
+            record.undoes = None;
         }
         Ok(receipt)
     }
