@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Lints the GitHub Actions workflows: yamllint (YAML), actionlint (workflow semantics, and
+# Lints the GitHub Actions workflows and the Dependabot config: yamllint (YAML), actionlint (workflow semantics, and
 # ShellCheck on every run: script) and zizmor (security, offline). Installs the tools into a
 # virtualenv under ${TMPDIR:-/tmp} when missing. Exits non-zero on any finding.
 set -euo pipefail
@@ -24,11 +24,11 @@ status=0
 echo "== yamllint"
 # The relaxed preset, with lines up to 120 characters (pinned actions need the room); --strict
 # turns its warnings into failures.
-yamllint --strict -d "{extends: relaxed, rules: {line-length: {max: 120}}}" .github/workflows || status=1
+yamllint --strict -d "{extends: relaxed, rules: {line-length: {max: 120}}}" .github/workflows .github/dependabot.yml || status=1
 echo "== actionlint ($(actionlint -version | head -n 1))"
 actionlint .github/workflows/*.yml || status=1
 echo "== zizmor"
-zizmor --offline --no-progress .github/workflows || status=1
+zizmor --offline --no-progress .github/workflows .github/dependabot.yml || status=1
 
 if [ "$status" -ne 0 ]; then
   echo "Workflow lint found problems."

@@ -1,12 +1,20 @@
 #!/usr/bin/env bash
 # Installs whatever is missing for Switchboard on Debian/Ubuntu (needs Rust and Node already):
 # the system libraries Tauri builds against, the UI's npm packages and, with --test-tools, what
-# the end-to-end tests need (Xvfb, WebKitWebDriver, tauri-driver, a D-Bus session).
+# the end-to-end tests need (Xvfb, WebKitWebDriver, tauri-driver, a D-Bus session) and, with
+# --audit-tools, cargo-deny for scripts/supply-chain.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 with_test_tools=false
-[ "${1:-}" = "--test-tools" ] && with_test_tools=true
+with_audit_tools=false
+for option in "$@"; do
+  case "$option" in
+    --test-tools) with_test_tools=true ;;
+    --audit-tools) with_audit_tools=true ;;
+    *) echo "usage: setup.sh [--test-tools] [--audit-tools]"; exit 2 ;;
+  esac
+done
 
 sudo_if_needed=""
 if [ "$(id -u)" -ne 0 ]; then sudo_if_needed="sudo"; fi
@@ -42,4 +50,12 @@ fi
 if $with_test_tools && ! command -v tauri-driver >/dev/null; then
   echo "== Installing tauri-driver"
   cargo install tauri-driver --locked --version '^2'
+fi
+
+# Built from crates.io (its prebuilt binaries are on GitHub, which CI can't reach); pinned so a
+# new release can't change what CI checks without a commit. 3 min 44 s on this 2-core machine, cold.
+cargo_deny_version=0.20.2
+if $with_audit_tools && ! cargo deny --version 2>/dev/null | grep -qx "cargo-deny $cargo_deny_version"; then
+  echo "== Installing cargo-deny $cargo_deny_version"
+  cargo install cargo-deny --locked --version "$cargo_deny_version"
 fi

@@ -29,6 +29,10 @@ cargo clippy --workspace --all-targets --features switchboard/custom-protocol --
 step "Rust tests (unit, integration against the sandbox, commands, generated bindings)"
 cargo test --workspace --features switchboard/custom-protocol
 
+# The property tests ran above with 512 inputs each; here with 10,000 (about 5 s each, debug build).
+step "Property tests, longer (field checks, path ids, RQL quoting, vendor error bodies)"
+PROPTEST_CASES=10000 cargo test --workspace --features switchboard/custom-protocol --lib properties::
+
 step "Keychain and end-to-end tests (real Secret Service, real window under Xvfb)"
 bash scripts/e2e.sh
 

@@ -24,24 +24,12 @@ use tauri::ipc::Channel;
 use tauri::{AppHandle, Runtime, State};
 use tauri_plugin_dialog::DialogExt;
 use tauri_plugin_opener::OpenerExt;
-use tauri_plugin_store::StoreExt;
 
-/// UI preferences and recent records (never secrets) kept with tauri-plugin-store.
-const SETTINGS_FILE: &str = "settings.json";
+/// UI preferences and recent records (never secrets), in `settings.json`.
 const LAST_CONNECTION: &str = "lastConnectionId";
-/// Unsent edits, one entry per record (password fields never included), in their own file so a
-/// damaged draft file costs no settings.
-const DRAFTS_FILE: &str = "drafts.json";
 
-fn open_store<R: Runtime>(
-    app: &AppHandle<R>,
-    file: &str,
-) -> Result<std::sync::Arc<tauri_plugin_store::Store<R>>, Error> {
-    app.store(file).map_err(|e| Error::internal(format!("{file} could not be opened: {e}")))
-}
-
-fn save_store<R: Runtime>(store: &tauri_plugin_store::Store<R>) -> Result<(), Error> {
-    store.save().map_err(|e| Error::internal(format!("Settings could not be saved: {e}")))
+fn save_failed(file: &switchboard_core::files::JsonFile, error: std::io::Error) -> Error {
+    Error::internal(format!("{} could not be saved: {error}", file.path().display()))
 }
 
 fn recent_key(connection_id: &str) -> String {
@@ -49,13 +37,9 @@ fn recent_key(connection_id: &str) -> String {
 }
 
 #[tauri::command]
-pub fn list_connections<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>) -> Result<ConnectionList, Error> {
+pub fn list_connections(state: State<'_, AppState>) -> Result<ConnectionList, Error> {
     let mut list = state.connections.list()?;
-    let remembered = app
-        .store(SETTINGS_FILE)
-        .ok()
-        .and_then(|store| store.get(LAST_CONNECTION))
-        .and_then(|value| value.as_str().map(str::to_string));
+    let remembered = state.settings.get(LAST_CONNECTION).and_then(|value| value.as_str().map(str::to_string));
     list.selected_id = remembered.filter(|id| list.connections.iter().any(|c| &c.id == id));
     // The UI's first call once it has rendered; scripts/bench.sh times launches up to this line.
     log::info!("The desk listed {} connection(s)", list.connections.len());
@@ -63,10 +47,12 @@ pub fn list_connections<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState
 }
 
 #[tauri::command]
-pub fn remember_connection<R: Runtime>(app: AppHandle<R>, id: String) -> Result<(), Error> {
-    let store = open_store(&app, SETTINGS_FILE)?;
-    store.set(LAST_CONNECTION, id);
-    save_store(&store)
+pub fn remember_connection(state: State<'_, AppState>, id: String) -> Result<(), Error> {
+    state
+        .settings
+        .update(|settings| settings.insert(LAST_CONNECTION.into(), id.into()))
+        .map_err(|e| save_failed(&state.settings, e))?;
+    Ok(())
 }
 
 #[tauri::command]
@@ -86,24 +72,19 @@ pub fn duplicate_connection(state: State<'_, AppState>, id: String) -> Result<Sa
 
 /// Deletes the connection, then what the desk remembered for it (recent records, drafts).
 #[tauri::command]
-pub fn delete_connection<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, id: String) -> Result<(), Error> {
+pub fn delete_connection(state: State<'_, AppState>, id: String) -> Result<(), Error> {
     state.connections.delete(&id)?;
-    forget_desk_memory(&app, &id);
+    forget_desk_memory(&state, &id);
     Ok(())
 }
 
 /// Best effort: the connection is gone either way, and what is left names nothing that exists.
-fn forget_desk_memory<R: Runtime>(app: &AppHandle<R>, connection_id: &str) {
-    if let Ok(settings) = open_store(app, SETTINGS_FILE) {
-        settings.delete(recent_key(connection_id));
-        let _ = save_store(&settings);
-    }
-    if let Ok(drafts) = open_store(app, DRAFTS_FILE) {
-        let prefix = desk::drafts_of(connection_id);
-        for key in drafts.keys().into_iter().filter(|key| key.starts_with(&prefix)) {
-            drafts.delete(key);
-        }
-        let _ = save_store(&drafts);
+fn forget_desk_memory(state: &AppState, connection_id: &str) {
+    let forgot_recent = state.settings.update(|settings| settings.remove(&recent_key(connection_id)));
+    let prefix = desk::drafts_of(connection_id);
+    let forgot_drafts = state.drafts.update(|drafts| drafts.retain(|key, _| !key.starts_with(&prefix)));
+    if let Err(error) = forgot_recent.and(forgot_drafts) {
+        log::warn!("What the desk remembered for a deleted connection could not be removed: {error}");
     }
 }
 
@@ -321,35 +302,41 @@ pub async fn list_choices(
 
 /// The records opened lately through this connection, latest first.
 #[tauri::command]
-pub fn recent_records<R: Runtime>(app: AppHandle<R>, connection_id: String) -> Vec<RecentRecord> {
-    open_store(&app, SETTINGS_FILE)
-        .ok()
-        .and_then(|store| store.get(recent_key(&connection_id)))
+pub fn recent_records(state: State<'_, AppState>, connection_id: String) -> Vec<RecentRecord> {
+    state
+        .settings
+        .get(&recent_key(&connection_id))
         .and_then(|value| serde_json::from_value(value).ok())
         .unwrap_or_default()
 }
 
 #[tauri::command]
-pub fn remember_record<R: Runtime>(
-    app: AppHandle<R>,
+pub fn remember_record(
+    state: State<'_, AppState>,
     connection_id: String,
     record: RecentRecord,
 ) -> Result<Vec<RecentRecord>, Error> {
     operations::spec(&record.operation_id)?;
-    let recent = desk::remember(recent_records(app.clone(), connection_id.clone()), record);
-    let store = open_store(&app, SETTINGS_FILE)?;
-    store.set(recent_key(&connection_id), serde_json::to_value(&recent).unwrap_or_default());
-    save_store(&store)?;
-    Ok(recent)
+    // Read, add and write under the file's lock, so two quick opens can't drop one another.
+    state
+        .settings
+        .update(|settings| {
+            let key = recent_key(&connection_id);
+            let earlier = settings.get(&key).cloned().and_then(|value| serde_json::from_value(value).ok());
+            let recent = desk::remember(earlier.unwrap_or_default(), record);
+            settings.insert(key, serde_json::to_value(&recent).unwrap_or_default());
+            recent
+        })
+        .map_err(|e| save_failed(&state.settings, e))
 }
 
 /// Unsent edits kept for this connection, latest first.
 #[tauri::command]
-pub fn list_drafts<R: Runtime>(app: AppHandle<R>, connection_id: String) -> Vec<Draft> {
-    let Ok(store) = open_store(&app, DRAFTS_FILE) else { return Vec::new() };
-    let mut drafts: Vec<Draft> = store
-        .values()
-        .into_iter()
+pub fn list_drafts(state: State<'_, AppState>, connection_id: String) -> Vec<Draft> {
+    let mut drafts: Vec<Draft> = state
+        .drafts
+        .entries()
+        .into_values()
         .filter_map(|value| serde_json::from_value::<Draft>(value).ok())
         .filter(|draft| draft.connection_id == connection_id)
         .collect();
@@ -358,32 +345,32 @@ pub fn list_drafts<R: Runtime>(app: AppHandle<R>, connection_id: String) -> Vec<
 }
 
 /// Keeps the form's unsent edits (without password fields) so a closed window or a crash loses
-/// nothing; an empty `values` removes the draft.
+/// nothing; an empty `values` removes the draft. The file is replaced atomically.
 #[tauri::command]
-pub fn save_draft<R: Runtime>(app: AppHandle<R>, draft: Draft) -> Result<Option<Draft>, Error> {
-    let store = open_store(&app, DRAFTS_FILE)?;
+pub fn save_draft(state: State<'_, AppState>, draft: Draft) -> Result<Option<Draft>, Error> {
     let draft = draft.checked()?;
-    let kept = if draft.values.is_empty() {
-        store.delete(draft.key());
-        None
-    } else {
-        store.set(draft.key(), serde_json::to_value(&draft).unwrap_or_default());
-        Some(draft)
-    };
-    save_store(&store)?;
+    let key = draft.key();
+    let kept = (!draft.values.is_empty()).then_some(draft);
+    state
+        .drafts
+        .update(|drafts| match &kept {
+            Some(draft) => drafts.insert(key, serde_json::to_value(draft).unwrap_or_default()),
+            None => drafts.remove(&key),
+        })
+        .map_err(|e| save_failed(&state.drafts, e))?;
     Ok(kept)
 }
 
 #[tauri::command]
-pub fn discard_draft<R: Runtime>(
-    app: AppHandle<R>,
+pub fn discard_draft(
+    state: State<'_, AppState>,
     connection_id: String,
     operation: String,
     target: std::collections::BTreeMap<String, String>,
 ) -> Result<(), Error> {
-    let store = open_store(&app, DRAFTS_FILE)?;
-    store.delete(desk::draft_key(&connection_id, &operation, &target));
-    save_store(&store)
+    let key = desk::draft_key(&connection_id, &operation, &target);
+    state.drafts.update(|drafts| drafts.remove(&key)).map_err(|e| save_failed(&state.drafts, e))?;
+    Ok(())
 }
 
 /// One page of the change history, newest first; pass `next` back as `cursor` for the next.

@@ -6,6 +6,7 @@ pub mod practice;
 use std::path::PathBuf;
 use std::sync::Arc;
 use switchboard_core::connection::{Connections, PracticeEndpoint};
+use switchboard_core::files::{self, JsonFile};
 use switchboard_core::secrets::{KeychainStore, SecretStore};
 use switchboard_sandbox::Sandbox;
 use tauri::{Manager, Runtime};
@@ -22,6 +23,11 @@ pub struct Startup {
 
 pub struct AppState {
     pub connections: Connections,
+    /// UI preferences and the recent records per connection (`settings.json`).
+    pub settings: JsonFile,
+    /// Unsent edits, one entry per record, never a password (`drafts.json`): in their own file,
+    /// so a damaged draft file costs no settings.
+    pub drafts: JsonFile,
     /// Records open at the desk and their reviewed plans.
     pub sessions: switchboard_core::sessions::DeskSessions,
     /// The change history, or why it can't be used (then nothing is saved: a change the history
@@ -30,11 +36,49 @@ pub struct AppState {
     _sandbox: Option<Sandbox>,
 }
 
+include!("app_commands.rs");
+
+/// The app's context from tauri.conf.json, with the capabilities and the app manifest that
+/// build.rs resolved; generic over the runtime so tests can build the real ACL on the mock runtime.
+pub fn context<R: Runtime>() -> tauri::Context<R> {
+    tauri::generate_context!("tauri.conf.json")
+}
+
+/// Whether `url` is the app's own page: the bundled UI (`tauri://localhost`, or
+/// `http(s)://tauri.localhost` on Windows) or, in a development build, the dev server.
+pub fn is_app_url(url: &tauri::Url, dev_url: Option<&tauri::Url>) -> bool {
+    let own = match url.scheme() {
+        "tauri" => url.host_str() == Some("localhost"),
+        "http" | "https" => url.host_str() == Some("tauri.localhost"),
+        _ => false,
+    };
+    own || dev_url.is_some_and(|dev| dev.origin() == url.origin())
+}
+
+/// Keeps every webview on the app's own origin: a link or a script can't take the window, and
+/// with it the IPC bridge, to another page.
+fn navigation_guard<R: Runtime>() -> tauri::plugin::TauriPlugin<R> {
+    tauri::plugin::Builder::new("navigation-guard")
+        .on_navigation(|webview, url| {
+            let dev_url = if cfg!(dev) { webview.config().build.dev_url.clone() } else { None };
+            let allowed = is_app_url(url, dev_url.as_ref());
+            if !allowed {
+                log::warn!(
+                    "Blocked the window from navigating away from the app to {}",
+                    url.origin().ascii_serialization()
+                );
+            }
+            allowed
+        })
+        .build()
+}
+
 /// Adds plugins and commands to a builder; generic over the runtime so tests can pass
-/// `tauri::test::mock_builder()`.
+/// `tauri::test::mock_builder()`. A new command also goes into app_commands.rs and the main
+/// window's capability (see there), or the window may not call it.
 pub fn configure<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
     builder
-        .plugin(tauri_plugin_store::Builder::new().build())
+        .plugin(navigation_guard())
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_opener::init())
         .invoke_handler(tauri::generate_handler![
@@ -101,12 +145,21 @@ pub fn manage_state<R: Runtime>(app: &tauri::App<R>, startup: Startup) -> Result
             None => app.path().app_data_dir()?,
         },
     };
+    // Profiles, settings and drafts are the user's alone (0700 folder, 0600 files on unix).
+    files::keep_private(&data_dir)?;
     let connections = Connections::open(&data_dir, startup.practice, startup.secrets)?;
     let history = switchboard_core::history::History::open(&data_dir).map(Arc::new).map_err(|error| {
         log::error!("{}", error.message);
         error.message
     });
-    app.manage(AppState { connections, sessions: Default::default(), history, _sandbox: startup.sandbox });
+    app.manage(AppState {
+        connections,
+        settings: JsonFile::new(data_dir.join("settings.json")),
+        drafts: JsonFile::new(data_dir.join("drafts.json")),
+        sessions: Default::default(),
+        history,
+        _sandbox: startup.sandbox,
+    });
     Ok(())
 }
 
@@ -151,12 +204,17 @@ pub fn run() {
         .plugin(log_plugin())
         .plugin(tauri_plugin_window_state::Builder::new().build())
         .on_window_event(save_window_state_soon);
-    let app = configure(builder)
-        .build(tauri::generate_context!("tauri.conf.json"))
-        .expect("the Tauri application failed to start");
+    let app = configure(builder).build(context()).expect("the Tauri application failed to start");
     if let Err(error) = manage_state(&app, startup) {
         eprintln!("Switchboard could not open its saved connections: {error}");
         std::process::exit(1);
+    }
+    // The request log names hosts, customers' ids and users' ids: the user's alone too. Files the
+    // log plugin starts later (rotation) are inside the now user-only folder.
+    if let Ok(log_dir) = app.path().app_log_dir() {
+        if let Err(error) = files::keep_private(&log_dir) {
+            log::warn!("The log folder {} could not be made private: {error}", log_dir.display());
+        }
     }
     app.run(|_, _| {});
 }

@@ -7,6 +7,8 @@ use switchboard_sandbox::{avepoint::sample_user, Sandbox, PRACTICE_CLIENT_ID, PR
 
 /// Points the Practice connection at an already running sandbox (tests, `switchboard-sandbox`)
 /// instead of starting one in-process. Plain http is accepted for loopback addresses only.
+/// Development builds only: a release build always uses its own in-process sandbox, so nothing in
+/// a user's environment can send the Practice connection (and its sample edits) elsewhere.
 pub const PRACTICE_URL_VARIABLE: &str = "SWITCHBOARD_PRACTICE_URL";
 
 /// The endpoint for a sandbox whose base URL is `url` (e.g. `http://127.0.0.1:8787`).
@@ -30,11 +32,21 @@ pub fn endpoint_at(url: &str) -> PracticeEndpoint {
 /// Starts the in-process sandbox unless the environment names one. The returned sandbox must
 /// live as long as the app.
 pub async fn start() -> std::io::Result<(PracticeEndpoint, Option<Sandbox>)> {
-    match std::env::var(PRACTICE_URL_VARIABLE) {
-        Ok(url) if !url.trim().is_empty() => Ok((endpoint_at(&url), None)),
-        _ => {
+    match practice_url(std::env::var(PRACTICE_URL_VARIABLE).ok(), cfg!(debug_assertions)) {
+        Some(url) => Ok((endpoint_at(&url), None)),
+        None => {
             let sandbox = Sandbox::start().await?;
             Ok((endpoint_at(&sandbox.url()), Some(sandbox)))
         }
     }
+}
+
+/// The sandbox the environment names (`variable`), honoured only in a development build.
+pub fn practice_url(variable: Option<String>, development_build: bool) -> Option<String> {
+    let url = variable.filter(|url| !url.trim().is_empty())?;
+    if !development_build {
+        eprintln!("{PRACTICE_URL_VARIABLE} is ignored by release builds; Practice uses its own sandbox.");
+        return None;
+    }
+    Some(url)
 }

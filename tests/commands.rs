@@ -48,7 +48,7 @@ impl SecretStore for LockedKeychain {
 /// `prepare` may put files into the data folder before the app starts.
 fn harness_with_secrets(prepare: impl FnOnce(&std::path::Path), secrets: Arc<dyn SecretStore>) -> Harness {
     static ISOLATE: Once = Once::new();
-    // The store plugin writes under the app data folder: keep it out of the real home.
+    // Anything a plugin writes under the app data folder stays out of the real home.
     ISOLATE.call_once(|| std::env::set_var("XDG_DATA_HOME", tempfile::tempdir().unwrap().keep()));
     // The sandbox runs on Tauri's async runtime, which keeps serving while a command blocks here.
     let sandbox = tauri::async_runtime::block_on(Sandbox::start()).unwrap();
@@ -597,6 +597,65 @@ fn an_unreadable_profile_file_is_reported_and_the_app_starts_with_practice() {
 }
 
 #[test]
+fn a_profile_file_from_a_newer_version_is_left_in_place_and_the_app_says_to_update() {
+    let newer = r#"{ "version": 7, "profiles": [{ "id": "from-the-future", "name": "Kept", "vendor": "avepoint" }] }"#;
+    let h = harness_with(|dir| std::fs::write(dir.join("profiles.json"), newer).unwrap());
+    let list = h.invoke("list_connections", json!({})).unwrap();
+    assert_eq!(list["connections"].as_array().unwrap().len(), 1, "Practice still works");
+    let message = list["notice"]["message"].as_str().unwrap();
+    assert!(message.contains("newer version of Switchboard") && message.contains("Update Switchboard"), "{message}");
+    assert!(list["notice"].get("movedTo").is_none(), "not moved aside");
+
+    let error = h.invoke("save_connection", json!({ "draft": sandbox_draft(&h.sandbox, "New") })).unwrap_err();
+    assert!(error["message"].as_str().unwrap().contains("Update Switchboard"), "{error}");
+    assert_eq!(std::fs::read_to_string(h.data.path().join("profiles.json")).unwrap(), newer, "left as it was");
+}
+
+#[cfg(unix)]
+#[test]
+fn profiles_settings_and_drafts_are_readable_only_by_the_user() {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |path: &std::path::Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+    let h = harness_with(|dir| {
+        // Files an earlier version left readable by others.
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+        std::fs::write(dir.join("drafts.json"), "{}").unwrap();
+        std::fs::set_permissions(dir.join("drafts.json"), std::fs::Permissions::from_mode(0o644)).unwrap();
+    });
+    assert_eq!(mode(h.data.path()), 0o700, "the data folder");
+    let saved = h.invoke("save_connection", json!({ "draft": sandbox_draft(&h.sandbox, "Modes") })).unwrap();
+    let id = saved["connection"]["id"].clone();
+    h.invoke("remember_connection", json!({ "id": id })).unwrap();
+    h.invoke(
+        "save_draft",
+        json!({ "draft": { "connectionId": id, "operationId": "msp360.user", "target": { "userId": "u7" },
+                           "values": { "FirstName": "Ada" } } }),
+    )
+    .unwrap();
+    for name in ["profiles.json", "settings.json", "drafts.json"] {
+        assert_eq!(mode(&h.data.path().join(name)), 0o600, "{name}");
+    }
+    let names: Vec<String> =
+        std::fs::read_dir(h.data.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into()).collect();
+    assert!(names.iter().all(|n| !n.starts_with(".tmp")), "no half-written temporary file is left: {names:?}");
+}
+
+#[test]
+fn settings_and_drafts_written_by_the_store_plugin_still_load() {
+    // tauri-plugin-store wrote a pretty-printed JSON object of key → value; the same file reads.
+    let h = harness_with(|dir| {
+        let settings = json!({ "lastConnectionId": "practice", "recent/practice": [{
+            "operationId": "avepoint.account-information",
+            "target": { "customerId": "c", "tenantId": "t", "userId": "u1" }, "labels": {} }] });
+        std::fs::write(dir.join("settings.json"), serde_json::to_vec_pretty(&settings).unwrap()).unwrap();
+    });
+    let list = h.invoke("list_connections", json!({})).unwrap();
+    assert_eq!(list["selectedId"], "practice");
+    let recent = h.invoke("recent_records", json!({ "connectionId": "practice" })).unwrap();
+    assert_eq!(recent[0]["target"]["userId"], "u1");
+}
+
+#[test]
 fn a_certificate_replaces_the_secret_and_signs_in() {
     let h = harness();
     let mut draft = sandbox_draft(&h.sandbox, "Certificate");
@@ -928,7 +987,7 @@ fn drafts_keep_unsent_edits_without_passwords_until_discarded() {
     assert!(kept["savedAt"].as_str().unwrap().ends_with('Z'));
     let drafts = h.invoke("list_drafts", json!({ "connectionId": id })).unwrap();
     assert_eq!(drafts[0]["values"], json!({ "FirstName": "Ada" }));
-    let on_disk = std::fs::read_dir(h.app.path().app_data_dir().unwrap())
+    let on_disk = std::fs::read_dir(h.data.path())
         .unwrap()
         .filter_map(|entry| std::fs::read_to_string(entry.unwrap().path()).ok())
         .collect::<String>();

@@ -32,3 +32,22 @@ fn development_and_release_namespaces_do_not_share_entries() {
     assert!(release.get("shared-id", SecretKind::ClientSecret).unwrap().is_none());
     dev.delete("shared-id", SecretKind::ClientSecret).unwrap();
 }
+
+/// On Windows, Credential Manager holds at most 2,560 bytes (1,280 UTF-16 units) per entry: a
+/// certificate's key is kept split across entries and comes back whole (every platform takes the
+/// same path, so this runs on each CI system's real keychain).
+#[test]
+fn a_4096_bit_certificate_key_round_trips_through_the_real_keychain() {
+    let pem = include_str!("fixtures/certificates/rsa-4096.pem");
+    let key = switchboard_core::avepoint::certificate::ClientCertificate::from_pem(pem).unwrap().to_pem().unwrap();
+    assert!(key.expose().encode_utf16().count() > 1_280, "larger than one Windows credential");
+    let store = KeychainStore::new(format!("com.switchboard.desk.test.large.{}", std::process::id()));
+    store.set("large", SecretKind::CertificateKey, &key).unwrap();
+    let again = KeychainStore::new(store.service());
+    assert_eq!(again.get("large", SecretKind::CertificateKey).unwrap().expect("stored"), key);
+    store.delete("large", SecretKind::CertificateKey).unwrap();
+    assert!(again.get("large", SecretKind::CertificateKey).unwrap().is_none());
+    // No part is left behind.
+    let part = keyring::Entry::new(store.service(), "large/certificate-key#1").unwrap();
+    assert!(matches!(part.get_password(), Err(keyring::Error::NoEntry)));
+}

@@ -325,6 +325,28 @@ async fn a_200_with_an_error_body_is_a_failure() {
 }
 
 #[tokio::test]
+async fn a_vendor_that_echoes_the_new_password_in_an_error_never_shows_it() {
+    let changes = UserChanges { password: Some(NewPassword::new("Echo\"d-Passw0rd")), ..Default::default() };
+    for (status, body) in [
+        (
+            400,
+            r#"{"Message":"The request is invalid.","ModelState":{"model.Password":["Echo\"d-Passw0rd is too weak"]}}"#,
+        ),
+        (200, r#"{"Message":"Could not set Echo\"d-Passw0rd for testuser2"}"#),
+        (500, r#"Internal error while saving {"Password":"Echo\"d-Passw0rd"}"#),
+    ] {
+        let url = stub_vendor(sample_user_json(), status, body).await;
+        let error = user::update(&client_at(&url, "login", "password"), &sample(), &changes).await.unwrap_err();
+        let shown = serde_json::to_string(&error).unwrap();
+        assert!(!shown.contains("Passw0rd"), "HTTP {status}: {shown}");
+        assert!(
+            shown.contains("<redacted>"),
+            "HTTP {status}: the vendor's words stay, the password is replaced: {shown}"
+        );
+    }
+}
+
+#[tokio::test]
 async fn a_400_quotes_the_vendors_model_state() {
     let url = stub_vendor(
         sample_user_json(),

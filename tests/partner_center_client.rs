@@ -239,11 +239,11 @@ async fn access_tokens_are_refreshed_silently_from_the_refresh_token() {
     let sandbox = Sandbox::start().await.unwrap();
     sandbox.state().partner_center.set_access_token_lifetime(Duration::from_secs(2));
     let tokens = sign_in(&sandbox).await;
-    let first_refresh_token = tokens.refresh_token.clone();
+    let first_refresh_token = tokens.refresh_token.duplicate();
     let rotated: Arc<Mutex<Vec<Secret>>> = Arc::default();
     let seen = rotated.clone();
     let client = PartnerCenterClient::from_sign_in(settings(&sandbox), tokens)
-        .on_refresh_token_rotated(move |token| seen.lock().unwrap().push(token.clone()));
+        .on_refresh_token_rotated(move |token| seen.lock().unwrap().push(token.duplicate()));
 
     customer_user::read(&client, &sample_target()).await.unwrap();
     tokio::time::sleep(Duration::from_millis(2100)).await;

@@ -72,10 +72,52 @@ fn an_unreadable_file_is_moved_aside_never_overwritten() {
 }
 
 #[test]
-fn a_file_from_a_newer_version_is_moved_aside_and_reported() {
-    let (_dir, _store, notice) = store_with("newer.json");
-    let notice = notice.unwrap();
-    assert!(notice.message.contains("newer Switchboard"), "{}", notice.message);
+fn a_file_from_a_newer_version_is_left_in_place_and_says_to_update() {
+    let (dir, store, notice) = store_with("newer.json");
+    let notice = notice.expect("the user is told");
+    assert!(notice.message.contains("newer version of Switchboard"), "{}", notice.message);
+    assert!(notice.message.contains("Update Switchboard"), "{}", notice.message);
+    assert_eq!(notice.moved_to, None, "not moved aside");
+    let path = dir.path().join("profiles.json");
+    assert_eq!(std::fs::read(&path).unwrap(), std::fs::read(fixture("newer.json")).unwrap());
+    let names: Vec<String> =
+        std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into()).collect();
+    assert_eq!(names, ["profiles.json"], "nothing moved aside");
+
+    // Saving would lose what the newer version keeps: refused, and the file stays as it was.
+    let error = store
+        .update(|profiles| {
+            profiles.push(draft("New").into_profile("n".into()));
+            Ok(())
+        })
+        .unwrap_err();
+    assert!(error.message.contains("Update Switchboard"), "{}", error.message);
+    assert_eq!(std::fs::read(&path).unwrap(), std::fs::read(fixture("newer.json")).unwrap());
+    // Opening again (the next start) still finds it.
+    let (_, again) = ProfileStore::open(dir.path());
+    assert_eq!(again.unwrap().moved_to, None);
+}
+
+#[cfg(unix)]
+#[test]
+fn the_profile_file_is_readable_only_by_the_user() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("profiles.json");
+    // Even one an older version (or a copy) left readable by others.
+    std::fs::write(&path, r#"{"version":1,"profiles":[]}"#).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let (store, _) = ProfileStore::open(dir.path());
+    store
+        .update(|profiles| {
+            profiles.push(draft("New").into_profile("n".into()));
+            Ok(())
+        })
+        .unwrap();
+    for name in ["profiles.json", "profiles.lock"] {
+        let mode = std::fs::metadata(dir.path().join(name)).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{name}");
+    }
 }
 
 #[test]

@@ -218,7 +218,14 @@ impl Connections {
 
     pub fn list(&self) -> Result<ConnectionList> {
         let mut connections = vec![self.practice_summary()];
-        for profile in self.store.list()? {
+        let profiles = match self.store.list() {
+            Ok(profiles) => profiles,
+            // The notice says why (a file from a newer version, one that couldn't be moved aside):
+            // Practice still works.
+            Err(_) if self.notice.is_some() => Vec::new(),
+            Err(error) => return Err(error),
+        };
+        for profile in profiles {
             connections.push(self.summary(profile));
         }
         Ok(ConnectionList { connections, selected_id: None, notice: self.notice.clone() })

@@ -9,6 +9,7 @@ pub mod connection;
 pub mod desk;
 pub mod error;
 pub mod fields;
+pub mod files;
 pub mod history;
 pub mod http;
 pub mod msp360;
@@ -17,6 +18,8 @@ pub mod partner_center;
 pub mod pickers;
 pub mod plan;
 pub mod profiles;
+#[cfg(test)]
+mod properties;
 pub mod reference;
 pub mod secret;
 pub mod secrets;

@@ -60,11 +60,18 @@ impl WriteMethod {
 
 /// The one secret a request may carry (a new password): kept out of [`PlannedRequest::body`],
 /// so the body can be shown, logged and compared, and put in only when the request is sent.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, PartialEq, Eq)]
 pub struct SecretMember {
     /// Where it goes in the body, as a JSON pointer (`/passwordProfile/password`).
     pub pointer: &'static str,
     pub value: Secret,
+}
+
+/// `Secret` is not `Clone`: a copy of the request copies the password explicitly.
+impl Clone for SecretMember {
+    fn clone(&self) -> Self {
+        SecretMember { pointer: self.pointer, value: self.value.duplicate() }
+    }
 }
 
 /// The exact request a plan sends.

@@ -6,7 +6,6 @@ use crate::avepoint::{AvePointSettings, Environment};
 use crate::error::{Error, ErrorCode, FieldError, Result};
 use crate::http;
 use serde::{Deserialize, Serialize};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use ts_rs::TS;
 
@@ -361,17 +360,30 @@ pub struct ProfileStore {
 
 impl ProfileStore {
     /// Opens the store in `dir`. A file that can't be read is moved aside with a timestamp (never
-    /// overwritten) and the store starts empty; the notice says where the file went.
+    /// overwritten) and the store starts empty; the notice says where the file went. A file
+    /// written by a newer version is left where it is: this version says it needs updating and
+    /// saves nothing (every write re-reads the file and is refused), so the newer version still
+    /// finds its profiles.
     pub fn open(dir: &Path) -> (ProfileStore, Option<StorageNotice>) {
         let store = ProfileStore { dir: dir.to_path_buf() };
         let notice = match store.read() {
             Ok(_) => None,
+            Err(error) if store.newer_format().is_some() => {
+                Some(StorageNotice { message: error.message, moved_to: None })
+            }
             Err(error) if error.code == ErrorCode::ProfileStorage && store.path().exists() => {
                 Some(store.move_aside(&error))
             }
             Err(error) => Some(StorageNotice { message: error.message, moved_to: None }),
         };
         (store, notice)
+    }
+
+    /// The format version of a file written by a newer Switchboard, if the file is one.
+    fn newer_format(&self) -> Option<u64> {
+        let text = std::fs::read_to_string(self.path()).ok()?;
+        let version = serde_json::from_str::<serde_json::Value>(&text).ok()?.get("version")?.as_u64()?;
+        (version > u64::from(FORMAT_VERSION)).then_some(version)
     }
 
     pub fn path(&self) -> PathBuf {
@@ -417,6 +429,7 @@ impl ProfileStore {
             .write(true)
             .open(&lock_path)
             .map_err(|e| storage_error("open the lock file", &lock_path, e))?;
+        crate::files::restrict_to_user(&lock_path).map_err(|e| storage_error("protect", &lock_path, e))?;
         lock.lock().map_err(|e| storage_error("lock", &lock_path, e))?;
         let mut document = self.read()?;
         let result = change(&mut document)?;
@@ -472,10 +485,12 @@ fn migrate(text: &str) -> std::result::Result<Document, String> {
     let value: serde_json::Value = serde_json::from_str(text).map_err(|e| format!("it is not valid JSON ({e})."))?;
     let version = match value.get("version") {
         None => 1, // the first format had no version field
-        Some(v) => v.as_u64().ok_or("its version is not a number.")? as u32,
+        Some(v) => v.as_u64().ok_or("its version is not a number.")?,
     };
-    if version > FORMAT_VERSION {
-        return Err(format!("it was written by a newer Switchboard (format {version}). Update Switchboard to use it."));
+    if version > u64::from(FORMAT_VERSION) {
+        return Err(format!(
+            "it was written by a newer version of Switchboard (format {version}). Update Switchboard to use your saved connections; the file is left as it is, and connections can't be saved until then."
+        ));
     }
     let profiles = value.get("profiles").cloned().unwrap_or_else(|| serde_json::Value::Array(Vec::new()));
     let profiles: Vec<Profile> =
@@ -484,16 +499,12 @@ fn migrate(text: &str) -> std::result::Result<Document, String> {
     Ok(Document { version: FORMAT_VERSION, secrets_bound, profiles })
 }
 
+/// Atomically, and readable only by the user ([`crate::files::write_atomically`]).
 fn write_atomically<T: Serialize>(path: &Path, value: &T) -> Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
     let mut bytes =
         serde_json::to_vec_pretty(value).map_err(|e| Error::internal(format!("Could not encode profiles: {e}")))?;
     bytes.push(b'\n');
-    let mut temporary = tempfile::NamedTempFile::new_in(dir).map_err(|e| storage_error("write", path, e))?;
-    temporary.write_all(&bytes).map_err(|e| storage_error("write", path, e))?;
-    temporary.as_file().sync_all().map_err(|e| storage_error("write", path, e))?;
-    temporary.persist(path).map_err(|e| storage_error("replace", path, e.error))?;
-    Ok(())
+    crate::files::write_atomically(path, &bytes).map_err(|e| storage_error("write", path, e))
 }
 
 fn storage_error(action: &str, path: &Path, error: std::io::Error) -> Error {
@@ -660,6 +671,9 @@ mod tests {
     #[test]
     fn migrate_refuses_a_newer_format() {
         let reason = migrate(r#"{"version":99,"profiles":[]}"#).unwrap_err();
-        assert!(reason.contains("newer Switchboard"), "{reason}");
+        assert!(reason.contains("newer version of Switchboard"), "{reason}");
+        // Not read as an old format through a narrowing cast.
+        let huge = migrate(r#"{"version":4294967297,"profiles":[]}"#).unwrap_err();
+        assert!(huge.contains("newer version of Switchboard"), "{huge}");
     }
 }

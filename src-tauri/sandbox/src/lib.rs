@@ -6,17 +6,24 @@
 //! that vendors' paths never collide and a client sees the prefix as part of its base URL.
 
 pub mod avepoint;
+#[cfg(feature = "test-hooks")]
 mod faults;
+mod host;
 pub mod msp360;
 pub mod partner_center;
+#[cfg(feature = "test-hooks")]
 mod recorder;
 pub mod softwareone;
 
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+#[cfg(feature = "test-hooks")]
+use std::sync::Mutex;
 use tokio::sync::oneshot;
 
+#[cfg(feature = "test-hooks")]
 pub use faults::Faults;
+#[cfg(feature = "test-hooks")]
 pub use recorder::RecordedRequest;
 
 /// The Practice connection's client id. Not a secret: it only opens this sandbox.
@@ -41,10 +48,14 @@ pub struct SandboxState {
     pub softwareone: softwareone::State,
     pub partner_center: partner_center::PartnerCenterState,
     pub msp360: msp360::State,
+    #[cfg(feature = "test-hooks")]
     requests: Mutex<Vec<RecordedRequest>>,
+    #[cfg(feature = "test-hooks")]
     faults: Mutex<faults::FaultState>,
 }
 
+/// Test hooks (feature `test-hooks`): what the sandbox received, and faults to inject.
+#[cfg(feature = "test-hooks")]
 impl SandboxState {
     /// Every request received so far, oldest first.
     pub fn requests(&self) -> Vec<RecordedRequest> {
@@ -82,9 +93,14 @@ impl Sandbox {
             .nest("/avepoint", avepoint::routes())
             .nest("/softwareone", softwareone::routes())
             .merge(partner_center::routes())
-            .nest("/msp360", msp360::routes())
+            .nest("/msp360", msp360::routes());
+        #[cfg(feature = "test-hooks")]
+        let app = app
             .layer(axum::middleware::from_fn_with_state(state.clone(), faults::inject))
-            .layer(axum::middleware::from_fn_with_state(state.clone(), recorder::record))
+            .layer(axum::middleware::from_fn_with_state(state.clone(), recorder::record));
+        // Outermost: a request for another host name (DNS rebinding) gets no further.
+        let app = app
+            .layer(axum::middleware::from_fn_with_state(Arc::new(host::Allowed::for_address(address)), host::check))
             .with_state(state.clone());
         let (shutdown, stopped) = oneshot::channel::<()>();
         tokio::spawn(async move {

@@ -70,14 +70,14 @@ impl TokenCache {
         let mut tokens = self.tokens.lock().await;
         if !fresh {
             if let Some(cached) = tokens.get(scope).filter(|cached| Instant::now() < cached.refresh_after) {
-                return Ok(cached.value.clone());
+                return Ok(cached.value.duplicate());
             }
         }
         let (value, lifetime) = self.request_token(client, retry, scope).await?;
         // Refresh a little before the vendor's expiry so a token never dies mid-request.
         let margin = (lifetime / 10).min(Duration::from_secs(60));
         let refresh_after = Instant::now() + lifetime - margin;
-        tokens.insert(scope.to_string(), CachedToken { value: value.clone(), refresh_after });
+        tokens.insert(scope.to_string(), CachedToken { value: value.duplicate(), refresh_after });
         Ok(value)
     }
 
@@ -90,7 +90,7 @@ impl TokenCache {
         let credentials = &self.credentials;
         let host = credentials.token_url.host_str().unwrap_or_default().to_string();
         let proof = match &credentials.credential {
-            Credential::ClientSecret(secret) => ("client_secret", secret.clone()),
+            Credential::ClientSecret(secret) => ("client_secret", secret.duplicate()),
             Credential::Certificate(certificate) => (
                 "client_assertion",
                 certificate.client_assertion(&credentials.client_id, credentials.token_url.as_str())?,

@@ -448,7 +448,7 @@ fn request_id(response: &reqwest::Response) -> Option<String> {
 }
 
 /// AvePoint's error body is undocumented; its services answer `{"message": "..."}`.
-fn vendor_text(body: &str) -> String {
+pub(crate) fn vendor_text(body: &str) -> String {
     serde_json::from_str::<serde_json::Value>(body)
         .ok()
         .and_then(|json| json.get("message").and_then(|m| m.as_str()).map(str::to_string))

@@ -57,13 +57,13 @@ impl TokenCache {
         let mut token = self.token.lock().await;
         if !fresh {
             if let Some(cached) = token.as_ref().filter(|cached| Instant::now() < cached.refresh_after) {
-                return Ok(cached.value.clone());
+                return Ok(cached.value.duplicate());
             }
         }
         let (value, lifetime) = self.log_in(client, retry).await?;
         // A day early for the two-week token (13 of 14 parts), so it never dies mid-request.
         let refresh_after = Instant::now() + lifetime.mul_f64(13.0 / 14.0);
-        *token = Some(CachedToken { value: value.clone(), refresh_after });
+        *token = Some(CachedToken { value: value.duplicate(), refresh_after });
         Ok(value)
     }
 

@@ -239,19 +239,26 @@ impl Msp360Client {
 
     /// `PUT /api/Users` with the whole user, exactly as planned. MSP360 answers 200 with no body
     /// on success and may answer 200 with an error message on failure, so a non-empty body is a
-    /// refusal.
+    /// refusal. A vendor that echoes the request must not put the new password into an error:
+    /// any error has it replaced (as the login does with the API password).
     pub(crate) async fn put_user(&self, request: &crate::plan::PlannedRequest, user_id: &str) -> Result<()> {
+        let password = request.secret.as_ref().map(|member| &member.value).filter(|p| !p.expose().is_empty());
+        let redact = |error: Error| match password {
+            Some(password) => redact_error(error, password),
+            None => error,
+        };
         let method = request.method.as_reqwest();
-        let response = self.send(method, &request.path, "/api/Users", Some(request.body_to_send())).await?;
+        let response =
+            self.send(method, &request.path, "/api/Users", Some(request.body_to_send())).await.map_err(redact)?;
         let status = response.status();
-        let text = http::read_text(response, http::MAX_RESPONSE, VENDOR, &self.host()).await?;
+        let text = http::read_text(response, http::MAX_RESPONSE, VENDOR, &self.host()).await.map_err(redact)?;
         if is_success_body(&text, user_id) {
             return Ok(());
         }
         let mut error = http::status_error(VENDOR, reqwest::StatusCode::BAD_REQUEST, Some(vendor_text(&text)));
         error.vendor_message =
             error.vendor_message.map(|words| words.replacen("HTTP 400", &format!("HTTP {}", status.as_u16()), 1));
-        Err(error)
+        Err(redact(error))
     }
 
     /// GETs and parses an answer of at most `limit` bytes ([`http::read_body`]).
@@ -374,7 +381,29 @@ fn is_success_body(body: &str, user_id: &str) -> bool {
 /// `{"Message": "...", "ModelState": {"model.X": ["..."]}}`; some paths answer `{"message": ...}`,
 /// OAuth-style `{"error_description": ...}`, a JSON string or plain text. The most specific
 /// words win.
-fn vendor_text(body: &str) -> String {
+/// `error` with every appearance of `secret` (as sent, and as escaped inside a JSON string)
+/// replaced by `<redacted>`, in every text the UI or a log could show.
+fn redact_error(mut error: Error, secret: &Secret) -> Error {
+    let raw = secret.expose();
+    let escaped = serde_json::to_string(raw).map(|quoted| quoted[1..quoted.len() - 1].to_string()).unwrap_or_default();
+    let redact = |text: &mut String| {
+        for form in [raw, escaped.as_str()] {
+            if !form.is_empty() && text.contains(form) {
+                *text = text.replace(form, "<redacted>");
+            }
+        }
+    };
+    redact(&mut error.message);
+    if let Some(words) = error.vendor_message.as_mut() {
+        redact(words);
+    }
+    for field_error in &mut error.field_errors {
+        redact(&mut field_error.message);
+    }
+    error
+}
+
+pub(crate) fn vendor_text(body: &str) -> String {
     let json = match serde_json::from_str::<Value>(body.trim()) {
         Ok(json) => json,
         Err(_) => return body.trim().to_string(),

@@ -43,8 +43,15 @@ pub struct UserDetails {
 }
 
 /// A new password as typed. It can be read from the form but never serialized or printed.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, PartialEq, Eq)]
 pub struct NewPassword(Secret);
+
+/// `Secret` is not `Clone`; a copy of the changes copies the password explicitly.
+impl Clone for NewPassword {
+    fn clone(&self) -> Self {
+        NewPassword(self.0.duplicate())
+    }
+}
 
 impl NewPassword {
     pub fn new(value: impl Into<String>) -> Self {

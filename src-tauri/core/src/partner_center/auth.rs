@@ -14,7 +14,7 @@ const SIGN_IN: &str = "Microsoft sign-in";
 
 /// What a sign-in or a refresh yields. The refresh token is the long-lived credential: the caller
 /// stores it (the OS keychain), never the access token.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Tokens {
     pub access_token: Secret,
     pub refresh_token: Secret,
@@ -77,7 +77,7 @@ pub(super) async fn request_tokens(
         }
         let refresh_token = match (token.refresh_token.filter(|t| !t.is_empty()), kept_refresh_token) {
             (Some(new), _) => Secret::new(new),
-            (None, Some(kept)) => kept.clone(),
+            (None, Some(kept)) => kept.duplicate(),
             (None, None) => {
                 return Err(unreadable().with_vendor_message(
                     "The token response has no refresh_token although offline_access was requested.",
@@ -187,7 +187,7 @@ impl TokenCache {
     }
 
     pub async fn refresh_token(&self) -> Secret {
-        self.state.lock().await.refresh_token.clone()
+        self.state.lock().await.refresh_token.duplicate()
     }
 
     /// An access token, from the cache unless it is close to expiring or `fresh` is asked for.
@@ -200,10 +200,10 @@ impl TokenCache {
         let mut state = self.state.lock().await;
         if !fresh {
             if let Some(cached) = state.access.as_ref().filter(|cached| Instant::now() < cached.refresh_after) {
-                return Ok(cached.value.clone());
+                return Ok(cached.value.duplicate());
             }
         }
-        let current = state.refresh_token.clone();
+        let current = state.refresh_token.duplicate();
         let form = [
             ("grant_type", "refresh_token"),
             ("client_id", self.client_id.as_str()),
@@ -211,10 +211,12 @@ impl TokenCache {
             ("scope", SCOPE),
         ];
         let tokens = request_tokens(client, retry, &self.token_url, Grant::RefreshToken, &form, Some(&current)).await?;
-        state.access =
-            Some(CachedToken { value: tokens.access_token.clone(), refresh_after: refresh_after(tokens.expires_in) });
+        state.access = Some(CachedToken {
+            value: tokens.access_token.duplicate(),
+            refresh_after: refresh_after(tokens.expires_in),
+        });
         if tokens.refresh_token != current {
-            state.refresh_token = tokens.refresh_token.clone();
+            state.refresh_token = tokens.refresh_token.duplicate();
             if let Some(listener) = self.on_rotated.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).as_ref() {
                 listener(&tokens.refresh_token);
             }

@@ -384,7 +384,7 @@ struct VendorError {
 }
 
 /// The vendor's own words: `description` (with its `code`), or the raw body if it isn't that shape.
-fn vendor_text(body: &str) -> String {
+pub(crate) fn vendor_text(body: &str) -> String {
     match serde_json::from_str::<VendorError>(body) {
         Ok(VendorError { description: Some(description), code }) => match code {
             Some(serde_json::Value::String(code)) if !code.is_empty() => format!("{description} (code {code})"),

@@ -326,7 +326,7 @@ fn page_query(filter: Option<&Rql>, limit: u32, offset: u32) -> Result<String> {
 
 /// Turns a failed response into an error: the vendor's RFC 7807 ProblemDetails give the words
 /// (title and detail), per-field `errors` and the `traceId` kept for support.
-fn problem_error(status: reqwest::StatusCode, body: &str, wait: Option<std::time::Duration>) -> Error {
+pub(crate) fn problem_error(status: reqwest::StatusCode, body: &str, wait: Option<std::time::Duration>) -> Error {
     let problem = serde_json::from_str::<Value>(body).ok().filter(Value::is_object);
     let text = |key: &str| {
         problem

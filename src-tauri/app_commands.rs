@@ -1,0 +1,40 @@
+// Every command the app registers (`generate_handler!` in lib.rs), by name. build.rs turns this
+// list into the app manifest (an `allow-<command>` and `deny-<command>` permission each, with `_`
+// written as `-`), and capabilities/main-window.json grants the main window exactly those.
+// With an app manifest, Tauri refuses any command a window's capability does not grant.
+//
+// To add a command: register it in lib.rs, add its name here, and add `allow-<its-name>` to
+// capabilities/main-window.json. `tests/permissions.rs` fails until all three agree.
+//
+// Included by build.rs and lib.rs (`include!`), so it holds only this constant.
+pub const APP_COMMANDS: &[&str] = &[
+    "list_connections",
+    "remember_connection",
+    "save_connection",
+    "duplicate_connection",
+    "delete_connection",
+    "test_connection",
+    "export_connections",
+    "import_connections",
+    "list_environments",
+    "choose_certificate",
+    "list_clouds",
+    "sign_in_partner_center",
+    "list_operations",
+    "describe_operation",
+    "open_record",
+    "check_edits",
+    "review_edits",
+    "apply_plan",
+    "close_record",
+    "list_history",
+    "history_notice",
+    "open_undo",
+    "export_history",
+    "list_choices",
+    "recent_records",
+    "remember_record",
+    "list_drafts",
+    "save_draft",
+    "discard_draft",
+];
