@@ -588,11 +588,13 @@ impl History {
     }
 }
 
-/// SELECT of every column an [`Entry`] needs, with the id of the entry that undid it.
+/// SELECT of every column an [`Entry`] needs, with the id of the entry that undid it. The `+`
+/// keeps SQLite on the `undoes` index for that lookup: on the outcome index it scanned every done
+/// entry for every row shown (4.6 s for a page of 100,000 entries; 1 ms with it).
 const SELECT: &str = "SELECT e.id, e.at, e.finished_at, e.person, e.computer, e.source, e.connection_id,
     e.connection_name, e.vendor, e.operation, e.target, e.target_names, e.changes, e.outcome, e.message,
     e.request_id, e.correlation_id, e.undoes, e.group_id,
-    (SELECT u.id FROM entries u WHERE u.undoes = e.id AND u.outcome = 'done' ORDER BY u.at DESC LIMIT 1),
+    (SELECT u.id FROM entries u WHERE u.undoes = e.id AND +u.outcome = 'done' ORDER BY u.at DESC LIMIT 1),
     e.rowid
     FROM entries e";
 
