@@ -5,9 +5,9 @@ pub mod account_information;
 mod auth;
 pub use auth::Credential;
 pub mod certificate;
-pub mod connection_test;
 pub mod lists;
 pub mod office_information;
+pub mod vendor;
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::http;
@@ -51,7 +51,7 @@ impl Environment {
     pub const ALL: [Environment; 4] =
         [Environment::Commercial, Environment::UsGovernment, Environment::Aos2, Environment::FedRamp];
 
-    pub fn label(self) -> &'static str {
+    pub const fn label(self) -> &'static str {
         match self {
             Environment::Commercial => "Commercial",
             Environment::UsGovernment => "U.S. Government",
@@ -72,7 +72,7 @@ impl Environment {
             .collect()
     }
 
-    pub fn api_url(self) -> &'static str {
+    pub const fn api_url(self) -> &'static str {
         match self {
             Environment::Commercial => "https://graph.avepointonlineservices.com",
             Environment::UsGovernment => "https://graph-gov.avepointonlineservices.com",
@@ -81,7 +81,7 @@ impl Environment {
         }
     }
 
-    pub fn identity_url(self) -> &'static str {
+    pub const fn identity_url(self) -> &'static str {
         match self {
             Environment::Commercial => "https://identity.avepointonlineservices.com",
             Environment::UsGovernment => "https://identity-gov.avepointonlineservices.com",

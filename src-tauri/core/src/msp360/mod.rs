@@ -3,6 +3,7 @@
 
 mod auth;
 pub mod user;
+pub mod vendor;
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::http;

@@ -6,6 +6,7 @@ mod auth;
 pub mod customer_user;
 mod lists;
 mod sign_in;
+pub mod vendor;
 
 pub use auth::Tokens;
 pub use lists::{CustomerSummary, Page, UserSummary};
@@ -53,7 +54,7 @@ pub struct CloudInfo {
 impl Cloud {
     pub const ALL: [Cloud; 3] = [Cloud::Commercial, Cloud::UsGovernment, Cloud::China];
 
-    pub fn label(self) -> &'static str {
+    pub const fn label(self) -> &'static str {
         match self {
             Cloud::Commercial => "Commercial",
             Cloud::UsGovernment => "Microsoft Cloud for US Government",
@@ -74,14 +75,14 @@ impl Cloud {
     }
 
     /// The US Government cloud uses the commercial Partner Center host (vendors.md §2.2).
-    pub fn api_url(self) -> &'static str {
+    pub const fn api_url(self) -> &'static str {
         match self {
             Cloud::Commercial | Cloud::UsGovernment => "https://api.partnercenter.microsoft.com",
             Cloud::China => "https://partner.partnercenterapi.microsoftonline.cn",
         }
     }
 
-    pub fn authority_url(self) -> &'static str {
+    pub const fn authority_url(self) -> &'static str {
         match self {
             Cloud::Commercial => "https://login.microsoftonline.com",
             Cloud::UsGovernment => "https://login.microsoftonline.us",

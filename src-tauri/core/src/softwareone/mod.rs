@@ -3,6 +3,7 @@
 
 pub mod account_user;
 pub mod rql;
+pub mod vendor;
 
 use crate::error::{Error, ErrorCode, FieldError, Result};
 use crate::http;
