@@ -20,6 +20,7 @@ pub const APP_COMMANDS: &[&str] = &[
     "choose_certificate",
     "list_clouds",
     "sign_in_partner_center",
+    "list_vendors",
     "list_operations",
     "describe_operation",
     "open_record",

@@ -3,9 +3,9 @@
 use crate::AppState;
 use serde_json::Value;
 use std::collections::BTreeMap;
-use switchboard_core::avepoint::connection_test::ConnectionTestReport;
 use switchboard_core::avepoint::{Environment, EnvironmentInfo};
 use switchboard_core::connection::{ConnectionList, ImportSummary, SaveOutcome};
+use switchboard_core::connection_test::ConnectionTestReport;
 use switchboard_core::desk::{self, Draft, RecentRecord};
 use switchboard_core::fields::OperationSpec;
 use switchboard_core::fields::UpdateReceipt;
@@ -168,7 +168,7 @@ pub async fn sign_in_partner_center<R: Runtime>(
     id: String,
 ) -> Result<SaveOutcome, Error> {
     let profile = state.connections.profile(&id)?;
-    if profile.vendor != Vendor::PartnerCenter {
+    if profile.vendor() != Vendor::PartnerCenter {
         return Err(Error::new(ErrorCode::InvalidInput, "Only Partner Center connections sign in in the browser."));
     }
     let pending = partner_center::begin_sign_in(&profile.partner_center_settings()?).await?;
@@ -191,6 +191,13 @@ pub fn list_clouds() -> Vec<CloudInfo> {
 #[tauri::command]
 pub fn list_environments() -> Vec<EnvironmentInfo> {
     Environment::all_info()
+}
+
+/// Every vendor's connection form (settings as field definitions, secret kinds), so the
+/// Connections page can render it like the desk renders an operation.
+#[tauri::command]
+pub fn list_vendors() -> Vec<switchboard_core::vendors::VendorSpec> {
+    switchboard_core::vendors::specs()
 }
 
 #[tauri::command]

@@ -91,6 +91,7 @@ pub fn configure<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             commands::export_connections,
             commands::import_connections,
             commands::list_environments,
+            commands::list_vendors,
             commands::choose_certificate,
             commands::list_clouds,
             commands::sign_in_partner_center,

@@ -40,14 +40,14 @@ fn a_file_from_the_first_format_still_loads() {
     assert!(notice.is_none());
     let profiles = store.list().unwrap();
     assert_eq!(profiles[0].name, "Contoso (first format)");
-    assert_eq!(profiles[0].environment, Environment::Commercial, "later fields take their defaults");
+    assert_eq!(profiles[0].draft().environment, Environment::Commercial, "later fields take their defaults");
 }
 
 #[test]
 fn unknown_later_fields_are_ignored_and_saving_upgrades_the_file() {
     let (dir, store, notice) = store_with("v1.json");
     assert!(notice.is_none());
-    assert_eq!(store.list().unwrap()[0].environment, Environment::UsGovernment);
+    assert_eq!(store.list().unwrap()[0].draft().environment, Environment::UsGovernment);
     store
         .update(|profiles| {
             profiles.push(draft("New").into_profile("n".into()));

@@ -573,7 +573,7 @@ fn new_profile(args: NewProfile) -> Result<String, Error> {
 
 async fn sign_in(args: SignInArgs) -> Result<String, Error> {
     let profile = pick(&args.profile_file, args.profile.as_deref())?;
-    if profile.vendor != Vendor::PartnerCenter {
+    if profile.vendor() != Vendor::PartnerCenter {
         return Err(Error::new(ErrorCode::InvalidInput, "Only Partner Center connections sign in in the browser."));
     }
     let pending = switchboard_core::partner_center::begin_sign_in(&profile.partner_center_settings()?).await?;
@@ -619,7 +619,7 @@ fn connect(target: &Target) -> Result<(VendorClient, Value, Profile), Error> {
     }
     let profile = pick(&target.profile_file, target.profile.as_deref())?;
     let needed = operations::vendor(&target.operation)?;
-    if profile.vendor != needed {
+    if profile.vendor() != needed {
         return Err(Error::new(
             ErrorCode::InvalidInput,
             format!(
@@ -627,7 +627,7 @@ fn connect(target: &Target) -> Result<(VendorClient, Value, Profile), Error> {
                 target.operation,
                 needed.label(),
                 profile.name,
-                profile.vendor.label()
+                profile.vendor().label()
             ),
         ));
     }
@@ -640,7 +640,7 @@ fn connect(target: &Target) -> Result<(VendorClient, Value, Profile), Error> {
         None => {
             let how = format!(
                 "Save it in the app{}, or pass --secret-env VARIABLE.",
-                if profile.vendor == Vendor::PartnerCenter { " or run switchboard-cli sign-in" } else { "" }
+                if profile.vendor() == Vendor::PartnerCenter { " or run switchboard-cli sign-in" } else { "" }
             );
             let missing = |why: String| Err(Error::new(ErrorCode::SecretMissing, format!("{why} {how}")));
             // The keychain entry is found by the profile's id, but only handed out when the

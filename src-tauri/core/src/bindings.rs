@@ -29,7 +29,8 @@ pub fn export_all(out_dir: &Path) -> Result<(), ts_rs::ExportError> {
     crate::connection::ImportSummary::export_all(&config)?;
     crate::profiles::ProfileDraft::export_all(&config)?;
     crate::avepoint::EnvironmentInfo::export_all(&config)?;
-    crate::avepoint::connection_test::ConnectionTestReport::export_all(&config)?;
+    crate::vendors::VendorSpec::export_all(&config)?;
+    crate::connection_test::ConnectionTestReport::export_all(&config)?;
     crate::fields::UpdateReceipt::<crate::partner_center::customer_user::CustomerUser>::export_all(&config)?;
     crate::partner_center::customer_user::CustomerUserChanges::export_all(&config)?;
     crate::partner_center::UserTarget::export_all(&config)?;

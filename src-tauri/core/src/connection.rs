@@ -3,11 +3,13 @@
 //! the desktop shell and the CLI both drive it.
 
 use crate::avepoint::certificate::ClientCertificate;
-use crate::avepoint::connection_test::{self, ConnectionTestReport, ConnectionTestStep};
-use crate::avepoint::{AvePointClient, AvePointSettings, Credential, UserTarget};
+use crate::avepoint::{AvePointClient, AvePointSettings, UserTarget};
+use crate::connection_test::ConnectionTestReport;
 use crate::error::{Error, ErrorCode, Result};
 use crate::operations::VendorClient;
-use crate::profiles::{self, Profile, ProfileDraft, ProfileStore, SignInMethod, StorageNotice, Vendor};
+use crate::profiles::{
+    self, Profile, ProfileDraft, ProfileStore, ProfileView, SignInMethod, StorageNotice, Vendor, VendorSettings,
+};
 use crate::secret::Secret;
 use crate::secrets::{self, ProfileSecret, SecretKind, SecretStore, Unsealed};
 use serde::Serialize;
@@ -46,7 +48,7 @@ pub struct ConnectionSummary {
     /// The saved settings (absent for Practice).
     #[ts(optional)]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub profile: Option<Profile>,
+    pub profile: Option<ProfileView>,
     /// A user that exists behind this connection, to try things with (Practice only).
     #[ts(optional)]
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -138,8 +140,7 @@ fn bind_unbound(store: &dyn SecretStore, profiles: &[Profile]) {
     }
 }
 
-/// Called with Partner Center's new refresh token when Entra rotates it.
-pub type RotationListener = Box<dyn Fn(&Secret) + Send + Sync>;
+pub use crate::vendors::RotationListener;
 
 /// A client for `profile` signed in with `secret` (of the kind `profile.secret_kind()` names).
 pub fn client_for_profile(
@@ -147,32 +148,7 @@ pub fn client_for_profile(
     secret: Secret,
     on_rotation: Option<RotationListener>,
 ) -> Result<VendorClient> {
-    Ok(match profile.vendor {
-        Vendor::Avepoint => {
-            let credential = match profile.sign_in {
-                SignInMethod::ClientSecret => Credential::ClientSecret(secret),
-                SignInMethod::Certificate => {
-                    Credential::Certificate(Arc::new(ClientCertificate::from_pem(secret.expose())?))
-                }
-            };
-            VendorClient::AvePoint(Arc::new(AvePointClient::with_credential(profile.avepoint_settings()?, credential)))
-        }
-        Vendor::PartnerCenter => {
-            let mut client =
-                crate::partner_center::PartnerCenterClient::new(profile.partner_center_settings()?, secret);
-            if let Some(listener) = on_rotation {
-                client = client.on_refresh_token_rotated(listener);
-            }
-            VendorClient::PartnerCenter(Arc::new(client))
-        }
-        Vendor::Softwareone => VendorClient::SoftwareOne(Arc::new(crate::softwareone::SoftwareOneClient::new(
-            profile.softwareone_settings()?,
-            secret,
-        ))),
-        Vendor::Msp360 => {
-            VendorClient::Msp360(Arc::new(crate::msp360::Msp360Client::new(profile.msp360_settings()?, secret)))
-        }
-    })
+    profile.client(secret, on_rotation)
 }
 
 /// Where the Practice connection goes (the in-process sandbox, or one named by the environment).
@@ -252,29 +228,15 @@ impl Connections {
             Ok(ProfileSecret::Missing | ProfileSecret::AddressChanged | ProfileSecret::Unbound) => SecretState::Missing,
             Err(_) => SecretState::Unknown,
         };
-        let host = profile.api_host();
         ConnectionSummary {
             id: profile.id.clone(),
             name: profile.name.clone(),
-            vendor: profile.vendor.label().to_string(),
-            vendor_id: profile.vendor,
-            description: match (profile.vendor, &profile.sign_in, &profile.certificate_thumbprint) {
-                (Vendor::Avepoint, SignInMethod::Certificate, Some(thumbprint)) => {
-                    format!("AvePoint Elements at {host}, app {}, certificate {thumbprint}.", profile.client_id)
-                }
-                (Vendor::Avepoint, ..) => format!("AvePoint Elements at {host}, app {}.", profile.client_id),
-                (Vendor::PartnerCenter, ..) => format!(
-                    "Partner Center at {host}, partner tenant {}.",
-                    profile.tenant.as_deref().unwrap_or(crate::partner_center::ORGANIZATIONS)
-                ),
-                (Vendor::Softwareone, ..) => format!("SoftwareOne Marketplace at {host}."),
-                (Vendor::Msp360, ..) => {
-                    format!("MSP360 Managed Backup at {host}, login {}.", profile.user_name.as_deref().unwrap_or("?"))
-                }
-            },
+            vendor: profile.vendor().label().to_string(),
+            vendor_id: profile.vendor(),
+            description: profile.describe(),
             is_practice: false,
             secret_state,
-            profile: Some(profile),
+            profile: Some(profile.view()),
             sample_target: None,
         }
     }
@@ -294,10 +256,13 @@ impl Connections {
                 Some(id) => {
                     let existing =
                         profiles.iter_mut().find(|p| p.id == id).ok_or_else(|| profiles::no_such_profile(id))?;
-                    let updated = Profile {
-                        certificate_thumbprint: existing.certificate_thumbprint.clone(),
-                        ..checked.into_profile(id.to_string())
-                    };
+                    let mut updated = checked.into_profile(id.to_string());
+                    // The certificate stays with the profile's key, whatever the form says.
+                    if let (VendorSettings::Avepoint(new), VendorSettings::Avepoint(old)) =
+                        (&mut updated.settings, &existing.settings)
+                    {
+                        new.certificate_thumbprint = old.certificate_thumbprint.clone();
+                    }
                     stale_secret = self.check_address_change(existing, &updated, typed_secret)?;
                     *existing = updated;
                     Ok(existing.clone())
@@ -493,6 +458,9 @@ impl Connections {
     /// certificate sign-in. Nothing is changed if the file can't be used or the keychain refuses.
     pub fn import_certificate(&self, id: &str, file: &[u8], password: &str) -> Result<SaveOutcome> {
         let profile = self.profile(id)?;
+        if profile.vendor() != Vendor::Avepoint {
+            return Err(Error::new(ErrorCode::InvalidInput, "Only AvePoint connections sign in with a certificate."));
+        }
         let certificate = ClientCertificate::from_bytes(file, password)?;
         secrets::write_for_profile(
             self.secrets.as_ref(),
@@ -503,8 +471,11 @@ impl Connections {
         let thumbprint = certificate.thumbprint();
         let profile = self.store.update(|profiles| {
             let profile = profiles.iter_mut().find(|p| p.id == id).ok_or_else(|| profiles::no_such_profile(id))?;
-            profile.sign_in = SignInMethod::Certificate;
-            profile.certificate_thumbprint = Some(thumbprint);
+            let VendorSettings::Avepoint(settings) = &mut profile.settings else {
+                return Err(profiles::no_such_profile(id));
+            };
+            settings.sign_in = SignInMethod::Certificate;
+            settings.certificate_thumbprint = Some(thumbprint);
             Ok(profile.clone())
         })?;
         self.forget_client(id);
@@ -515,12 +486,8 @@ impl Connections {
     pub async fn test(&self, id: &str) -> ConnectionTestReport {
         self.forget_client(id);
         match self.client(id) {
-            Ok(VendorClient::AvePoint(client)) => connection_test::test_connection(&client).await,
-            Ok(other) => connection_test::test_other_vendor(&other).await,
-            Err(error) => ConnectionTestReport {
-                ok: false,
-                steps: vec![ConnectionTestStep { title: "Saved settings".into(), ok: false, message: error.message }],
-            },
+            Ok(client) => crate::vendors::find(client.vendor()).test(&client).await,
+            Err(error) => ConnectionTestReport::failed("Saved settings", error.message),
         }
     }
 

@@ -1,5 +1,13 @@
 //! The one place for HTTP behaviour shared by every vendor: the client, URL policy, path
-//! parameters, and turning transport failures and status codes into [`Error`]s.
+//! parameters, and turning transport failures and status codes into [`Error`]s. The send loop
+//! every vendor client uses is [`Api`] (`http/api.rs`); the token cache is [`TokenCache`]
+//! (`http/tokens.rs`).
+
+mod api;
+mod tokens;
+
+pub use api::{malformed, Api, ApiRequest, VendorApi};
+pub use tokens::{oauth_margin, TokenCache};
 
 use crate::error::{Error, ErrorCode, FieldError, Result};
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};

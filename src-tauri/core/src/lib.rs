@@ -6,6 +6,7 @@
 pub mod avepoint;
 pub mod bindings;
 pub mod connection;
+pub mod connection_test;
 pub mod desk;
 pub mod error;
 pub mod fields;
@@ -25,5 +26,6 @@ pub mod secret;
 pub mod secrets;
 pub mod sessions;
 pub mod softwareone;
+pub mod vendors;
 
 pub use error::{Error, ErrorCode, FieldError};

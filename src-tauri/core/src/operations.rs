@@ -31,6 +31,16 @@ pub enum VendorClient {
 }
 
 impl VendorClient {
+    /// Which vendor this client goes to.
+    pub fn vendor(&self) -> Vendor {
+        match self {
+            VendorClient::AvePoint(_) => Vendor::Avepoint,
+            VendorClient::PartnerCenter(_) => Vendor::PartnerCenter,
+            VendorClient::SoftwareOne(_) => Vendor::Softwareone,
+            VendorClient::Msp360(_) => Vendor::Msp360,
+        }
+    }
+
     pub fn avepoint(&self, operation: &str) -> Result<&AvePointClient> {
         match self {
             VendorClient::AvePoint(client) => Ok(client),

@@ -5,6 +5,7 @@
 use crate::avepoint::{AvePointSettings, Environment};
 use crate::error::{Error, ErrorCode, FieldError, Result};
 use crate::http;
+use crate::vendors::ConnectionSettings;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use ts_rs::TS;
@@ -67,48 +68,115 @@ impl SignInMethod {
     }
 }
 
-/// A saved connection. Holds no secret. Fields added later carry `#[serde(default)]` so files
-/// written by older versions keep loading.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
+/// A saved connection. Holds no secret. The vendor's settings are a type per vendor, tagged by
+/// `vendor` and flattened, so the file keeps the flat shape it always had: a file from an older
+/// version loads (fields another vendor's form left behind are ignored), and every field this
+/// version leaves out has a default in the older versions, so they read its files too.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Profile {
     pub id: String,
     pub name: String,
+    #[serde(flatten)]
+    pub settings: VendorSettings,
+}
+
+/// A connection's settings for its vendor. Fields added later carry `#[serde(default)]` so files
+/// written by older versions keep loading.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "vendor", rename_all = "kebab-case")]
+pub enum VendorSettings {
+    Avepoint(crate::avepoint::vendor::ProfileSettings),
+    PartnerCenter(crate::partner_center::vendor::ProfileSettings),
+    Softwareone(crate::softwareone::vendor::ProfileSettings),
+    Msp360(crate::msp360::vendor::ProfileSettings),
+}
+
+impl VendorSettings {
+    pub fn vendor(&self) -> Vendor {
+        match self {
+            VendorSettings::Avepoint(_) => Vendor::Avepoint,
+            VendorSettings::PartnerCenter(_) => Vendor::PartnerCenter,
+            VendorSettings::Softwareone(_) => Vendor::Softwareone,
+            VendorSettings::Msp360(_) => Vendor::Msp360,
+        }
+    }
+
+    /// What every vendor's settings can do, whichever vendor this is.
+    pub fn connection(&self) -> &dyn ConnectionSettings {
+        match self {
+            VendorSettings::Avepoint(settings) => settings,
+            VendorSettings::PartnerCenter(settings) => settings,
+            VendorSettings::Softwareone(settings) => settings,
+            VendorSettings::Msp360(settings) => settings,
+        }
+    }
+
+    /// The settings in the form's flat draft: the vendor's own fields, the rest left as given.
+    fn from_draft(draft: &ProfileDraft) -> VendorSettings {
+        use crate::{avepoint, msp360, partner_center, softwareone};
+        match draft.vendor {
+            Vendor::Avepoint => VendorSettings::Avepoint(avepoint::vendor::ProfileSettings {
+                environment: draft.environment,
+                api_url: draft.api_url.clone(),
+                identity_url: draft.identity_url.clone(),
+                client_id: draft.client_id.clone(),
+                sign_in: draft.sign_in,
+                certificate_thumbprint: None,
+            }),
+            Vendor::PartnerCenter => VendorSettings::PartnerCenter(partner_center::vendor::ProfileSettings {
+                cloud: draft.cloud,
+                tenant: draft.tenant.clone(),
+                client_id: draft.client_id.clone(),
+                api_url: draft.api_url.clone(),
+                identity_url: draft.identity_url.clone(),
+            }),
+            Vendor::Softwareone => {
+                VendorSettings::Softwareone(softwareone::vendor::ProfileSettings { api_url: draft.api_url.clone() })
+            }
+            Vendor::Msp360 => VendorSettings::Msp360(msp360::vendor::ProfileSettings {
+                user_name: draft.user_name.clone(),
+                api_url: draft.api_url.clone(),
+            }),
+        }
+    }
+}
+
+/// A saved connection as the Connections page reads it: every vendor's fields in one flat
+/// object (the ones another vendor has take their defaults), as profiles always were.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename = "Profile")]
+pub struct ProfileView {
+    pub id: String,
+    pub name: String,
     pub vendor: Vendor,
-    #[serde(default = "default_environment")]
     pub environment: Environment,
     /// Overrides the environment's API host (https, or loopback http for the sandbox).
     #[ts(optional)]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub api_url: Option<String>,
     /// Overrides the environment's sign-in host.
     #[ts(optional)]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub identity_url: Option<String>,
-    #[serde(default)]
     pub client_id: String,
-    #[serde(default)]
     pub sign_in: SignInMethod,
     /// SHA-1 thumbprint of the certificate in the keychain, to compare with Elements.
     #[ts(optional)]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub certificate_thumbprint: Option<String>,
     /// Partner Center: Microsoft's cloud (commercial when absent).
     #[ts(optional)]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub cloud: Option<crate::partner_center::Cloud>,
     /// Partner Center: the partner's Entra tenant id or domain (`organizations` when absent).
     #[ts(optional)]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tenant: Option<String>,
     /// MSP360: the API login's user name.
     #[ts(optional)]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_name: Option<String>,
-}
-
-fn default_environment() -> Environment {
-    Environment::Commercial
 }
 
 /// What the user typed in the profile form (no id, no secret).
@@ -140,98 +208,141 @@ pub struct ProfileDraft {
 }
 
 impl Profile {
+    pub fn vendor(&self) -> Vendor {
+        self.settings.vendor()
+    }
+
+    /// The settings as the profile form holds them.
     pub fn draft(&self) -> ProfileDraft {
-        ProfileDraft {
+        let mut draft = ProfileDraft {
             name: self.name.clone(),
-            vendor: self.vendor,
-            environment: self.environment,
-            api_url: self.api_url.clone(),
-            identity_url: self.identity_url.clone(),
-            client_id: self.client_id.clone(),
-            sign_in: self.sign_in,
-            cloud: self.cloud,
-            tenant: self.tenant.clone(),
-            user_name: self.user_name.clone(),
+            vendor: self.vendor(),
+            environment: Environment::Commercial,
+            api_url: None,
+            identity_url: None,
+            client_id: String::new(),
+            sign_in: SignInMethod::ClientSecret,
+            cloud: None,
+            tenant: None,
+            user_name: None,
+        };
+        match &self.settings {
+            VendorSettings::Avepoint(settings) => {
+                draft.environment = settings.environment;
+                draft.api_url = settings.api_url.clone();
+                draft.identity_url = settings.identity_url.clone();
+                draft.client_id = settings.client_id.clone();
+                draft.sign_in = settings.sign_in;
+            }
+            VendorSettings::PartnerCenter(settings) => {
+                draft.cloud = settings.cloud;
+                draft.tenant = settings.tenant.clone();
+                draft.client_id = settings.client_id.clone();
+                draft.api_url = settings.api_url.clone();
+                draft.identity_url = settings.identity_url.clone();
+            }
+            VendorSettings::Softwareone(settings) => draft.api_url = settings.api_url.clone(),
+            VendorSettings::Msp360(settings) => {
+                draft.user_name = settings.user_name.clone();
+                draft.api_url = settings.api_url.clone();
+            }
+        }
+        draft
+    }
+
+    /// The flat shape the Connections page reads.
+    pub fn view(&self) -> ProfileView {
+        let draft = self.draft();
+        ProfileView {
+            id: self.id.clone(),
+            name: draft.name,
+            vendor: draft.vendor,
+            environment: draft.environment,
+            api_url: draft.api_url,
+            identity_url: draft.identity_url,
+            client_id: draft.client_id,
+            sign_in: draft.sign_in,
+            certificate_thumbprint: self.certificate_thumbprint().map(str::to_string),
+            cloud: draft.cloud,
+            tenant: draft.tenant,
+            user_name: draft.user_name,
+        }
+    }
+
+    /// The AvePoint certificate's thumbprint, if it signs in with one.
+    pub fn certificate_thumbprint(&self) -> Option<&str> {
+        match &self.settings {
+            VendorSettings::Avepoint(settings) => settings.certificate_thumbprint.as_deref(),
+            _ => None,
         }
     }
 
     /// The keychain entry this profile's sign-in needs.
     pub fn secret_kind(&self) -> crate::secrets::SecretKind {
-        use crate::secrets::SecretKind;
-        match self.vendor {
-            Vendor::Avepoint => self.sign_in.secret_kind(),
-            Vendor::PartnerCenter => SecretKind::RefreshToken,
-            Vendor::Softwareone => SecretKind::ApiToken,
-            Vendor::Msp360 => SecretKind::Password,
+        self.settings.connection().secret_kind()
+    }
+
+    /// A client for this profile signed in with `secret` (of [`Profile::secret_kind`]).
+    pub fn client(
+        &self,
+        secret: crate::secret::Secret,
+        on_rotation: Option<crate::vendors::RotationListener>,
+    ) -> Result<crate::operations::VendorClient> {
+        self.settings.connection().client(secret, on_rotation)
+    }
+
+    /// One sentence on where this connection goes.
+    pub fn describe(&self) -> String {
+        self.settings.connection().describe(&self.api_host())
+    }
+
+    pub fn avepoint_settings(&self) -> Result<AvePointSettings> {
+        match &self.settings {
+            VendorSettings::Avepoint(settings) => settings.client_settings(),
+            _ => Err(not_for(Vendor::Avepoint)),
         }
     }
 
     pub fn partner_center_settings(&self) -> Result<crate::partner_center::PartnerCenterSettings> {
-        let cloud = self.cloud.unwrap_or(crate::partner_center::Cloud::Commercial);
-        crate::partner_center::PartnerCenterSettings::new(
-            self.api_url.as_deref().unwrap_or(cloud.api_url()),
-            self.identity_url.as_deref().unwrap_or(cloud.authority_url()),
-            self.tenant.as_deref().unwrap_or(crate::partner_center::ORGANIZATIONS),
-            &self.client_id,
-        )
+        match &self.settings {
+            VendorSettings::PartnerCenter(settings) => settings.client_settings(),
+            _ => Err(not_for(Vendor::PartnerCenter)),
+        }
     }
 
     pub fn softwareone_settings(&self) -> Result<crate::softwareone::SoftwareOneSettings> {
-        crate::softwareone::SoftwareOneSettings::new(
-            self.api_url.as_deref().unwrap_or(crate::softwareone::DEFAULT_API_URL),
-        )
+        match &self.settings {
+            VendorSettings::Softwareone(settings) => settings.client_settings(),
+            _ => Err(not_for(Vendor::Softwareone)),
+        }
     }
 
     pub fn msp360_settings(&self) -> Result<crate::msp360::Msp360Settings> {
-        crate::msp360::Msp360Settings::new(
-            self.api_url.as_deref().unwrap_or(crate::msp360::DEFAULT_BASE_URL),
-            self.user_name.as_deref().unwrap_or_default(),
-        )
+        match &self.settings {
+            VendorSettings::Msp360(settings) => settings.client_settings(),
+            _ => Err(not_for(Vendor::Msp360)),
+        }
     }
 
     /// Where this profile's secret may be sent ([`crate::secrets::SecretBinding`]): the hosts its
     /// settings resolve to (the environment's unless overridden) and its client id or login.
     /// The name, tenant, environment label and path prefixes don't take a secret elsewhere.
     pub fn secret_binding(&self) -> Result<crate::secrets::SecretBinding> {
-        let origin = |url: &url::Url| url.origin().ascii_serialization();
-        let (api, sign_in, client) = match self.vendor {
-            Vendor::Avepoint => {
-                let settings = self.avepoint_settings()?;
-                (origin(&settings.api_url), origin(&settings.identity_url), settings.client_id)
-            }
-            Vendor::PartnerCenter => {
-                let settings = self.partner_center_settings()?;
-                (origin(&settings.api_url), origin(&settings.authority_url), settings.client_id)
-            }
-            Vendor::Softwareone => (origin(&self.softwareone_settings()?.api_url), String::new(), String::new()),
-            Vendor::Msp360 => {
-                // The login goes to the API host too.
-                let settings = self.msp360_settings()?;
-                (origin(&settings.base_url), String::new(), settings.user_name)
-            }
-        };
-        Ok(crate::secrets::SecretBinding { vendor: self.vendor.key(), api, sign_in, client })
+        let settings = self.settings.connection();
+        let api = settings.api_url()?.origin().ascii_serialization();
+        let (sign_in, client) = settings.sign_in_origin_and_client()?;
+        Ok(crate::secrets::SecretBinding { vendor: self.vendor().key(), api, sign_in, client })
     }
 
     /// The API host this profile talks to, for descriptions.
     pub fn api_host(&self) -> String {
-        let url = match self.vendor {
-            Vendor::Avepoint => self.avepoint_settings().map(|s| s.api_url),
-            Vendor::PartnerCenter => self.partner_center_settings().map(|s| s.api_url),
-            Vendor::Softwareone => self.softwareone_settings().map(|s| s.api_url),
-            Vendor::Msp360 => self.msp360_settings().map(|s| s.base_url),
-        };
+        let url = self.settings.connection().api_url();
         url.ok().and_then(|u| u.host_str().map(str::to_string)).unwrap_or_default()
     }
+}
 
-    /// The hosts and ids a client needs: the environment's hosts unless overridden.
-    pub fn avepoint_settings(&self) -> Result<AvePointSettings> {
-        AvePointSettings::new(
-            self.api_url.as_deref().unwrap_or(self.environment.api_url()),
-            self.identity_url.as_deref().unwrap_or(self.environment.identity_url()),
-            &self.client_id,
-        )
-    }
+fn not_for(vendor: Vendor) -> Error {
+    Error::new(ErrorCode::InvalidConnection, format!("This connection does not go to {}.", vendor.label()))
 }
 
 impl ProfileDraft {
@@ -260,20 +371,12 @@ impl ProfileDraft {
         } else if others.iter().any(|p| p.name.eq_ignore_ascii_case(&draft.name)) {
             fail("name", format!("Another connection is already called \"{}\". Pick a different name.", draft.name));
         }
-        match draft.vendor {
-            Vendor::Avepoint if draft.client_id.is_empty() => fail(
-                "clientId",
-                "Client ID is required: copy it from Elements > Settings > API app registration.".into(),
-            ),
-            Vendor::PartnerCenter if draft.client_id.is_empty() => fail(
-                "clientId",
-                "Application (client) ID is required: the Entra app registration Switchboard signs in with.".into(),
-            ),
-            Vendor::Msp360 if draft.user_name.is_none() => fail(
-                "userName",
-                "API login is required: the user name from Settings > General > API credentials.".into(),
-            ),
-            _ => {}
+        for setting in crate::vendors::find(draft.vendor).settings() {
+            if let Some(message) = setting.required {
+                if draft.text(setting.key).is_none_or(str::is_empty) {
+                    fail(setting.key, message.into());
+                }
+            }
         }
         for (field, label, value) in
             [("apiUrl", "API address", &draft.api_url), ("identityUrl", "Sign-in address", &draft.identity_url)]
@@ -291,21 +394,21 @@ impl ProfileDraft {
         }
     }
 
-    /// The saved profile for this draft; `certificate_thumbprint` stays with the profile's key.
+    /// The saved profile for this draft, with only its vendor's settings; a certificate
+    /// thumbprint comes with the certificate ([`Profile::settings`]), never from the form.
     pub fn into_profile(self, id: String) -> Profile {
-        Profile {
-            id,
-            name: self.name,
-            vendor: self.vendor,
-            environment: self.environment,
-            api_url: self.api_url,
-            identity_url: self.identity_url,
-            client_id: self.client_id,
-            sign_in: self.sign_in,
-            certificate_thumbprint: None,
-            cloud: self.cloud,
-            tenant: self.tenant,
-            user_name: self.user_name,
+        Profile { id, name: self.name.clone(), settings: VendorSettings::from_draft(&self) }
+    }
+
+    /// A text setting by its key, as the vendors' setting definitions name them.
+    fn text(&self, key: &str) -> Option<&str> {
+        match key {
+            "apiUrl" => self.api_url.as_deref(),
+            "identityUrl" => self.identity_url.as_deref(),
+            "clientId" => Some(&self.client_id),
+            "tenant" => self.tenant.as_deref(),
+            "userName" => self.user_name.as_deref(),
+            _ => None,
         }
     }
 }
@@ -568,6 +671,47 @@ mod tests {
         }
     }
 
+    /// `profile` with its form edited by `edit`.
+    fn edited(profile: &Profile, edit: impl FnOnce(&mut ProfileDraft)) -> Profile {
+        let mut draft = profile.draft();
+        edit(&mut draft);
+        draft.into_profile(profile.id.clone())
+    }
+
+    #[test]
+    fn an_old_flat_profile_loads_as_its_vendors_settings_and_saves_only_those() {
+        // Before per-vendor settings every profile carried every field; a Partner Center one
+        // kept the AvePoint form's environment and sign-in method.
+        let old = r#"{"version":1,"profiles":[
+            {"id":"p","name":"Partner","vendor":"partner-center","environment":"commercial","clientId":"app",
+             "signIn":"client_secret","cloud":"us_government","tenant":"contoso.example"},
+            {"id":"a","name":"Elements","vendor":"avepoint","environment":"aos2","clientId":"app-2",
+             "signIn":"certificate","certificateThumbprint":"AB12","userName":"left over"}]}"#;
+        let document = migrate(old).unwrap();
+        let partner = &document.profiles[0];
+        let VendorSettings::PartnerCenter(settings) = &partner.settings else { panic!("{partner:?}") };
+        assert_eq!(settings.cloud, Some(crate::partner_center::Cloud::UsGovernment));
+        assert_eq!(settings.tenant.as_deref(), Some("contoso.example"));
+        assert_eq!(settings.client_id, "app");
+        assert_eq!(
+            serde_json::to_value(partner).unwrap(),
+            serde_json::json!({"id":"p","name":"Partner","vendor":"partner-center","cloud":"us_government",
+                               "tenant":"contoso.example","clientId":"app"})
+        );
+        let elements = &document.profiles[1];
+        assert_eq!(elements.certificate_thumbprint(), Some("AB12"));
+        assert_eq!(
+            serde_json::to_value(elements).unwrap(),
+            serde_json::json!({"id":"a","name":"Elements","vendor":"avepoint","environment":"aos2","clientId":"app-2",
+                               "signIn":"certificate","certificateThumbprint":"AB12"})
+        );
+        // The Connections page still reads every field, flat.
+        let view = serde_json::to_value(partner.view()).unwrap();
+        assert_eq!(view["environment"], "commercial");
+        assert_eq!(view["signIn"], "client_secret");
+        assert_eq!(view["cloud"], "us_government");
+    }
+
     #[test]
     fn drafts_are_trimmed_and_checked() {
         let checked =
@@ -610,26 +754,24 @@ mod tests {
         let same = Profile {
             id: "b".into(),
             name: "Renamed".into(),
-            api_url: Some("https://graph.avepointonlineservices.com/prefix".into()),
-            ..profile.clone()
+            ..edited(&profile, |d| d.api_url = Some("https://graph.avepointonlineservices.com/prefix".into()))
         };
         assert_eq!(same.secret_binding().unwrap(), binding);
         let elsewhere = [
-            Profile { api_url: Some("https://graph.example.net".into()), ..profile.clone() },
-            Profile { identity_url: Some("https://login.example.net".into()), ..profile.clone() },
-            Profile { environment: Environment::UsGovernment, ..profile.clone() },
-            Profile { client_id: "other".into(), ..profile.clone() },
-            Profile { vendor: Vendor::PartnerCenter, ..profile.clone() },
+            edited(&profile, |d| d.api_url = Some("https://graph.example.net".into())),
+            edited(&profile, |d| d.identity_url = Some("https://login.example.net".into())),
+            edited(&profile, |d| d.environment = Environment::UsGovernment),
+            edited(&profile, |d| d.client_id = "other".into()),
+            edited(&profile, |d| d.vendor = Vendor::PartnerCenter),
         ];
         for other in elsewhere {
             assert_ne!(other.secret_binding().unwrap(), binding, "{other:?}");
         }
-        let msp = Profile {
-            vendor: Vendor::Msp360,
-            user_name: Some("login-1".into()),
-            ..draft("Backup").into_profile("m".into())
-        };
-        let other_login = Profile { user_name: Some("login-2".into()), ..msp.clone() };
+        let msp = edited(&draft("Backup").into_profile("m".into()), |d| {
+            d.vendor = Vendor::Msp360;
+            d.user_name = Some("login-1".into());
+        });
+        let other_login = edited(&msp, |d| d.user_name = Some("login-2".into()));
         assert_ne!(msp.secret_binding().unwrap(), other_login.secret_binding().unwrap());
     }
 
@@ -657,15 +799,15 @@ mod tests {
         let profile = ProfileDraft { environment: Environment::UsGovernment, ..draft("Gov") }.into_profile("g".into());
         let settings = profile.avepoint_settings().unwrap();
         assert_eq!(settings.identity_url.as_str(), "https://identity-gov.avepointonlineservices.com/");
-        let profile = Profile { api_url: Some("http://127.0.0.1:9/avepoint/graph".into()), ..profile };
+        let profile = edited(&profile, |d| d.api_url = Some("http://127.0.0.1:9/avepoint/graph".into()));
         assert_eq!(profile.avepoint_settings().unwrap().api_url.as_str(), "http://127.0.0.1:9/avepoint/graph");
     }
 
     #[test]
     fn migrate_reads_a_file_without_version_or_later_fields() {
         let document = migrate(r#"{"profiles":[{"id":"a","name":"Old","vendor":"avepoint"}]}"#).unwrap();
-        assert_eq!(document.profiles[0].environment, Environment::Commercial);
-        assert_eq!(document.profiles[0].client_id, "");
+        assert_eq!(document.profiles[0].draft().environment, Environment::Commercial);
+        assert_eq!(document.profiles[0].draft().client_id, "");
     }
 
     #[test]

@@ -157,7 +157,7 @@ proptest! {
         let _ = crate::msp360::vendor_text(&body);
         for status in [400u16, 401, 403, 404, 409, 429, 500, 503] {
             let status = reqwest::StatusCode::from_u16(status).unwrap();
-            let error = crate::softwareone::problem_error(status, &body, None);
+            let error = crate::softwareone::problem_error(status, &body);
             prop_assert!(!error.message.is_empty());
         }
         // The documented shapes.
@@ -168,7 +168,7 @@ proptest! {
         let msp360 = crate::msp360::vendor_text(&json!({ "Message": message }).to_string());
         prop_assert!(msp360.contains(trimmed), "{}", msp360);
         let problem = json!({ "title": message, "status": 400, "traceId": "t-1" }).to_string();
-        let error = crate::softwareone::problem_error(reqwest::StatusCode::BAD_REQUEST, &problem, None);
+        let error = crate::softwareone::problem_error(reqwest::StatusCode::BAD_REQUEST, &problem);
         prop_assert!(error.vendor_message.unwrap_or_default().contains(trimmed), "{}", problem);
     }
 }

@@ -5,8 +5,8 @@ import type { SignInMethod } from "./SignInMethod";
 import type { Vendor } from "./Vendor";
 
 /**
- * A saved connection. Holds no secret. Fields added later carry `#[serde(default)]` so files
- * written by older versions keep loading.
+ * A saved connection as the Connections page reads it: every vendor's fields in one flat
+ * object (the ones another vendor has take their defaults), as profiles always were.
  */
 export type Profile = { id: string, name: string, vendor: Vendor, environment: Environment, 
 /**

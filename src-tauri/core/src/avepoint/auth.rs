@@ -5,9 +5,8 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::http;
 use crate::secret::Secret;
 use serde::Deserialize;
-use std::collections::HashMap;
-use std::time::{Duration, Instant};
-use tokio::sync::Mutex;
+use std::sync::Arc;
+use std::time::Duration;
 use url::Url;
 
 /// How the app proves who it is: a client secret, or a certificate that signs an assertion.
@@ -31,15 +30,10 @@ pub(super) struct ClientCredentials {
     pub credential: Credential,
 }
 
-struct CachedToken {
-    value: Secret,
-    refresh_after: Instant,
-}
-
 pub(super) struct TokenCache {
     credentials: ClientCredentials,
-    /// Keyed by the requested scope; the lock also makes concurrent callers share one sign-in.
-    tokens: Mutex<HashMap<String, CachedToken>>,
+    /// Keyed by the requested scope.
+    tokens: http::TokenCache,
 }
 
 #[derive(Deserialize)]
@@ -56,7 +50,7 @@ struct TokenError {
 
 impl TokenCache {
     pub fn new(credentials: ClientCredentials) -> Self {
-        TokenCache { credentials, tokens: Mutex::new(HashMap::new()) }
+        TokenCache { credentials, tokens: http::TokenCache::new(http::oauth_margin) }
     }
 
     /// A token for `scope`, from the cache unless it is close to expiring or `fresh` is asked for.
@@ -66,19 +60,8 @@ impl TokenCache {
         retry: &http::RetryPolicy,
         scope: &str,
         fresh: bool,
-    ) -> Result<Secret> {
-        let mut tokens = self.tokens.lock().await;
-        if !fresh {
-            if let Some(cached) = tokens.get(scope).filter(|cached| Instant::now() < cached.refresh_after) {
-                return Ok(cached.value.duplicate());
-            }
-        }
-        let (value, lifetime) = self.request_token(client, retry, scope).await?;
-        // Refresh a little before the vendor's expiry so a token never dies mid-request.
-        let margin = (lifetime / 10).min(Duration::from_secs(60));
-        let refresh_after = Instant::now() + lifetime - margin;
-        tokens.insert(scope.to_string(), CachedToken { value: value.duplicate(), refresh_after });
-        Ok(value)
+    ) -> Result<Arc<Secret>> {
+        self.tokens.get(scope, fresh, || self.request_token(client, retry, scope)).await
     }
 
     async fn request_token(

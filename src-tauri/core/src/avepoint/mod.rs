@@ -5,9 +5,9 @@ pub mod account_information;
 mod auth;
 pub use auth::Credential;
 pub mod certificate;
-pub mod connection_test;
 pub mod lists;
 pub mod office_information;
+pub mod vendor;
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::http;
@@ -51,7 +51,7 @@ impl Environment {
     pub const ALL: [Environment; 4] =
         [Environment::Commercial, Environment::UsGovernment, Environment::Aos2, Environment::FedRamp];
 
-    pub fn label(self) -> &'static str {
+    pub const fn label(self) -> &'static str {
         match self {
             Environment::Commercial => "Commercial",
             Environment::UsGovernment => "U.S. Government",
@@ -72,7 +72,7 @@ impl Environment {
             .collect()
     }
 
-    pub fn api_url(self) -> &'static str {
+    pub const fn api_url(self) -> &'static str {
         match self {
             Environment::Commercial => "https://graph.avepointonlineservices.com",
             Environment::UsGovernment => "https://graph-gov.avepointonlineservices.com",
@@ -81,7 +81,7 @@ impl Environment {
         }
     }
 
-    pub fn identity_url(self) -> &'static str {
+    pub const fn identity_url(self) -> &'static str {
         match self {
             Environment::Commercial => "https://identity.avepointonlineservices.com",
             Environment::UsGovernment => "https://identity-gov.avepointonlineservices.com",
@@ -180,10 +180,19 @@ pub struct UserRecord {
     pub city: Option<String>,
 }
 
+/// How AvePoint's API answers: `{"message": ...}` errors and a `request-id` on every answer.
+static API: http::VendorApi = http::VendorApi {
+    name: VENDOR,
+    refresh_on_401: true,
+    request_id_header: Some(REQUEST_ID_HEADER),
+    error: |status, body| http::status_error(VENDOR, status, body.map(vendor_text)),
+};
+
+const REQUEST_ID_HEADER: &str = "request-id";
+
 /// A signed-in AvePoint client for one connection. Cheap to share; tokens are cached inside.
 pub struct AvePointClient {
-    http: reqwest::Client,
-    retry: http::RetryPolicy,
+    api: http::Api,
     settings: AvePointSettings,
     tokens: auth::TokenCache,
 }
@@ -194,13 +203,12 @@ impl AvePointClient {
     }
 
     pub fn with_credential(settings: AvePointSettings, credential: Credential) -> Self {
-        let http = http::build_client();
         let tokens = auth::TokenCache::new(auth::ClientCredentials {
             token_url: http::join(&settings.identity_url, "/connect/token"),
             client_id: settings.client_id.clone(),
             credential,
         });
-        AvePointClient { http, retry: http::RetryPolicy::default(), settings, tokens }
+        AvePointClient { api: http::Api::new(&API, settings.api_url.clone()), settings, tokens }
     }
 
     pub fn settings(&self) -> &AvePointSettings {
@@ -209,14 +217,18 @@ impl AvePointClient {
 
     /// Fetches a token for `scope` (from the cache if it is still fresh).
     pub async fn sign_in(&self, scope: &str) -> Result<()> {
-        self.tokens.access_token(&self.http, &self.retry, scope, false).await.map(|_| ())
+        self.token(scope, false).await.map(|_| ())
+    }
+
+    async fn token(&self, scope: &str, fresh: bool) -> Result<std::sync::Arc<Secret>> {
+        self.tokens.access_token(&self.api.client, &self.api.retry, scope, fresh).await
     }
 
     /// `GET .../users/{userId}`: the user's current values.
     pub async fn read_user(&self, target: &UserTarget, scope: &str) -> Result<UserRecord> {
         let path = target.path()?;
-        let response = self.send(reqwest::Method::GET, &path, USER_PATH_TEMPLATE, None, scope).await?;
-        self.read_json(response, http::MAX_RESPONSE).await
+        let response = self.send(&http::ApiRequest::get(&path, USER_PATH_TEMPLATE), scope).await?;
+        self.api.read_json(response, http::MAX_RESPONSE).await
     }
 
     /// A POST that reads a list page (AvePoint's list endpoints are `POST .../batch`).
@@ -227,87 +239,29 @@ impl AvePointClient {
         body: serde_json::Value,
         scope: &str,
     ) -> Result<T> {
-        let response = self.send(reqwest::Method::POST, path, template, Some(body), scope).await?;
-        self.read_json(response, http::MAX_LIST_RESPONSE).await
-    }
-
-    /// Parses an answer of at most `limit` bytes ([`http::read_body`]).
-    async fn read_json<T: serde::de::DeserializeOwned>(&self, response: reqwest::Response, limit: usize) -> Result<T> {
-        let body = http::read_body(response, limit, VENDOR, &self.host()).await?;
-        serde_json::from_slice(&body).map_err(|_| {
-            Error::new(ErrorCode::MalformedResponse, format!("{VENDOR} sent a reply Switchboard can't read."))
-                .with_vendor_message(format!(
-                    "Expected JSON of the documented shape; got {} bytes that are not.",
-                    body.len()
-                ))
-        })
+        let request = http::ApiRequest::new(reqwest::Method::POST, path, template).json(Some(&body));
+        let response = self.send(&request, scope).await?;
+        self.api.read_json(response, http::MAX_LIST_RESPONSE).await
     }
 
     /// `PUT .../users/{userId}/{section}` exactly as planned; returns AvePoint's `request-id`.
     pub(crate) async fn put_section(&self, request: &PlannedRequest, section: &str) -> Result<Option<String>> {
         let template = format!("{USER_PATH_TEMPLATE}/{section}");
-        let method = request.method.as_reqwest();
         let body = request.body_to_send();
-        let response = self.send(method, &request.path, &template, Some(body), SCOPE_USER_READ_WRITE).await?;
+        let request = http::ApiRequest::new(request.method.as_reqwest(), &request.path, &template).json(Some(&body));
+        let response = self.send(&request, SCOPE_USER_READ_WRITE).await?;
         Ok(request_id(&response))
     }
 
-    /// Sends with a cached token, retrying transient failures (see [`http::send_with_retries`]);
-    /// on a 401 fetches a fresh token once and tries again.
-    async fn send(
-        &self,
-        method: reqwest::Method,
-        path: &str,
-        template: &str,
-        body: Option<serde_json::Value>,
-        scope: &str,
-    ) -> Result<reqwest::Response> {
-        let url = http::join(&self.settings.api_url, path);
-        let host = self.host();
-        let label = http::RequestLabel { vendor: VENDOR, method: &method, host: &host, template, correlation: &[] };
-        let mut fresh_token = false;
-        loop {
-            let token = self.tokens.access_token(&self.http, &self.retry, scope, fresh_token).await?;
-            let response = http::send_with_retries(&self.retry, &label, || {
-                let request = self
-                    .http
-                    .request(method.clone(), url.clone())
-                    .bearer_auth(token.expose())
-                    .header("Accept", "application/json");
-                match &body {
-                    Some(body) => request.json(body),
-                    None => request,
-                }
-            })
-            .await?;
-            let status = response.status();
-            if status == reqwest::StatusCode::UNAUTHORIZED && !fresh_token {
-                fresh_token = true;
-                continue;
-            }
-            if status.is_success() {
-                return Ok(response);
-            }
-            let reference = request_id(&response);
-            let wait = http::retry_after(response.headers());
-            let text = http::read_error_text(response).await;
-            let mut error = http::status_error(VENDOR, status, text.as_deref().map(vendor_text));
-            if let (reqwest::StatusCode::TOO_MANY_REQUESTS, Some(wait)) = (status, wait) {
-                error.message = http::still_busy_message(VENDOR, wait);
-            }
-            error.reference = reference;
-            return Err(error);
-        }
+    /// [`http::Api::send`] with a token for `scope`.
+    async fn send(&self, request: &http::ApiRequest<'_>, scope: &str) -> Result<reqwest::Response> {
+        self.api.send(request, |fresh| self.token(scope, fresh)).await
     }
 
     /// Uses `policy` for retries instead of the default (tests use short waits).
     pub fn with_retry_policy(mut self, policy: http::RetryPolicy) -> Self {
-        self.retry = policy;
+        self.api.retry = policy;
         self
-    }
-
-    fn host(&self) -> String {
-        self.settings.api_url.host_str().unwrap_or_default().to_string()
     }
 }
 
@@ -444,7 +398,7 @@ where
 }
 
 fn request_id(response: &reqwest::Response) -> Option<String> {
-    response.headers().get("request-id").and_then(|value| value.to_str().ok()).map(str::to_string)
+    response.headers().get(REQUEST_ID_HEADER).and_then(|value| value.to_str().ok()).map(str::to_string)
 }
 
 /// AvePoint's error body is undocumented; its services answer `{"message": "..."}`.

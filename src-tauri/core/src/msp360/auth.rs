@@ -8,8 +8,8 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::http;
 use crate::secret::Secret;
 use serde::Deserialize;
-use std::time::{Duration, Instant};
-use tokio::sync::Mutex;
+use std::sync::Arc;
+use std::time::Duration;
 use url::Url;
 
 pub(super) const LOGIN_PATH: &str = "/api/Provider/Login";
@@ -24,15 +24,9 @@ pub(super) struct Login {
     pub password: Secret,
 }
 
-struct CachedToken {
-    value: Secret,
-    refresh_after: Instant,
-}
-
 pub(super) struct TokenCache {
     login: Login,
-    /// The lock also makes concurrent callers share one login.
-    token: Mutex<Option<CachedToken>>,
+    token: http::TokenCache,
 }
 
 /// The login answer; only `access_token` is documented (by the official sample).
@@ -42,9 +36,15 @@ struct LoginResponse {
     expires_in: Option<u64>,
 }
 
+/// A day early for the two-week token (a fourteenth of its lifetime), so it never dies
+/// mid-request.
+fn a_fourteenth(lifetime: Duration) -> Duration {
+    lifetime / 14
+}
+
 impl TokenCache {
     pub fn new(login: Login) -> Self {
-        TokenCache { login, token: Mutex::new(None) }
+        TokenCache { login, token: http::TokenCache::new(a_fourteenth) }
     }
 
     /// The cached token unless it is close to expiring or `fresh` is asked for.
@@ -53,18 +53,8 @@ impl TokenCache {
         client: &reqwest::Client,
         retry: &http::RetryPolicy,
         fresh: bool,
-    ) -> Result<Secret> {
-        let mut token = self.token.lock().await;
-        if !fresh {
-            if let Some(cached) = token.as_ref().filter(|cached| Instant::now() < cached.refresh_after) {
-                return Ok(cached.value.duplicate());
-            }
-        }
-        let (value, lifetime) = self.log_in(client, retry).await?;
-        // A day early for the two-week token (13 of 14 parts), so it never dies mid-request.
-        let refresh_after = Instant::now() + lifetime.mul_f64(13.0 / 14.0);
-        *token = Some(CachedToken { value: value.duplicate(), refresh_after });
-        Ok(value)
+    ) -> Result<Arc<Secret>> {
+        self.token.get(http::TokenCache::ONLY, fresh, || self.log_in(client, retry)).await
     }
 
     async fn log_in(&self, client: &reqwest::Client, retry: &http::RetryPolicy) -> Result<(Secret, Duration)> {

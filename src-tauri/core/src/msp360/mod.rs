@@ -3,6 +3,7 @@
 
 mod auth;
 pub mod user;
+pub mod vendor;
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::http;
@@ -193,10 +194,13 @@ struct RawCompany {
     name: Option<String>,
 }
 
+/// How MSP360's API answers: ASP.NET-style error bodies ([`vendor_text`]); a 401 logs in again.
+static API: http::VendorApi =
+    http::VendorApi { name: VENDOR, refresh_on_401: true, request_id_header: None, error: failure };
+
 /// A signed-in MSP360 client for one connection. Cheap to share; the token is cached inside.
 pub struct Msp360Client {
-    http: reqwest::Client,
-    retry: http::RetryPolicy,
+    api: http::Api,
     settings: Msp360Settings,
     tokens: auth::TokenCache,
 }
@@ -208,12 +212,12 @@ impl Msp360Client {
             user_name: settings.user_name.clone(),
             password,
         });
-        Msp360Client { http: http::build_client(), retry: http::RetryPolicy::default(), settings, tokens }
+        Msp360Client { api: http::Api::new(&API, settings.base_url.clone()), settings, tokens }
     }
 
     /// Uses `policy` for retries instead of the default (tests use short waits).
     pub fn with_retry_policy(mut self, policy: http::RetryPolicy) -> Self {
-        self.retry = policy;
+        self.api.retry = policy;
         self
     }
 
@@ -223,7 +227,11 @@ impl Msp360Client {
 
     /// Logs in (or reuses the cached token while it is fresh).
     pub async fn sign_in(&self) -> Result<()> {
-        self.tokens.access_token(&self.http, &self.retry, false).await.map(|_| ())
+        self.token(false).await.map(|_| ())
+    }
+
+    async fn token(&self, fresh: bool) -> Result<std::sync::Arc<Secret>> {
+        self.tokens.access_token(&self.api.client, &self.api.retry, fresh).await
     }
 
     /// `GET /api/Users/{id}`: the user's current values.
@@ -232,7 +240,7 @@ impl Msp360Client {
         let raw: RawUser = self.get_json(&path, USER_PATH_TEMPLATE, http::MAX_RESPONSE).await?;
         if !raw.id.eq_ignore_ascii_case(&target.user_id) {
             // Never let a reply about someone else feed an update of this user.
-            return Err(self.malformed(format!("Asked for user {}, got user {}.", target.user_id, raw.id)));
+            return Err(http::malformed(VENDOR, format!("Asked for user {}, got user {}.", target.user_id, raw.id)));
         }
         Ok(raw.into())
     }
@@ -247,11 +255,11 @@ impl Msp360Client {
             Some(password) => redact_error(error, password),
             None => error,
         };
-        let method = request.method.as_reqwest();
-        let response =
-            self.send(method, &request.path, "/api/Users", Some(request.body_to_send())).await.map_err(redact)?;
+        let body = request.body_to_send();
+        let request = http::ApiRequest::new(request.method.as_reqwest(), &request.path, "/api/Users").json(Some(&body));
+        let response = self.send(&request).await.map_err(redact)?;
         let status = response.status();
-        let text = http::read_text(response, http::MAX_RESPONSE, VENDOR, &self.host()).await.map_err(redact)?;
+        let text = http::read_text(response, http::MAX_RESPONSE, VENDOR, &self.api.host()).await.map_err(redact)?;
         if is_success_body(&text, user_id) {
             return Ok(());
         }
@@ -261,83 +269,35 @@ impl Msp360Client {
         Err(redact(error))
     }
 
-    /// GETs and parses an answer of at most `limit` bytes ([`http::read_body`]).
+    /// GETs and parses an answer of at most `limit` bytes ([`http::Api::read_json`]).
     async fn get_json<T: serde::de::DeserializeOwned>(&self, path: &str, template: &str, limit: usize) -> Result<T> {
-        let response = self.send(reqwest::Method::GET, path, template, None).await?;
-        let body = http::read_body(response, limit, VENDOR, &self.host()).await?;
-        serde_json::from_slice(&body).map_err(|_| {
-            self.malformed(format!("Expected JSON of the documented shape; got {} bytes that are not.", body.len()))
-        })
+        let response = self.send(&http::ApiRequest::get(path, template)).await?;
+        self.api.read_json(response, limit).await
     }
 
-    /// Sends with the cached token, retrying transient failures (see [`http::send_with_retries`]);
-    /// on a 401 logs in again once and tries again.
-    async fn send(
-        &self,
-        method: reqwest::Method,
-        path: &str,
-        template: &str,
-        body: Option<Value>,
-    ) -> Result<reqwest::Response> {
-        let url = http::join(&self.settings.base_url, path);
-        let host = self.host();
-        let label = http::RequestLabel { vendor: VENDOR, method: &method, host: &host, template, correlation: &[] };
-        let mut fresh_token = false;
-        loop {
-            let token = self.tokens.access_token(&self.http, &self.retry, fresh_token).await?;
-            let response = http::send_with_retries(&self.retry, &label, || {
-                let request = self
-                    .http
-                    .request(method.clone(), url.clone())
-                    .bearer_auth(token.expose())
-                    .header("Accept", "application/json");
-                match &body {
-                    Some(body) => request.json(body),
-                    None => request,
-                }
-            })
-            .await?;
-            let status = response.status();
-            if status == reqwest::StatusCode::UNAUTHORIZED && !fresh_token {
-                fresh_token = true;
-                continue;
-            }
-            if status.is_success() {
-                return Ok(response);
-            }
-            let wait = http::retry_after(response.headers());
-            let text = http::read_error_text(response).await;
-            let mut error = http::status_error(VENDOR, status, text.as_deref().map(vendor_text));
-            match status {
-                reqwest::StatusCode::UNAUTHORIZED => {
-                    error.message = format!(
-                        "{VENDOR} did not accept the sign-in, even right after logging in again. Check the connection's API login and password."
-                    );
-                }
-                reqwest::StatusCode::FORBIDDEN => {
-                    error.message = format!(
-                        "{VENDOR} says these API credentials are not allowed to do that. Check the administrator's permissions in the MBS console."
-                    );
-                }
-                reqwest::StatusCode::TOO_MANY_REQUESTS => {
-                    if let Some(wait) = wait {
-                        error.message = http::still_busy_message(VENDOR, wait);
-                    }
-                }
-                _ => {}
-            }
-            return Err(error);
+    /// [`http::Api::send`] with the cached token (logging in again once on a 401).
+    async fn send(&self, request: &http::ApiRequest<'_>) -> Result<reqwest::Response> {
+        self.api.send(request, |fresh| self.token(fresh)).await
+    }
+}
+
+/// A failed answer in MSP360's words; a 401 here came even right after logging in again.
+fn failure(status: reqwest::StatusCode, body: Option<&str>) -> Error {
+    let mut error = http::status_error(VENDOR, status, body.map(vendor_text));
+    match status {
+        reqwest::StatusCode::UNAUTHORIZED => {
+            error.message = format!(
+                "{VENDOR} did not accept the sign-in, even right after logging in again. Check the connection's API login and password."
+            );
         }
+        reqwest::StatusCode::FORBIDDEN => {
+            error.message = format!(
+                "{VENDOR} says these API credentials are not allowed to do that. Check the administrator's permissions in the MBS console."
+            );
+        }
+        _ => {}
     }
-
-    fn host(&self) -> String {
-        self.settings.base_url.host_str().unwrap_or_default().to_string()
-    }
-
-    fn malformed(&self, detail: String) -> Error {
-        Error::new(ErrorCode::MalformedResponse, format!("{VENDOR} sent a reply Switchboard can't read."))
-            .with_vendor_message(detail)
-    }
+    error
 }
 
 /// `GET /api/Users`: every backup user (the vendor documents no paging).

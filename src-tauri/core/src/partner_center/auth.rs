@@ -6,7 +6,8 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::http;
 use crate::secret::Secret;
 use serde::Deserialize;
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
 use tokio::sync::Mutex;
 use url::Url;
 
@@ -138,31 +139,16 @@ fn token_error(status: reqwest::StatusCode, body: &[u8], grant: Grant) -> Error 
     error.with_vendor_message(vendor_message)
 }
 
-struct CachedToken {
-    value: Secret,
-    refresh_after: Instant,
-}
-
-struct CacheState {
-    access: Option<CachedToken>,
-    refresh_token: Secret,
-}
-
 type RotationListener = Box<dyn Fn(&Secret) + Send + Sync>;
 
 /// One access token at a time, refreshed silently from the refresh token before it expires.
 pub(super) struct TokenCache {
     token_url: Url,
     client_id: String,
-    /// The lock also makes concurrent callers share one refresh.
-    state: Mutex<CacheState>,
+    access: http::TokenCache,
+    /// Taken only while the access token's lock is held, so concurrent callers share one refresh.
+    refresh_token: Mutex<Secret>,
     on_rotated: std::sync::Mutex<Option<RotationListener>>,
-}
-
-/// Refresh a little before Entra's expiry so a token never dies mid-request.
-fn refresh_after(lifetime: Duration) -> Instant {
-    let margin = (lifetime / 10).min(Duration::from_secs(60));
-    Instant::now() + lifetime - margin
 }
 
 impl TokenCache {
@@ -172,12 +158,17 @@ impl TokenCache {
         refresh_token: Secret,
         access_token: Option<(Secret, Duration)>,
     ) -> Self {
-        let access =
-            access_token.map(|(value, lifetime)| CachedToken { value, refresh_after: refresh_after(lifetime) });
+        let access = match access_token {
+            Some((token, lifetime)) => {
+                http::TokenCache::holding(http::oauth_margin, http::TokenCache::ONLY, token, lifetime)
+            }
+            None => http::TokenCache::new(http::oauth_margin),
+        };
         TokenCache {
             token_url,
             client_id,
-            state: Mutex::new(CacheState { access, refresh_token }),
+            access,
+            refresh_token: Mutex::new(refresh_token),
             on_rotated: std::sync::Mutex::new(None),
         }
     }
@@ -187,7 +178,7 @@ impl TokenCache {
     }
 
     pub async fn refresh_token(&self) -> Secret {
-        self.state.lock().await.refresh_token.duplicate()
+        self.refresh_token.lock().await.duplicate()
     }
 
     /// An access token, from the cache unless it is close to expiring or `fresh` is asked for.
@@ -196,33 +187,30 @@ impl TokenCache {
         client: &reqwest::Client,
         retry: &http::RetryPolicy,
         fresh: bool,
-    ) -> Result<Secret> {
-        let mut state = self.state.lock().await;
-        if !fresh {
-            if let Some(cached) = state.access.as_ref().filter(|cached| Instant::now() < cached.refresh_after) {
-                return Ok(cached.value.duplicate());
-            }
-        }
-        let current = state.refresh_token.duplicate();
+    ) -> Result<Arc<Secret>> {
+        self.access.get(http::TokenCache::ONLY, fresh, || self.refresh(client, retry)).await
+    }
+
+    /// The refresh-token grant; a new refresh token replaces the kept one and the listener is told.
+    async fn refresh(&self, client: &reqwest::Client, retry: &http::RetryPolicy) -> Result<(Secret, Duration)> {
+        let mut refresh_token = self.refresh_token.lock().await;
         let form = [
             ("grant_type", "refresh_token"),
             ("client_id", self.client_id.as_str()),
-            ("refresh_token", current.expose()),
+            ("refresh_token", refresh_token.expose()),
             ("scope", SCOPE),
         ];
-        let tokens = request_tokens(client, retry, &self.token_url, Grant::RefreshToken, &form, Some(&current)).await?;
-        state.access = Some(CachedToken {
-            value: tokens.access_token.duplicate(),
-            refresh_after: refresh_after(tokens.expires_in),
-        });
-        if tokens.refresh_token != current {
-            state.refresh_token = tokens.refresh_token.duplicate();
+        let tokens =
+            request_tokens(client, retry, &self.token_url, Grant::RefreshToken, &form, Some(&refresh_token)).await?;
+        let Tokens { access_token, refresh_token: issued, expires_in } = tokens;
+        if issued != *refresh_token {
             if let Some(listener) = self.on_rotated.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).as_ref() {
-                listener(&tokens.refresh_token);
+                listener(&issued);
             }
+            *refresh_token = issued;
             log::info!("{VENDOR}: Entra ID issued a new refresh token; the caller was told to store it");
         }
-        Ok(tokens.access_token)
+        Ok((access_token, expires_in))
     }
 }
 

@@ -175,9 +175,10 @@ impl PartnerCenterClient {
             None => format!("{path}?size={size}"),
             Some(_) => format!("{path}?size={size}&seekOperation=Next"),
         };
+        let mut request = http::ApiRequest::get(&path_and_query, template);
+        request.headers.extend(continuation.map(|token| ("MS-ContinuationToken", token)));
         let ids = RequestIds::new(&new_correlation_id());
-        let response =
-            self.send(reqwest::Method::GET, &path_and_query, template, None, continuation.as_ref(), &ids).await?;
+        let response = self.send(request, &ids).await?;
         self.read_json(response, &ids, http::MAX_LIST_RESPONSE).await
     }
 }

@@ -6,6 +6,7 @@ mod auth;
 pub mod customer_user;
 mod lists;
 mod sign_in;
+pub mod vendor;
 
 pub use auth::Tokens;
 pub use lists::{CustomerSummary, Page, UserSummary};
@@ -53,7 +54,7 @@ pub struct CloudInfo {
 impl Cloud {
     pub const ALL: [Cloud; 3] = [Cloud::Commercial, Cloud::UsGovernment, Cloud::China];
 
-    pub fn label(self) -> &'static str {
+    pub const fn label(self) -> &'static str {
         match self {
             Cloud::Commercial => "Commercial",
             Cloud::UsGovernment => "Microsoft Cloud for US Government",
@@ -74,14 +75,14 @@ impl Cloud {
     }
 
     /// The US Government cloud uses the commercial Partner Center host (vendors.md §2.2).
-    pub fn api_url(self) -> &'static str {
+    pub const fn api_url(self) -> &'static str {
         match self {
             Cloud::Commercial | Cloud::UsGovernment => "https://api.partnercenter.microsoft.com",
             Cloud::China => "https://partner.partnercenterapi.microsoftonline.cn",
         }
     }
 
-    pub fn authority_url(self) -> &'static str {
+    pub const fn authority_url(self) -> &'static str {
         match self {
             Cloud::Commercial => "https://login.microsoftonline.com",
             Cloud::UsGovernment => "https://login.microsoftonline.us",
@@ -212,10 +213,14 @@ pub(crate) fn new_correlation_id() -> String {
     uuid::Uuid::new_v4().to_string()
 }
 
+/// How Partner Center's API answers: `{code, description}` errors; the request ids we send
+/// are the reference (see [`with_reference`]).
+static API: http::VendorApi =
+    http::VendorApi { name: VENDOR, refresh_on_401: true, request_id_header: None, error: failure };
+
 /// A signed-in Partner Center client for one connection. Cheap to share; tokens are cached inside.
 pub struct PartnerCenterClient {
-    http: reqwest::Client,
-    retry: http::RetryPolicy,
+    api: http::Api,
     settings: PartnerCenterSettings,
     tokens: auth::TokenCache,
 }
@@ -224,7 +229,7 @@ impl PartnerCenterClient {
     /// A client that gets access tokens from a stored refresh token.
     pub fn new(settings: PartnerCenterSettings, refresh_token: Secret) -> Self {
         let tokens = auth::TokenCache::new(settings.token_url(), settings.client_id.clone(), refresh_token, None);
-        PartnerCenterClient { http: http::build_client(), retry: http::RetryPolicy::default(), settings, tokens }
+        PartnerCenterClient { api: http::Api::new(&API, settings.api_url.clone()), settings, tokens }
     }
 
     /// A client right after [`PendingSignIn::finish`]: the first access token is used as it is.
@@ -236,12 +241,12 @@ impl PartnerCenterClient {
             refresh_token,
             Some((access_token, expires_in)),
         );
-        PartnerCenterClient { http: http::build_client(), retry: http::RetryPolicy::default(), settings, tokens: cache }
+        PartnerCenterClient { api: http::Api::new(&API, settings.api_url.clone()), settings, tokens: cache }
     }
 
     /// Uses `policy` for retries instead of the default (tests use short waits).
     pub fn with_retry_policy(mut self, policy: http::RetryPolicy) -> Self {
-        self.retry = policy;
+        self.api.retry = policy;
         self
     }
 
@@ -263,7 +268,11 @@ impl PartnerCenterClient {
 
     /// Gets an access token (from the cache if it is still fresh).
     pub async fn sign_in(&self) -> Result<()> {
-        self.tokens.access_token(&self.http, &self.retry, false).await.map(|_| ())
+        self.token(false).await.map(|_| ())
+    }
+
+    async fn token(&self, fresh: bool) -> Result<std::sync::Arc<Secret>> {
+        self.tokens.access_token(&self.api.client, &self.api.retry, fresh).await
     }
 
     /// `GET /v1/customers/{customer-tenant-id}/users/{user-id}`.
@@ -274,7 +283,7 @@ impl PartnerCenterClient {
     pub(crate) async fn read_user_in(&self, target: &UserTarget, correlation_id: &str) -> Result<UserRecord> {
         let path = target.path()?;
         let ids = RequestIds::new(correlation_id);
-        let response = self.send(reqwest::Method::GET, &path, USER_PATH_TEMPLATE, None, None, &ids).await?;
+        let response = self.send(http::ApiRequest::get(&path, USER_PATH_TEMPLATE), &ids).await?;
         self.read_json(response, &ids, http::MAX_RESPONSE).await
     }
 
@@ -286,93 +295,41 @@ impl PartnerCenterClient {
         correlation_id: &str,
     ) -> Result<(UserRecord, String)> {
         let ids = RequestIds::new(correlation_id);
-        let (method, body) = (request.method.as_reqwest(), request.body_to_send());
-        let response = self.send(method, &request.path, USER_PATH_TEMPLATE, Some(&body), None, &ids).await?;
+        let body = request.body_to_send();
+        let request =
+            http::ApiRequest::new(request.method.as_reqwest(), &request.path, USER_PATH_TEMPLATE).json(Some(&body));
+        let response = self.send(request, &ids).await?;
         let user = self.read_json(response, &ids, http::MAX_RESPONSE).await?;
         Ok((user, ids.request_id))
     }
 
-    /// Sends with a cached token, retrying transient failures with the SAME `MS-RequestId` (so
-    /// Partner Center can recognise a repeat); on a 401 fetches a fresh token once and tries again.
-    async fn send(
-        &self,
-        method: reqwest::Method,
-        path_and_query: &str,
-        template: &str,
-        body: Option<&serde_json::Value>,
-        continuation: Option<&reqwest::header::HeaderValue>,
-        ids: &RequestIds,
-    ) -> Result<reqwest::Response> {
-        let url = http::join(&self.settings.api_url, path_and_query);
-        let host = self.host();
-        let correlation = [("MS-RequestId", ids.request_id.clone()), ("MS-CorrelationId", ids.correlation_id.clone())];
-        let label =
-            http::RequestLabel { vendor: VENDOR, method: &method, host: &host, template, correlation: &correlation };
-        let mut fresh_token = false;
-        loop {
-            let token = self.tokens.access_token(&self.http, &self.retry, fresh_token).await?;
-            let response = http::send_with_retries(&self.retry, &label, || {
-                let mut request = self
-                    .http
-                    .request(method.clone(), url.clone())
-                    .bearer_auth(token.expose())
-                    .header("Accept", "application/json")
-                    .header("MS-RequestId", &ids.request_id)
-                    .header("MS-CorrelationId", &ids.correlation_id)
-                    .header("MS-Contract-Version", CONTRACT_VERSION)
-                    .header("MS-PartnerCenter-Application", APPLICATION_NAME);
-                if let Some(token) = continuation {
-                    request = request.header("MS-ContinuationToken", token.clone());
-                }
-                match body {
-                    Some(body) => request.json(body),
-                    None => request,
-                }
-            })
-            .await
-            .map_err(|error| with_reference(error, ids))?;
-            let status = response.status();
-            if status == reqwest::StatusCode::UNAUTHORIZED && !fresh_token {
-                fresh_token = true;
-                continue;
-            }
-            if status.is_success() {
-                return Ok(response);
-            }
-            let wait = http::retry_after(response.headers());
-            let text = http::read_error_text(response).await;
-            return Err(failure(status, text.as_deref(), wait, ids));
-        }
+    /// Sends with Partner Center's headers, retrying transient failures with the SAME
+    /// `MS-RequestId` (so Partner Center can recognise a repeat); every error of the request itself
+    /// names both ids.
+    async fn send(&self, mut request: http::ApiRequest<'_>, ids: &RequestIds) -> Result<reqwest::Response> {
+        request.correlation =
+            vec![("MS-RequestId", ids.request_id.clone()), ("MS-CorrelationId", ids.correlation_id.clone())];
+        request.headers.extend([
+            ("MS-Contract-Version", reqwest::header::HeaderValue::from_static(CONTRACT_VERSION)),
+            ("MS-PartnerCenter-Application", reqwest::header::HeaderValue::from_static(APPLICATION_NAME)),
+        ]);
+        self.api.send(&request, |fresh| self.token(fresh)).await.map_err(|error| with_reference(error, ids))
     }
 
-    /// Parses an answer of at most `limit` bytes ([`http::read_body`]); errors carry the ids.
+    /// Parses an answer of at most `limit` bytes ([`http::Api::read_json`]); errors carry the ids.
     pub(crate) async fn read_json<T: serde::de::DeserializeOwned>(
         &self,
         response: reqwest::Response,
         ids: &RequestIds,
         limit: usize,
     ) -> Result<T> {
-        let body =
-            http::read_body(response, limit, VENDOR, &self.host()).await.map_err(|error| with_reference(error, ids))?;
-        serde_json::from_slice(&body).map_err(|_| {
-            let mut error =
-                Error::new(ErrorCode::MalformedResponse, format!("{VENDOR} sent a reply Switchboard can't read."))
-                    .with_vendor_message(format!(
-                        "Expected JSON of the documented shape; got {} bytes that are not.",
-                        body.len()
-                    ));
-            error.reference = Some(ids.reference());
-            error
-        })
-    }
-
-    fn host(&self) -> String {
-        self.settings.api_url.host_str().unwrap_or_default().to_string()
+        self.api.read_json(response, limit).await.map_err(|error| with_reference(error, ids))
     }
 }
 
+/// `error` naming the request's ids, unless it names its own (Entra's trace id on a failed sign-in).
 fn with_reference(mut error: Error, ids: &RequestIds) -> Error {
-    error.reference = Some(ids.reference());
+    error.reference.get_or_insert_with(|| ids.reference());
     error
 }
 
@@ -400,12 +357,7 @@ fn vendor_description(body: &str) -> Option<String> {
     serde_json::from_str::<VendorError>(body).ok().and_then(|error| error.description).filter(|d| !d.trim().is_empty())
 }
 
-fn failure(
-    status: reqwest::StatusCode,
-    body: Option<&str>,
-    wait: Option<std::time::Duration>,
-    ids: &RequestIds,
-) -> Error {
+fn failure(status: reqwest::StatusCode, body: Option<&str>) -> Error {
     let mut error = http::status_error(VENDOR, status, body.map(vendor_text).filter(|text| !text.trim().is_empty()));
     match status.as_u16() {
         400 | 422 => {
@@ -423,14 +375,9 @@ fn failure(
                 "{VENDOR} says your partner account may not do that for this customer. It needs the User Administrator role for this customer (GDAP)."
             );
         }
-        429 => {
-            if let Some(wait) = wait {
-                error.message = http::still_busy_message(VENDOR, wait);
-            }
-        }
         _ => {}
     }
-    with_reference(error, ids)
+    error
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 
 pub mod account_user;
 pub mod rql;
+pub mod vendor;
 
 use crate::error::{Error, ErrorCode, FieldError, Result};
 use crate::http;
@@ -10,6 +11,7 @@ use crate::secret::Secret;
 use rql::Rql;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use std::sync::Arc;
 use ts_rs::TS;
 use url::Url;
 
@@ -174,28 +176,31 @@ struct Pagination {
     total: u64,
 }
 
+/// How SoftwareOne's API answers: RFC 7807 ProblemDetails errors with a `traceId`. Its API
+/// token never expires and cannot be refreshed, so a 401 is final.
+static API: http::VendorApi = http::VendorApi {
+    name: VENDOR,
+    refresh_on_401: false,
+    request_id_header: None,
+    error: |status, body| problem_error(status, body.unwrap_or_default()),
+};
+
 /// A SoftwareOne client for one connection: the API token goes on every request as a bearer
-/// token. The token never expires and cannot be refreshed, so a 401 is final.
+/// token.
 pub struct SoftwareOneClient {
-    http: reqwest::Client,
-    retry: http::RetryPolicy,
+    api: http::Api,
     settings: SoftwareOneSettings,
-    token: Secret,
+    token: Arc<Secret>,
 }
 
 impl SoftwareOneClient {
     pub fn new(settings: SoftwareOneSettings, api_token: Secret) -> Self {
-        SoftwareOneClient {
-            http: http::build_client(),
-            retry: http::RetryPolicy::default(),
-            settings,
-            token: api_token,
-        }
+        SoftwareOneClient { api: http::Api::new(&API, settings.api_url.clone()), settings, token: Arc::new(api_token) }
     }
 
     /// Uses `policy` for retries instead of the default (tests use short waits).
     pub fn with_retry_policy(mut self, policy: http::RetryPolicy) -> Self {
-        self.retry = policy;
+        self.api.retry = policy;
         self
     }
 
@@ -211,23 +216,25 @@ impl SoftwareOneClient {
     /// The same read, as the JSON the vendor sent: an update echoes members from it exactly.
     pub(crate) async fn read_user_json(&self, target: &AccountUserTarget) -> Result<Value> {
         let path = target.path()?;
-        let response = self.send(reqwest::Method::GET, &path, USER_PATH_TEMPLATE, None).await?;
-        self.read_json(response, http::MAX_RESPONSE).await
+        let response = self.send(http::ApiRequest::get(&path, USER_PATH_TEMPLATE)).await?;
+        self.api.read_json(response, http::MAX_RESPONSE).await
     }
 
     /// `PUT .../accounts/{accountId}/users/{userId}` with a delta body, exactly as planned;
     /// returns the account user the vendor now holds.
     pub(crate) async fn put_user(&self, request: &crate::plan::PlannedRequest) -> Result<AccountUserRecord> {
-        let (method, body) = (request.method.as_reqwest(), request.body_to_send());
-        let response = self.send(method, &request.path, USER_PATH_TEMPLATE, Some(body)).await?;
-        self.read_json(response, http::MAX_RESPONSE).await
+        let body = request.body_to_send();
+        let request =
+            http::ApiRequest::new(request.method.as_reqwest(), &request.path, USER_PATH_TEMPLATE).json(Some(&body));
+        let response = self.send(request).await?;
+        self.api.read_json(response, http::MAX_RESPONSE).await
     }
 
     /// `GET /public/v1/accounts/accounts`: one page of the accounts this token can see.
     pub async fn list_accounts(&self, filter: Option<&Rql>, limit: u32, offset: u32) -> Result<AccountList> {
         let path = format!("{ACCOUNTS_PATH}?{}", page_query(filter, limit, offset)?);
-        let response = self.send(reqwest::Method::GET, &path, ACCOUNTS_PATH, None).await?;
-        let page: Envelope<AccountSummary> = self.read_json(response, http::MAX_LIST_RESPONSE).await?;
+        let response = self.send(http::ApiRequest::get(&path, ACCOUNTS_PATH)).await?;
+        let page: Envelope<AccountSummary> = self.api.read_json(response, http::MAX_LIST_RESPONSE).await?;
         let Pagination { offset, limit, total } = page.meta.pagination;
         Ok(AccountList { accounts: page.data, offset, limit, total })
     }
@@ -242,68 +249,22 @@ impl SoftwareOneClient {
     ) -> Result<AccountUserList> {
         let account = http::path_segment("accountId", "Account ID", account_id)?;
         let path = format!("{ACCOUNTS_PATH}/{account}/users?{}", page_query(filter, limit, offset)?);
-        let response = self.send(reqwest::Method::GET, &path, USERS_PATH_TEMPLATE, None).await?;
-        let page: Envelope<AccountUserSummary> = self.read_json(response, http::MAX_LIST_RESPONSE).await?;
+        let response = self.send(http::ApiRequest::get(&path, USERS_PATH_TEMPLATE)).await?;
+        let page: Envelope<AccountUserSummary> = self.api.read_json(response, http::MAX_LIST_RESPONSE).await?;
         let Pagination { offset, limit, total } = page.meta.pagination;
         Ok(AccountUserList { users: page.data, offset, limit, total })
     }
 
-    /// Parses an answer of at most `limit` bytes ([`http::read_body`]).
-    async fn read_json<T: serde::de::DeserializeOwned>(&self, response: reqwest::Response, limit: usize) -> Result<T> {
-        let body = http::read_body(response, limit, VENDOR, &self.host()).await?;
-        serde_json::from_slice(&body).map_err(|_| {
-            Error::new(ErrorCode::MalformedResponse, format!("{VENDOR} sent a reply Switchboard can't read."))
-                .with_vendor_message(format!(
-                    "Expected JSON of the documented shape; got {} bytes that are not.",
-                    body.len()
-                ))
-        })
-    }
-
-    /// Sends with the API token, retrying transient failures (see [`http::send_with_retries`]).
-    /// There is nothing to refresh, so a 401 is turned into an error at once.
-    async fn send(
-        &self,
-        method: reqwest::Method,
-        path_and_query: &str,
-        template: &str,
-        body: Option<Value>,
-    ) -> Result<reqwest::Response> {
-        let url = http::join(&self.settings.api_url, path_and_query);
-        let host = self.host();
-        let label = http::RequestLabel { vendor: VENDOR, method: &method, host: &host, template, correlation: &[] };
-        let response = http::send_with_retries(&self.retry, &label, || {
-            let request = self
-                .http
-                .request(method.clone(), url.clone())
-                .bearer_auth(self.token.expose())
-                .header("Accept", "application/json");
-            match &body {
-                Some(body) => request.json(body),
-                None => request,
-            }
-        })
-        .await?;
-        let status = response.status();
-        if status.is_success() {
-            return Ok(response);
-        }
-        let wait = http::retry_after(response.headers());
-        let text = http::read_error_text(response).await.unwrap_or_default();
-        Err(problem_error(status, &text, wait))
-    }
-
-    fn host(&self) -> String {
-        self.settings.api_url.host_str().unwrap_or_default().to_string()
+    /// [`http::Api::send`] with the API token.
+    async fn send(&self, request: http::ApiRequest<'_>) -> Result<reqwest::Response> {
+        self.api.send(&request, |_| std::future::ready(Ok(self.token.clone()))).await
     }
 }
 
 /// An account user from the vendor's JSON; a reply of another shape is a malformed response.
 pub(crate) fn record_from_json(json: Value) -> Result<AccountUserRecord> {
-    serde_json::from_value(json).map_err(|error| {
-        Error::new(ErrorCode::MalformedResponse, format!("{VENDOR} sent a reply Switchboard can't read."))
-            .with_vendor_message(format!("Expected an account user of the documented shape: {error}."))
-    })
+    serde_json::from_value(json)
+        .map_err(|error| http::malformed(VENDOR, format!("Expected an account user of the documented shape: {error}.")))
 }
 
 /// `{rql}&limit=N&offset=N`, the filter first as the vendor's docs write it.
@@ -326,7 +287,7 @@ fn page_query(filter: Option<&Rql>, limit: u32, offset: u32) -> Result<String> {
 
 /// Turns a failed response into an error: the vendor's RFC 7807 ProblemDetails give the words
 /// (title and detail), per-field `errors` and the `traceId` kept for support.
-pub(crate) fn problem_error(status: reqwest::StatusCode, body: &str, wait: Option<std::time::Duration>) -> Error {
+pub(crate) fn problem_error(status: reqwest::StatusCode, body: &str) -> Error {
     let problem = serde_json::from_str::<Value>(body).ok().filter(Value::is_object);
     let text = |key: &str| {
         problem
@@ -395,11 +356,6 @@ pub(crate) fn problem_error(status: reqwest::StatusCode, body: &str, wait: Optio
                 "Switchboard sent the change in a format {VENDOR} does not accept (HTTP 415). This is a bug in Switchboard; please report it."
             );
         }
-        429 => {
-            if let Some(wait) = wait {
-                error.message = http::still_busy_message(VENDOR, wait);
-            }
-        }
         _ => {}
     }
     if let [only] = field_errors.as_slice() {
@@ -466,7 +422,7 @@ mod tests {
     #[test]
     fn problem_details_map_to_field_errors_and_keep_the_trace_id() {
         let body = r#"{"type":"https://tools.ietf.org/html/rfc9110#section-15.5.1","title":"One or more validation errors occurred.","status":400,"traceId":"00-abc-def-00","errors":{"Phone.Number":["The field Number must be a string with a maximum length of 15."]}}"#;
-        let error = problem_error(reqwest::StatusCode::BAD_REQUEST, body, None);
+        let error = problem_error(reqwest::StatusCode::BAD_REQUEST, body);
         assert_eq!(error.code, ErrorCode::VendorRejected);
         assert_eq!(error.message, "SoftwareOne refused the change: One or more validation errors occurred.");
         assert_eq!(error.field.as_deref(), Some("phone.number"));
@@ -477,14 +433,14 @@ mod tests {
     #[test]
     fn title_and_detail_both_reach_the_vendor_message() {
         let body = r#"{"title":"Forbidden","status":403,"detail":"Token has no access to ACC-1.","traceId":"t"}"#;
-        let error = problem_error(reqwest::StatusCode::FORBIDDEN, body, None);
+        let error = problem_error(reqwest::StatusCode::FORBIDDEN, body);
         assert_eq!(error.code, ErrorCode::Forbidden);
         assert_eq!(error.vendor_message.as_deref(), Some("HTTP 403: Forbidden: Token has no access to ACC-1."));
     }
 
     #[test]
     fn an_unauthorized_token_is_a_plain_sign_in_error() {
-        let error = problem_error(reqwest::StatusCode::UNAUTHORIZED, "", None);
+        let error = problem_error(reqwest::StatusCode::UNAUTHORIZED, "");
         assert_eq!(error.code, ErrorCode::SignInRejected);
         assert!(error.message.contains("wrong, disabled or deleted"), "{}", error.message);
         assert_eq!(error.reference, None);
@@ -493,7 +449,7 @@ mod tests {
     #[test]
     fn a_conflict_is_a_refused_change() {
         let body = r#"{"title":"Conflict","status":409,"detail":"Email is already in use.","errors":{"email":["Email is already in use."]}}"#;
-        let error = problem_error(reqwest::StatusCode::CONFLICT, body, None);
+        let error = problem_error(reqwest::StatusCode::CONFLICT, body);
         assert_eq!(error.code, ErrorCode::VendorRejected);
         assert_eq!(error.field.as_deref(), Some("email"));
         assert!(error.message.contains("Email is already in use."), "{}", error.message);
@@ -501,7 +457,7 @@ mod tests {
 
     #[test]
     fn a_body_that_is_not_problem_details_is_kept_as_the_vendors_words() {
-        let error = problem_error(reqwest::StatusCode::BAD_GATEWAY, "<html>bad gateway</html>", None);
+        let error = problem_error(reqwest::StatusCode::BAD_GATEWAY, "<html>bad gateway</html>");
         assert_eq!(error.code, ErrorCode::VendorUnavailable);
         assert_eq!(error.vendor_message.as_deref(), Some("HTTP 502: <html>bad gateway</html>"));
         assert!(error.field_errors.is_empty());
