@@ -120,8 +120,13 @@ export function useDesk({ list, connectionId, onConnectionChange, onContextChang
   useEffect(() => {
     if (!form?.draftPending || !spec) return;
     const { record } = form;
-    const values = editsOf(state);
     const timer = setTimeout(() => {
+      // A save or discard may have landed after this timer was set but before React re-rendered
+      // (which clears it): the state as of the last action decides, or a saved edit comes back
+      // as a draft.
+      const now = latest.current;
+      if (!now.form?.draftPending || now.form.record.recordId !== record.recordId) return;
+      const values = editsOf(now);
       backend
         .saveDraft({ connectionId: record.connectionId, operationId: record.operationId, target: record.target, labels: record.labels, values, savedAt: "" })
         .then(() => backend.listDrafts(record.connectionId))
