@@ -7,6 +7,7 @@ import type { ConnectionTestReport } from "./bindings/ConnectionTestReport";
 import type { CloudInfo } from "./bindings/CloudInfo";
 import type { EnvironmentInfo } from "./bindings/EnvironmentInfo";
 import type { ImportSummary } from "./bindings/ImportSummary";
+import type { VendorSpec } from "./bindings/VendorSpec";
 import type { ProfileDraft } from "./bindings/ProfileDraft";
 import type { SaveOutcome } from "./bindings/SaveOutcome";
 import type { ErrorCode } from "./bindings/ErrorCode";
@@ -29,6 +30,8 @@ export interface Backend {
   rememberConnection(id: string): Promise<void>;
   listEnvironments(): Promise<EnvironmentInfo[]>;
   listClouds(): Promise<CloudInfo[]>;
+  /** Every vendor, in the order to offer them: its connection settings (keyed as in ProfileDraft) and secrets. */
+  listVendors(): Promise<VendorSpec[]>;
   /** Partner Center: signs in in the system browser; the sign-in is kept in the keychain. */
   signInPartnerCenter(id: string): Promise<SaveOutcome>;
   /** Creates (id null) or updates a connection; a non-empty secret goes to the OS keychain. */
@@ -137,6 +140,7 @@ export const tauriBackend: Backend = {
   rememberConnection: (id) => call("remember_connection", { id }),
   listEnvironments: () => call("list_environments"),
   listClouds: () => call("list_clouds"),
+  listVendors: () => call("list_vendors"),
   signInPartnerCenter: (id) => call("sign_in_partner_center", { id }),
   saveConnection: (id, draft, clientSecret) => call("save_connection", { id, draft, clientSecret }),
   duplicateConnection: (id) => call("duplicate_connection", { id }),

@@ -5,7 +5,7 @@ import { App } from "../src/App";
 import type { Backend } from "../src/backend";
 import { BackendError } from "../src/backend";
 import { BackendProvider } from "../src/context";
-import { fakeBackend } from "./fakeBackend";
+import { fakeBackend, vendors } from "./fakeBackend";
 
 async function openConnections(backend: Backend) {
   const user = userEvent.setup();
@@ -159,5 +159,37 @@ describe("other vendors", () => {
     const [, draft, secret] = vi.mocked(backend.saveConnection).mock.calls[0]!;
     expect(draft).toMatchObject({ vendor: "msp360", userName: "api-user" });
     expect(secret).toBe("pw");
+  });
+
+  it("renders a vendor's form from what Rust describes, secret and all", async () => {
+    // A setting Rust adds appears without a UI change, keyed as the ProfileDraft field it fills.
+    const extra = { key: "tenant", label: "Workspace", help: "The workspace to use.", kind: "text" as const, required: true, placeholder: "", options: [] };
+    const backend = fakeBackend({
+      listVendors: vi.fn(async () => vendors.map((v) => (v.id === "softwareone" ? { ...v, settings: [extra, ...v.settings] } : v))),
+    });
+    const user = await openConnections(backend);
+    await user.click(await screen.findByRole("button", { name: "New connection" }));
+    await user.click(screen.getByRole("button", { name: /Vendor/ }));
+    await user.click(await screen.findByRole("option", { name: "SoftwareOne Marketplace" }));
+    await user.type(screen.getByLabelText(/^Name/), "Market");
+    await user.type(screen.getByLabelText(/^Workspace/), "ws-1");
+    expect(screen.getByLabelText(/^API address \(optional\)/)).toBeTruthy();
+    await user.type(secretInput(), "tok");
+    await user.click(screen.getByRole("button", { name: "Save" }));
+    await waitFor(() => expect(backend.saveConnection).toHaveBeenCalled());
+    const [, draft, secret] = vi.mocked(backend.saveConnection).mock.calls[0]!;
+    expect(draft).toMatchObject({ vendor: "softwareone", name: "Market", tenant: "ws-1" });
+    expect(secret).toBe("tok");
+  });
+
+  it("asks Partner Center for no pasted secret: it signs in in the browser", async () => {
+    const backend = fakeBackend();
+    const user = await openConnections(backend);
+    await user.click(await screen.findByRole("button", { name: "New connection" }));
+    await user.click(screen.getByRole("button", { name: /Vendor/ }));
+    await user.click(await screen.findByRole("option", { name: "Microsoft Partner Center" }));
+    expect(screen.getByLabelText(/^Application \(client\) ID/)).toBeTruthy();
+    expect(screen.getByRole("button", { name: /Microsoft cloud/ })).toBeTruthy();
+    expect(document.querySelector('[data-field="clientSecret"]')).toBeNull();
   });
 });

@@ -6,6 +6,8 @@ import type { AccountInformation } from "../src/bindings/AccountInformation";
 import type { ConnectionSummary } from "../src/bindings/ConnectionSummary";
 import type { OperationSpec } from "../src/bindings/OperationSpec";
 import type { ProfileDraft } from "../src/bindings/ProfileDraft";
+import type { SettingSpec } from "../src/bindings/SettingSpec";
+import type { VendorSpec } from "../src/bindings/VendorSpec";
 import type { Draft } from "../src/bindings/Draft";
 import type { RecentRecord } from "../src/bindings/RecentRecord";
 import type { RecordChoice } from "../src/bindings/RecordChoice";
@@ -104,6 +106,88 @@ export const operations: OperationSummary[] = [
   { id: "msp360.user", vendor: "msp360", title: "Backup user", targets: [{ key: "userId", label: "User ID", noun: "user" }] },
 ];
 
+/** What `list_vendors` returns, copied from each vendor's `vendor.rs` (labels, keys, order). */
+const setting = (key: string, label: string, help: string, more: Partial<SettingSpec> = {}): SettingSpec => ({
+  key,
+  label,
+  help,
+  kind: "text",
+  required: false,
+  placeholder: "",
+  options: [],
+  ...more,
+});
+const url = (key: string, label: string, help: string) => setting(key, label, help, { kind: "url", placeholder: "https://…" });
+export const vendors: VendorSpec[] = [
+  {
+    id: "avepoint",
+    label: "AvePoint",
+    settings: [
+      setting("environment", "Environment", "The AvePoint cloud your Elements tenant is in.", {
+        kind: "choice",
+        options: [
+          { value: "commercial", label: "Commercial", detail: "https://graph.avepointonlineservices.com" },
+          { value: "us_government", label: "U.S. Government", detail: "https://graph-gov.avepointonlineservices.com" },
+          { value: "aos2", label: "AOS2", detail: "https://graph-aos2.avepointonlineservices.com" },
+          { value: "fed_ramp", label: "FedRAMP (Project Hosts)", detail: "https://graphusgovapi.online15.net" },
+        ],
+      }),
+      setting("clientId", "Client ID", "From Elements > Settings > API app registration.", { required: true }),
+      setting("signIn", "Sign in with", "How the app registration proves who it is.", {
+        kind: "choice",
+        options: [
+          { value: "client_secret", label: "Client secret", detail: "" },
+          {
+            value: "certificate",
+            label: "Certificate (recommended by AvePoint)",
+            detail: "A PFX or PEM file; its private key is kept in the system keychain.",
+          },
+        ],
+      }),
+      url("apiUrl", "API address", "Leave empty to use the environment's address."),
+      url("identityUrl", "Sign-in address", "Leave empty to use the environment's sign-in service."),
+    ],
+    secretKinds: [
+      { kind: "client_secret", label: "client secret" },
+      { kind: "certificate_key", label: "certificate" },
+    ],
+  },
+  {
+    id: "partner-center",
+    label: "Microsoft Partner Center",
+    settings: [
+      setting("cloud", "Microsoft cloud", "The Microsoft cloud your partner tenant is in.", {
+        kind: "choice",
+        options: [
+          { value: "commercial", label: "Commercial", detail: "https://api.partnercenter.microsoft.com" },
+          { value: "us_government", label: "Microsoft Cloud for US Government", detail: "https://api.partnercenter.microsoft.com" },
+          { value: "china", label: "Operated by 21Vianet (China)", detail: "https://partner.partnercenterapi.microsoftonline.cn" },
+        ],
+      }),
+      setting("tenant", "Partner tenant", "Your partner tenant's ID or domain; leave empty to pick at sign-in."),
+      setting("clientId", "Application (client) ID", "The Entra app registration Switchboard signs in with.", { required: true }),
+      url("apiUrl", "API address", "Leave empty to use the cloud's Partner Center address."),
+      url("identityUrl", "Sign-in address", "Leave empty to use the cloud's Microsoft sign-in."),
+    ],
+    secretKinds: [{ kind: "refresh_token", label: "Microsoft sign-in" }],
+  },
+  {
+    id: "softwareone",
+    label: "SoftwareOne",
+    settings: [url("apiUrl", "API address", "Leave empty for https://api.platform.softwareone.com.")],
+    secretKinds: [{ kind: "api_token", label: "API token" }],
+  },
+  {
+    id: "msp360",
+    label: "MSP360",
+    settings: [
+      setting("userName", "API login", "The user name from Settings > General > API credentials in MSP360.", { required: true }),
+      url("apiUrl", "API address", "Leave empty for https://api.mspbackups.com."),
+    ],
+    secretKinds: [{ kind: "password", label: "API password" }],
+  },
+];
+
 function invalidMail(): BackendError {
   const message = "E-mail (from spec) must be an email address, like name@example.com.";
   return new BackendError({ code: "invalid_input", message, field: "mail", fieldErrors: [{ field: "mail", message }] });
@@ -146,6 +230,7 @@ export function fakeBackend(overrides: Partial<Backend> = {}) {
     listClouds: vi.fn(async () => [
       { value: "commercial" as const, label: "Commercial", apiUrl: "https://api.partnercenter.microsoft.com", authorityUrl: "https://login.microsoftonline.com" },
     ]),
+    listVendors: vi.fn(async () => vendors),
     signInPartnerCenter: vi.fn(async () => ({ connection: contoso })),
     testConnection: vi.fn(async () => ({ ok: true, steps: [{ title: "Sign in", ok: true, message: "Signed in." }] })),
     exportConnections: vi.fn(async () => "/tmp/out.json"),

@@ -19,14 +19,16 @@ import { BackendError, toBackendError } from "../backend";
 import type { ConnectionList } from "../bindings/ConnectionList";
 import type { ConnectionSummary } from "../bindings/ConnectionSummary";
 import type { ConnectionTestReport } from "../bindings/ConnectionTestReport";
-import type { CloudInfo } from "../bindings/CloudInfo";
-import type { EnvironmentInfo } from "../bindings/EnvironmentInfo";
 import type { Vendor } from "../bindings/Vendor";
 import type { ProfileDraft } from "../bindings/ProfileDraft";
+import type { SecretKind } from "../bindings/SecretKind";
+import type { SecretKindSpec } from "../bindings/SecretKindSpec";
+import type { SettingSpec } from "../bindings/SettingSpec";
+import type { VendorSpec } from "../bindings/VendorSpec";
 import { useBackend } from "../context";
 import { errorsByField } from "../form";
 import { ErrorBanner } from "./ErrorBanner";
-import { SelectField, type SelectOption } from "./SelectField";
+import { SelectField } from "./SelectField";
 
 const NEW = "__new__";
 const EMPTY_DRAFT: ProfileDraft = {
@@ -45,29 +47,36 @@ function draftOf(connection: ConnectionSummary | undefined): ProfileDraft {
   return { name, vendor, environment, apiUrl, identityUrl, clientId, signIn, cloud, tenant, userName };
 }
 
-/** What each vendor's connection asks for; the rules themselves are checked in Rust. */
-const VENDORS: { value: Vendor; label: string; secretLabel: string | null; secretHelp: string }[] = [
-  { value: "avepoint", label: "AvePoint Elements", secretLabel: "Client secret", secretHelp: "From the app registration in Elements." },
-  {
-    value: "partner-center",
-    label: "Microsoft Partner Center",
-    secretLabel: null,
-    secretHelp: "Partner Center signs you in in the browser (with MFA); Switchboard keeps the sign-in in the keychain.",
-  },
-  { value: "softwareone", label: "SoftwareOne Marketplace", secretLabel: "API token", secretHelp: "From Settings > API tokens in the Marketplace portal." },
-  { value: "msp360", label: "MSP360 Managed Backup", secretLabel: "API password", secretHelp: "From Settings > General > API credentials in MSP360." },
-];
+// Each vendor's settings and secrets come from Rust (`list_vendors`); the rules are checked there too.
 
-const SIGN_IN_OPTIONS: SelectOption<ProfileDraft["signIn"]>[] = [
-  { id: "client_secret", label: "Client secret" },
-  { id: "certificate", label: "Certificate (recommended by AvePoint)" },
-];
+/** The vendor picker's names: the spec's label is the short name messages use ("MSP360"). */
+const PRODUCT_NAMES: Record<Vendor, string> = {
+  avepoint: "AvePoint Elements",
+  "partner-center": "Microsoft Partner Center",
+  softwareone: "SoftwareOne Marketplace",
+  msp360: "MSP360 Managed Backup",
+};
+
+/** Where to find each pasted secret; the spec names a secret but does not say where it comes from. */
+const SECRET_HELP: Partial<Record<SecretKind, string>> = {
+  client_secret: "From the app registration in Elements.",
+  api_token: "From Settings > API tokens in the Marketplace portal.",
+  password: "From Settings > General > API credentials in MSP360.",
+};
+
+/** The secret this draft signs in with: the certificate when "Sign in with" says so, else the vendor's own. */
+function activeSecret(vendor: VendorSpec | undefined, draft: ProfileDraft): SecretKindSpec | undefined {
+  const kinds = vendor?.secretKinds ?? [];
+  return (draft.signIn === "certificate" && kinds.find((k) => k.kind === "certificate_key")) || kinds.find((k) => k.kind !== "certificate_key");
+}
+
+const capitalized = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 
 type Notice = { kind: "success" | "info"; text: string } | { kind: "error"; error: BackendError };
 
 export function ConnectionsPage({ list, onChanged }: { list: ConnectionList; onChanged(): Promise<void> }) {
   const backend = useBackend();
-  const [environments, setEnvironments] = useState<EnvironmentInfo[]>([]);
+  const [vendors, setVendors] = useState<VendorSpec[]>([]);
   const [selectedId, setSelectedId] = useState<string>(list.connections[0]?.id ?? NEW);
   const [draft, setDraft] = useState<ProfileDraft>(EMPTY_DRAFT);
   const [secret, setSecret] = useState("");
@@ -77,11 +86,9 @@ export function ConnectionsPage({ list, onChanged }: { list: ConnectionList; onC
   const [busy, setBusy] = useState<string | null>(null);
   const [confirmDelete, setConfirmDelete] = useState(false);
   const [certificatePassword, setCertificatePassword] = useState("");
-  const [clouds, setClouds] = useState<CloudInfo[]>([]);
 
   useEffect(() => {
-    backend.listEnvironments().then(setEnvironments).catch((reason) => setNotice({ kind: "error", error: toBackendError(reason) }));
-    backend.listClouds().then(setClouds).catch((reason) => setNotice({ kind: "error", error: toBackendError(reason) }));
+    backend.listVendors().then(setVendors).catch((reason) => setNotice({ kind: "error", error: toBackendError(reason) }));
   }, [backend]);
 
   const selected: ConnectionSummary | undefined = list.connections.find((c) => c.id === selectedId);
@@ -192,37 +199,22 @@ export function ConnectionsPage({ list, onChanged }: { list: ConnectionList; onC
   }
 
   const editing = selectedId === NEW || (selected != null && !selected.isPractice);
-  const vendorInfo = VENDORS.find((v) => v.value === draft.vendor) ?? VENDORS[0]!;
-  const secretField = () => (
-    <TextField className="field" value={secret} onChange={setSecret} type="password" isInvalid={fieldErrors.clientSecret != null} validationBehavior="aria">
-      <Label className="field-label">{vendorInfo.secretLabel}</Label>
-      <Input
-        className="input"
-        data-field="clientSecret"
-        autoComplete="off"
-        placeholder={selected?.secretState === "set" ? "Saved in the system keychain; type to replace" : `Paste the ${vendorInfo.secretLabel?.toLowerCase()}`}
-      />
-      <Text slot="description" className="help">
-        {vendorInfo.secretHelp} Kept only in this computer's keychain, never shown again.
-      </Text>
-      <FieldError className="field-error" data-error-for="clientSecret">
-        {fieldErrors.clientSecret}
-      </FieldError>
-    </TextField>
-  );
+  const vendor = vendors.find((v) => v.id === draft.vendor);
+  const setValue = (key: string, value: string) => setDraft((current) => ({ ...current, [key]: value }));
+  const valueOf = (key: string) => (draft as Record<string, unknown>)[key] as string | undefined;
 
-
-  const text = (key: keyof ProfileDraft, label: string, help: string, placeholder?: string) => (
+  const text = (key: string, label: string, help: string, placeholder: string, isRequired: boolean) => (
     <TextField
+      key={key}
       className="field"
-      value={(draft[key] as string | undefined) ?? ""}
-      onChange={(value) => setDraft({ ...draft, [key]: value })}
+      value={valueOf(key) ?? ""}
+      onChange={(value) => setValue(key, value)}
       isInvalid={fieldErrors[key] != null}
       validationBehavior="aria"
-      isRequired={key === "name" || key === "clientId"}
+      isRequired={isRequired}
     >
       <Label className="field-label">{label}</Label>
-      <Input className="input" data-field={key} placeholder={placeholder} spellCheck={false} />
+      <Input className="input" data-field={key} placeholder={placeholder || undefined} spellCheck={false} />
       <Text slot="description" className="help">
         {help}
       </Text>
@@ -231,6 +223,89 @@ export function ConnectionsPage({ list, onChanged }: { list: ConnectionList; onC
       </FieldError>
     </TextField>
   );
+
+  /** One setting as its spec describes it: a drop-down for a choice, else a text field. */
+  const setting = (spec: SettingSpec) => {
+    if (spec.kind !== "choice") {
+      return text(spec.key, spec.required ? spec.label : `${spec.label} (optional)`, spec.help, spec.placeholder, spec.required);
+    }
+    const selectedValue = valueOf(spec.key) ?? spec.options[0]?.value ?? null;
+    const option = spec.options.find((o) => o.value === selectedValue);
+    return (
+      <SelectField
+        key={spec.key}
+        label={spec.label}
+        field={spec.key}
+        options={spec.options.map((o) => ({ id: o.value, label: o.label }))}
+        selected={selectedValue}
+        description={option?.detail || spec.help}
+        onChange={(value) => setValue(spec.key, value)}
+      />
+    );
+  };
+
+  /** The active secret: a write-only field, the certificate picker, or nothing (Partner Center signs in in the browser). */
+  const secretSection = () => {
+    const secretKind = activeSecret(vendor, draft);
+    if (!secretKind || secretKind.kind === "refresh_token") return null;
+    if (secretKind.kind === "certificate_key") {
+      return (
+        <div key="certificate" className="field certificate-field" data-certificate>
+          <span className="field-label">Certificate</span>
+          <p className="help">
+            {selected?.profile?.certificateThumbprint
+              ? `Thumbprint ${selected.profile.certificateThumbprint}, kept in the system keychain.`
+              : selectedId === NEW
+                ? "Save the connection first, then choose its certificate file."
+                : "No certificate chosen yet."}
+          </p>
+          <TextField className="field" value={certificatePassword} onChange={setCertificatePassword} type="password">
+            <Label className="field-label">Certificate password (PFX)</Label>
+            <Input className="input" data-field="certificatePassword" autoComplete="off" />
+          </TextField>
+          <Button className="button" onPress={chooseCertificate} isDisabled={busy != null || selectedId === NEW} data-action="choose-certificate">
+            Choose certificate file…
+          </Button>
+          {fieldErrors.certificate && (
+            <span className="field-error" role="alert" data-error-for="certificate">
+              {fieldErrors.certificate}
+            </span>
+          )}
+        </div>
+      );
+    }
+    const label = capitalized(secretKind.label);
+    return (
+      <TextField
+        key="secret"
+        className="field"
+        value={secret}
+        onChange={setSecret}
+        type="password"
+        isInvalid={fieldErrors.clientSecret != null}
+        validationBehavior="aria"
+      >
+        <Label className="field-label">{label}</Label>
+        <Input
+          className="input"
+          data-field="clientSecret"
+          autoComplete="off"
+          placeholder={selected?.secretState === "set" ? "Saved in the system keychain; type to replace" : `Paste the ${secretKind.label}`}
+        />
+        <Text slot="description" className="help">
+          {SECRET_HELP[secretKind.kind] ?? ""} Kept only in this computer's keychain, never shown again.
+        </Text>
+        <FieldError className="field-error" data-error-for="clientSecret">
+          {fieldErrors.clientSecret}
+        </FieldError>
+      </TextField>
+    );
+  };
+
+  // The secret goes before the address overrides (the optional, rarely changed part of the form).
+  const settings = vendor?.settings ?? [];
+  const addresses = settings.findIndex((s) => s.kind === "url");
+  const secretAt = addresses === -1 ? settings.length : addresses;
 
   return (
     <div className="connections">
@@ -280,100 +355,21 @@ export function ConnectionsPage({ list, onChanged }: { list: ConnectionList; onC
             }}
           >
             <div className="form-grid">
-              {text("name", "Name", "How this connection appears in the list, e.g. \"Contoso – AvePoint EU\".")}
+              {text("name", "Name", "How this connection appears in the list, e.g. \"Contoso – AvePoint EU\".", "", true)}
               <SelectField
                 label="Vendor"
                 field="vendor"
-                options={VENDORS.map((v) => ({ id: v.value, label: v.label }))}
+                options={vendors.map((v) => ({ id: v.id, label: PRODUCT_NAMES[v.id] ?? v.label }))}
                 selected={draft.vendor}
                 isDisabled={selectedId !== NEW}
                 onChange={(vendor) => setDraft({ ...draft, vendor })}
               />
-              {draft.vendor === "avepoint" && (
-                <>
-                  <SelectField
-                    label="Environment"
-                    field="environment"
-                    options={environments.map((e) => ({ id: e.value, label: e.label }))}
-                    selected={draft.environment}
-                    description={environments.find((e) => e.value === draft.environment)?.apiUrl ?? ""}
-                    onChange={(environment) => setDraft({ ...draft, environment })}
-                  />
-                  {text("clientId", "Client ID", "From Elements > Settings > API app registration.")}
-                  <SelectField
-                    label="Sign in with"
-                    field="signIn"
-                    options={SIGN_IN_OPTIONS}
-                    selected={draft.signIn}
-                    description="The credential created with the app registration in Elements."
-                    onChange={(signIn) => setDraft({ ...draft, signIn })}
-                  />
-                  {draft.signIn === "client_secret" ? (
-                    secretField()
-                  ) : (
-                    <div className="field certificate-field" data-certificate>
-                      <span className="field-label">Certificate</span>
-                      <p className="help">
-                        {selected?.profile?.certificateThumbprint
-                          ? `Thumbprint ${selected.profile.certificateThumbprint}, kept in the system keychain.`
-                          : selectedId === NEW
-                            ? "Save the connection first, then choose its certificate file."
-                            : "No certificate chosen yet."}
-                      </p>
-                      <TextField className="field" value={certificatePassword} onChange={setCertificatePassword} type="password">
-                        <Label className="field-label">Certificate password (PFX)</Label>
-                        <Input className="input" data-field="certificatePassword" autoComplete="off" />
-                      </TextField>
-                      <Button
-                        className="button"
-                        onPress={chooseCertificate}
-                        isDisabled={busy != null || selectedId === NEW}
-                        data-action="choose-certificate"
-                      >
-                        Choose certificate file…
-                      </Button>
-                      {fieldErrors.certificate && (
-                        <span className="field-error" role="alert" data-error-for="certificate">
-                          {fieldErrors.certificate}
-                        </span>
-                      )}
-                    </div>
-                  )}
-                  {text("apiUrl", "API address (optional)", "Leave empty to use the environment's address.", "https://…")}
-                  {text("identityUrl", "Sign-in address (optional)", "Leave empty to use the environment's sign-in service.", "https://…")}
-                </>
-              )}
-              {draft.vendor === "partner-center" && (
-                <>
-                  <SelectField
-                    label="Microsoft cloud"
-                    field="cloud"
-                    options={clouds.map((c) => ({ id: c.value, label: c.label }))}
-                    selected={draft.cloud ?? "commercial"}
-                    onChange={(cloud) => setDraft({ ...draft, cloud })}
-                  />
-                  {text("tenant", "Partner tenant (optional)", "Your partner tenant's ID or domain; leave empty to pick at sign-in.")}
-                  {text("clientId", "Application (client) ID", "The Entra app registration Switchboard signs in with.")}
-                  {text("apiUrl", "API address (optional)", "Leave empty to use the cloud's Partner Center address.", "https://…")}
-                  {text("identityUrl", "Sign-in address (optional)", "Leave empty to use the cloud's Microsoft sign-in.", "https://…")}
-                </>
-              )}
-              {draft.vendor === "softwareone" && (
-                <>
-                  {secretField()}
-                  {text("apiUrl", "API address (optional)", "Leave empty for https://api.platform.softwareone.com.", "https://…")}
-                </>
-              )}
-              {draft.vendor === "msp360" && (
-                <>
-                  {text("userName", "API login", "The user name from Settings > General > API credentials in MSP360.")}
-                  {secretField()}
-                  {text("apiUrl", "API address (optional)", "Leave empty for https://api.mspbackups.com.", "https://…")}
-                </>
-              )}
+              {settings.slice(0, secretAt).map(setting)}
+              {secretSection()}
+              {settings.slice(secretAt).map(setting)}
             </div>
             <div className="actions">
-              {draft.vendor === "partner-center" && selected && !selected.isPractice && (
+              {activeSecret(vendor, draft)?.kind === "refresh_token" && selected && !selected.isPractice && (
                 <Button className="button" onPress={signInPartnerCenter} isDisabled={busy != null} data-action="sign-in-partner-center">
                   {busy === "sign-in" ? "Waiting for the browser…" : selected.secretState === "set" ? "Sign in again…" : "Sign in with Microsoft…"}
                 </Button>
