@@ -3,78 +3,15 @@
 //! secret included) — or, when the plan refuses the edits, the update refuses them the same way
 //! and sends nothing. Against the sandbox over real HTTP on 127.0.0.1.
 
+mod common;
+
+use common::vendor_client as client_and_target;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use serde_json::{json, Map, Value};
-use std::time::Duration;
 use switchboard_core::fields::{FieldDef, FieldKind};
-use switchboard_core::http::RetryPolicy;
-use switchboard_core::operations::{self, VendorClient, REGISTRY};
-use switchboard_core::secret::Secret;
+use switchboard_core::operations::{self, REGISTRY};
 use switchboard_sandbox::{RecordedRequest, Sandbox};
-
-fn quick() -> RetryPolicy {
-    RetryPolicy {
-        max_attempts: 3,
-        base_delay: Duration::from_millis(10),
-        max_delay: Duration::from_millis(200),
-        max_total: Duration::from_secs(5),
-    }
-}
-
-/// A signed-in client and the sample record for each vendor of the practice sandbox.
-async fn client_and_target(sandbox: &Sandbox, operation: &str) -> (VendorClient, Value) {
-    use std::sync::Arc;
-    use switchboard_core::{avepoint, msp360, partner_center, softwareone};
-    match operations::vendor(operation).unwrap() {
-        switchboard_core::profiles::Vendor::Avepoint => {
-            let settings = avepoint::AvePointSettings::new(
-                &sandbox.avepoint_api_url(),
-                &sandbox.avepoint_identity_url(),
-                switchboard_sandbox::PRACTICE_CLIENT_ID,
-            )
-            .unwrap();
-            let secret = Secret::new(switchboard_sandbox::PRACTICE_CLIENT_SECRET);
-            let client = avepoint::AvePointClient::new(settings, secret).with_retry_policy(quick());
-            let (customer, tenant, user) = switchboard_sandbox::avepoint::sample_user();
-            (
-                VendorClient::AvePoint(Arc::new(client)),
-                json!({ "customerId": customer, "tenantId": tenant, "userId": user }),
-            )
-        }
-        switchboard_core::profiles::Vendor::PartnerCenter => {
-            use switchboard_sandbox::partner_center::{sample_user, PRACTICE_CLIENT_ID, PRACTICE_TENANT_ID};
-            let settings = partner_center::PartnerCenterSettings::new(
-                &sandbox.partner_center_api_url(),
-                &sandbox.entra_url(),
-                PRACTICE_TENANT_ID,
-                PRACTICE_CLIENT_ID,
-            )
-            .unwrap();
-            let pending = partner_center::begin_sign_in(&settings).await.unwrap();
-            let url = pending.authorize_url.clone();
-            let browser = tokio::spawn(async move { reqwest::get(url).await.unwrap().text().await.unwrap() });
-            let tokens = pending.finish().await.unwrap();
-            browser.await.unwrap();
-            let client = partner_center::PartnerCenterClient::from_sign_in(settings, tokens).with_retry_policy(quick());
-            let (customer, user) = sample_user();
-            (VendorClient::PartnerCenter(Arc::new(client)), json!({ "customerId": customer, "userId": user }))
-        }
-        switchboard_core::profiles::Vendor::Softwareone => {
-            let settings = softwareone::SoftwareOneSettings::new(&sandbox.softwareone_url()).unwrap();
-            let token = Secret::new(switchboard_sandbox::softwareone::PRACTICE_TOKEN);
-            let client = softwareone::SoftwareOneClient::new(settings, token).with_retry_policy(quick());
-            let (account, user) = switchboard_sandbox::softwareone::sample_user();
-            (VendorClient::SoftwareOne(Arc::new(client)), json!({ "accountId": account, "userId": user }))
-        }
-        switchboard_core::profiles::Vendor::Msp360 => {
-            use switchboard_sandbox::msp360::{sample_user_id, PRACTICE_PASSWORD, PRACTICE_USER_NAME};
-            let settings = msp360::Msp360Settings::new(&sandbox.msp360_url(), PRACTICE_USER_NAME).unwrap();
-            let client = msp360::Msp360Client::new(settings, Secret::new(PRACTICE_PASSWORD)).with_retry_policy(quick());
-            (VendorClient::Msp360(Arc::new(client)), json!({ "userId": sample_user_id() }))
-        }
-    }
-}
 
 fn word() -> impl Strategy<Value = String> {
     "[A-Z][a-z]{1,9}"

@@ -541,20 +541,53 @@ impl History {
             if fields.is_empty() {
                 continue;
             }
+            // The best witness is the first change of this record made after it: its "before"
+            // is what the vendor held just after this one. Without one, the record now.
+            let witness = self.next_done_before(&entry)?;
+            let (held, by) = match &witness {
+                Some(before) => (before, "the next change of this record"),
+                None => (now, "a later read"),
+            };
             let holds = |pick: fn(&PlannedChange) -> &Value| {
-                fields.iter().all(|change| value_at(now, &change.field).unwrap_or(&Value::Null) == pick(change))
+                fields.iter().all(|change| value_at(held, &change.field).unwrap_or(&Value::Null) == pick(change))
             };
             let (outcome, message) = if holds(|c| &c.after) {
-                (Outcome::Done, "Confirmed by a later read: the vendor holds the new values.")
+                (Outcome::Done, format!("Confirmed by {by}: the vendor held the new values."))
             } else if holds(|c| &c.before) {
-                (Outcome::Failed, "Not applied: a later read found the old values.")
+                (Outcome::Failed, format!("Not applied: {by} found the old values."))
             } else {
                 continue;
             };
-            self.set_outcome(&entry.id, outcome, Some(message), None)?;
+            self.set_outcome(&entry.id, outcome, Some(&message), None)?;
             settled += 1;
         }
         Ok(settled)
+    }
+
+    /// The values the first `done` change of the same record after `entry` found before it (its
+    /// changes' "before"), as one object keyed by field; `None` when there is no such change or it
+    /// touched none of `entry`'s fields.
+    fn next_done_before(&self, entry: &Entry) -> Result<Option<Value>> {
+        let target = serde_json::to_string(&entry.target).unwrap_or_default();
+        let connection = self.lock();
+        let changes: Option<String> = connection
+            .query_row(
+                "SELECT changes FROM entries WHERE connection_id = ?1 AND operation = ?2 AND target = ?3
+                 AND outcome = 'done' AND (at > ?4 OR (at = ?4 AND rowid > (SELECT rowid FROM entries WHERE id = ?5)))
+                 ORDER BY at, rowid LIMIT 1",
+                params![entry.connection_id, entry.operation, target, entry.at, entry.id],
+                |row| row.get(0),
+            )
+            .optional()
+            .map_err(|e| storage_error("read", e))?;
+        let Some(changes) = changes.and_then(|c| serde_json::from_str::<Vec<PlannedChange>>(&c).ok()) else {
+            return Ok(None);
+        };
+        let mut before = Map::new();
+        for change in changes.iter().filter(|c| entry.changes.iter().any(|e| e.field == c.field)) {
+            operations::insert_dotted(&mut before, &change.field, change.before.clone());
+        }
+        Ok((!before.is_empty()).then_some(Value::Object(before)))
     }
 
     /// The last value this app saved for `field` of this record (`done` entries only), if any:
@@ -1048,9 +1081,13 @@ mod tests {
         assert_eq!(settle(&applied, json!({ "usageLocation": "SE" })), 1);
         assert_eq!(settle(&lost, json!({ "usageLocation": "AF" })), 1);
         assert_eq!(settle(&moved, json!({ "usageLocation": "DE" })), 0, "someone else changed it: still unknown");
+        // A later change of the same record is a witness too: it found "SE", so "SE" had arrived.
+        let later = plan("u3", "usageLocation", "SE", "NO");
+        done(&history, &later, &[]);
+        assert_eq!(settle(&moved, json!({ "usageLocation": "DE" })), 1);
+        assert_eq!(history.get(&ids[2]).unwrap().outcome, Outcome::Done);
         assert_eq!(history.get(&ids[0]).unwrap().outcome, Outcome::Done);
         assert_eq!(history.get(&ids[1]).unwrap().outcome, Outcome::Failed);
-        assert_eq!(history.get(&ids[2]).unwrap().outcome, Outcome::Unknown);
         assert_eq!(
             history.last_saved("conn-1", OPERATION, &applied.target, "usageLocation").unwrap(),
             Some(json!("SE"))
