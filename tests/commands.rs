@@ -742,6 +742,47 @@ fn every_operation_runs_by_name_through_the_generic_commands() {
     assert_eq!(again["code"], "invalid_input", "a plan is applied once");
 }
 
+/// The process's resident memory in KiB (Linux; elsewhere 0).
+fn resident_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| status.lines().find(|l| l.starts_with("VmRSS:")).map(str::to_string))
+        .and_then(|line| line.split_whitespace().nth(1).and_then(|kib| kib.parse().ok()))
+        .unwrap_or(0)
+}
+
+/// The long-running desk (issue #16): 500 load → edit → review → save cycles through the app's
+/// commands. What the desk keeps per record is bounded (open records, plans); the memory figures
+/// are printed (`--nocapture`), not asserted: a timing- or size-based assertion would be flaky.
+#[test]
+fn five_hundred_desk_cycles_keep_what_the_desk_holds_bounded() {
+    let h = harness();
+    let args = json!({ "connectionId": "practice", "operation": ACCOUNT_INFORMATION, "target": sample_target() });
+    let mut memory = Vec::new();
+    for cycle in 0..500 {
+        if cycle % 100 == 0 {
+            memory.push(resident_kib());
+        }
+        // The test sandbox records every request; emptied so the figures are the app's own.
+        h.sandbox.state().clear_requests();
+        let (record_id, _) = h.open(args.clone()).unwrap();
+        let edits = json!({ "mail": format!("cycle{cycle}@contoso.example") });
+        h.invoke("check_edits", json!({ "recordId": record_id, "edits": edits })).unwrap();
+        let plan = h.invoke("review_edits", json!({ "recordId": record_id, "edits": edits })).unwrap();
+        h.invoke("apply_plan", json!({ "planId": plan["id"] })).unwrap();
+        // Every fourth record is left open without a close, as a desk that moves on abruptly does.
+        if cycle % 4 != 0 {
+            h.invoke("close_record", json!({ "recordId": record_id })).unwrap();
+        }
+    }
+    memory.push(resident_kib());
+    let open = h.app.state::<AppState>().sessions.open_records();
+    assert!(open <= 16, "open records are capped: {open}");
+    let history = h.app.state::<AppState>().history.as_ref().unwrap().list(&Default::default(), None, 1).unwrap();
+    assert_eq!(history.total, 500, "each save has its history entry");
+    println!("500 desk cycles: RSS every 100 cycles (KiB): {memory:?}; open records at the end: {open}");
+}
+
 #[test]
 fn a_required_value_the_vendor_does_not_return_is_prefilled_from_the_last_save() {
     let h = harness();

@@ -268,6 +268,11 @@ impl DeskSessions {
         Ok(receipt)
     }
 
+    /// How many records are open (at most 16, the oldest closing first).
+    pub fn open_records(&self) -> usize {
+        self.lock().len()
+    }
+
     /// Forgets a record (the desk moved on).
     pub fn close(&self, record_id: &str) {
         self.lock().retain(|r| r.id != record_id);
