@@ -333,7 +333,8 @@ impl History {
 
     fn open_file(path: &Path) -> Result<Connection> {
         let connection = Connection::open(path).map_err(|e| storage_error("opened", e))?;
-        restrict_to_user(path);
+        // Only the user may read the history (the shared helper: 0600 on unix, the per-user ACL on Windows).
+        let _ = crate::files::restrict_to_user(path);
         connection
             .busy_timeout(std::time::Duration::from_secs(5))
             .and_then(|_| connection.pragma_update(None, "journal_mode", "WAL"))
@@ -397,13 +398,12 @@ impl History {
             })
             .collect();
         let (person, computer) = who();
-        let json = |value: &dyn erased::Json| value.to_json_text();
         let search = format!(
             "{person} {} {} {} {}",
             context.connection_name,
-            json(&target),
-            json(&context.target_names),
-            json(&changes)
+            json_text(&target),
+            json_text(&context.target_names),
+            json_text(&changes)
         )
         .to_lowercase();
         self.lock()
@@ -421,9 +421,9 @@ impl History {
                     context.connection_name,
                     operation.vendor().label(),
                     plan.operation,
-                    json(&target),
-                    json(&context.target_names),
-                    json(&changes),
+                    json_text(&target),
+                    json_text(&context.target_names),
+                    json_text(&changes),
                     plan.call.correlation_id,
                     context.undoes,
                     context.group_id,
@@ -721,27 +721,9 @@ fn who() -> (String, String) {
     (person, computer)
 }
 
-/// Only the user may read the history (Windows: the per-user data folder's ACL already says so).
-fn restrict_to_user(path: &Path) {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600));
-    }
-    #[cfg(not(unix))]
-    let _ = path;
-}
-
-mod erased {
-    /// Anything stored as JSON text.
-    pub trait Json {
-        fn to_json_text(&self) -> String;
-    }
-    impl<T: serde::Serialize> Json for T {
-        fn to_json_text(&self) -> String {
-            serde_json::to_string(self).unwrap_or_default()
-        }
-    }
+/// Anything stored as JSON text.
+fn json_text<T: Serialize + ?Sized>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_default()
 }
 
 /// Applies a reviewed plan with its history entry: reads the record again (nothing is sent if a
