@@ -19,6 +19,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use ts_rs::TS;
 
+mod jobs;
+pub use jobs::{JobCounts, JobKind, JobRow, JobRowPlan, JobRowView, JobSpec, JobState, JobView, RowState};
+
 /// The history file's name in the data folder.
 pub const FILE_NAME: &str = "history.sqlite3";
 /// Points the app and the command line at another data folder (tests use it).
@@ -75,7 +78,7 @@ impl Outcome {
 
     /// A failed send: refused when the vendor answered no; failed when it answered that it
     /// failed; unknown when no answer says whether the change arrived.
-    fn of_error(error: &Error) -> Outcome {
+    pub(crate) fn of_error(error: &Error) -> Outcome {
         match error.code {
             ErrorCode::InvalidInput
             | ErrorCode::InvalidConnection
@@ -238,7 +241,7 @@ pub struct History {
     notice: Option<String>,
 }
 
-const SCHEMA_VERSION: i32 = 2;
+const SCHEMA_VERSION: i32 = 3;
 /// Marks the error for a file of a newer schema (kept, never moved aside).
 const NEWER: &str = "history-schema";
 
@@ -275,6 +278,8 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX entries_by_connection ON entries (connection_id, at DESC);
     CREATE INDEX entries_by_undoes ON entries (undoes);
     CREATE INDEX entries_by_group ON entries (group_id);",
+    // 3: bulk jobs and their rows (see `history/jobs.rs`).
+    jobs::MIGRATION,
 ];
 
 fn storage_error(what: &str, error: impl std::fmt::Display) -> Error {
@@ -378,86 +383,17 @@ impl History {
 
     /// Writes the entry for `plan` with outcome `unknown`, before anything is sent; returns its id.
     pub fn begin(&self, plan: &Plan, context: &EntryContext) -> Result<String> {
-        let operation = operations::find(plan.operation)?;
-        let id = uuid::Uuid::new_v4().to_string();
-        let target = string_map(&plan.target);
-        let changes: Vec<PlannedChange> = plan
-            .changes
-            .iter()
-            .map(|change| {
-                let secret = operation.fields().iter().any(|f| f.key == change.field && f.kind == FieldKind::Password);
-                if secret {
-                    PlannedChange {
-                        before: Value::Null,
-                        after: Value::String(PASSWORD_CHANGED.into()),
-                        ..change.clone()
-                    }
-                } else {
-                    change.clone()
-                }
-            })
-            .collect();
-        let (person, computer) = who();
-        let search = format!(
-            "{person} {} {} {} {}",
-            context.connection_name,
-            json_text(&target),
-            json_text(&context.target_names),
-            json_text(&changes)
-        )
-        .to_lowercase();
-        self.lock()
-            .execute(
-                "INSERT INTO entries (id, at, person, computer, source, connection_id, connection_name, vendor,
-                     operation, target, target_names, changes, outcome, correlation_id, undoes, group_id, search_text)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 'unknown', ?13, ?14, ?15, ?16)",
-                params![
-                    id,
-                    now(),
-                    person,
-                    computer,
-                    context.source.key(),
-                    context.connection_id,
-                    context.connection_name,
-                    operation.vendor().label(),
-                    plan.operation,
-                    json_text(&target),
-                    json_text(&context.target_names),
-                    json_text(&changes),
-                    plan.call.correlation_id,
-                    context.undoes,
-                    context.group_id,
-                    search,
-                ],
-            )
-            .map_err(|e| storage_error("written", e))?;
-        Ok(id)
+        insert_entry(&self.lock(), plan, context)
     }
 
     /// Completes an entry with how its send ended.
     pub fn finish(&self, id: &str, result: &Result<UpdateReceipt<Value>>) -> Result<()> {
-        let (outcome, message, request_id) = match result {
-            Ok(receipt) => (Outcome::Done, None, receipt.request_id.clone()),
-            Err(error) => {
-                let message = match &error.vendor_message {
-                    Some(vendor) => format!("{} ({vendor})", error.message),
-                    None => error.message.clone(),
-                };
-                (Outcome::of_error(error), Some(message), error.reference.clone())
-            }
-        };
+        let (outcome, message, request_id) = ending(result);
         self.set_outcome(id, outcome, message.as_deref(), request_id.as_deref())
     }
 
     fn set_outcome(&self, id: &str, outcome: Outcome, message: Option<&str>, request_id: Option<&str>) -> Result<()> {
-        self.lock()
-            .execute(
-                "UPDATE entries SET outcome = ?2, message = ?3, request_id = coalesce(?4, request_id), finished_at = ?5
-                 WHERE id = ?1",
-                params![id, outcome.key(), message, request_id, now()],
-            )
-            .map_err(|e| storage_error("written", e))?;
-        Ok(())
+        write_outcome(&self.lock(), id, outcome, message, request_id)
     }
 
     /// One entry by id.
@@ -719,6 +655,91 @@ fn who() -> (String, String) {
     let person = whoami::fallible::username().unwrap_or_else(|_| "unknown user".into());
     let computer = whoami::fallible::hostname().unwrap_or_else(|_| "unknown computer".into());
     (person, computer)
+}
+
+/// Writes the entry for `plan` with outcome `unknown` through `connection`; returns its id.
+fn insert_entry(connection: &Connection, plan: &Plan, context: &EntryContext) -> Result<String> {
+    let operation = operations::find(plan.operation)?;
+    let id = uuid::Uuid::new_v4().to_string();
+    let target = string_map(&plan.target);
+    let changes: Vec<PlannedChange> = plan
+        .changes
+        .iter()
+        .map(|change| {
+            let secret = operation.fields().iter().any(|f| f.key == change.field && f.kind == FieldKind::Password);
+            if secret {
+                PlannedChange { before: Value::Null, after: Value::String(PASSWORD_CHANGED.into()), ..change.clone() }
+            } else {
+                change.clone()
+            }
+        })
+        .collect();
+    let (person, computer) = who();
+    let search = format!(
+        "{person} {} {} {} {}",
+        context.connection_name,
+        json_text(&target),
+        json_text(&context.target_names),
+        json_text(&changes)
+    )
+    .to_lowercase();
+    connection
+        .execute(
+            "INSERT INTO entries (id, at, person, computer, source, connection_id, connection_name, vendor,
+                 operation, target, target_names, changes, outcome, correlation_id, undoes, group_id, search_text)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 'unknown', ?13, ?14, ?15, ?16)",
+            params![
+                id,
+                now(),
+                person,
+                computer,
+                context.source.key(),
+                context.connection_id,
+                context.connection_name,
+                operation.vendor().label(),
+                plan.operation,
+                json_text(&target),
+                json_text(&context.target_names),
+                json_text(&changes),
+                plan.call.correlation_id,
+                context.undoes,
+                context.group_id,
+                search,
+            ],
+        )
+        .map_err(|e| storage_error("written", e))?;
+    Ok(id)
+}
+
+/// How a send ended, as an entry records it: outcome, message, the vendor's request id.
+fn ending(result: &Result<UpdateReceipt<Value>>) -> (Outcome, Option<String>, Option<String>) {
+    match result {
+        Ok(receipt) => (Outcome::Done, None, receipt.request_id.clone()),
+        Err(error) => {
+            let message = match &error.vendor_message {
+                Some(vendor) => format!("{} ({vendor})", error.message),
+                None => error.message.clone(),
+            };
+            (Outcome::of_error(error), Some(message), error.reference.clone())
+        }
+    }
+}
+
+fn write_outcome(
+    connection: &Connection,
+    id: &str,
+    outcome: Outcome,
+    message: Option<&str>,
+    request_id: Option<&str>,
+) -> Result<()> {
+    connection
+        .execute(
+            "UPDATE entries SET outcome = ?2, message = ?3, request_id = coalesce(?4, request_id), finished_at = ?5
+             WHERE id = ?1",
+            params![id, outcome.key(), message, request_id, now()],
+        )
+        .map_err(|e| storage_error("written", e))?;
+    Ok(())
 }
 
 /// Anything stored as JSON text.

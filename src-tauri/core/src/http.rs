@@ -4,9 +4,11 @@
 //! (`http/tokens.rs`).
 
 mod api;
+mod pace;
 mod tokens;
 
 pub use api::{malformed, Api, ApiRequest, VendorApi};
+pub use pace::{paced, Pace, PaceStats};
 pub use tokens::{oauth_margin, TokenCache};
 
 use crate::error::{Error, ErrorCode, FieldError, Result};
@@ -341,9 +343,20 @@ pub async fn send_with_retries(
     let first_started = std::time::Instant::now();
     let correlation: String = label.correlation.iter().map(|(name, value)| format!(" {name}={value}")).collect();
     let mut attempt = 1;
+    let pace = pace::current();
     loop {
+        if let Some(pace) = &pace {
+            pace.wait_turn().await;
+        }
         let started = std::time::Instant::now();
         let outcome = make().send().await;
+        if let (Some(pace), Ok(response)) = (&pace, &outcome) {
+            if response.status().as_u16() == 429 {
+                pace.throttled(retry_after(response.headers()));
+            } else {
+                pace.answered();
+            }
+        }
         let elapsed_ms = started.elapsed().as_millis();
         let wait = match &outcome {
             Ok(response) => {

@@ -5,6 +5,7 @@
 
 pub mod avepoint;
 pub mod bindings;
+pub mod bulk;
 pub mod connection;
 pub mod connection_test;
 pub mod desk;

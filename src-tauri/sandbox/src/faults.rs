@@ -34,12 +34,44 @@ pub struct Faults {
     pub oversize_chunked: bool,
     /// Only requests whose path contains this are affected (e.g. `/graph/`); empty = all.
     pub only_paths_containing: String,
+    /// A vendor's rate limit, in requests per second (0 = none): a token bucket refilled at that
+    /// rate holding a tenth of a second's worth, so short bursts pass and a steady excess gets
+    /// `429` with `Retry-After: 1`, as Partner Center's throttling answers.
+    pub rate_limit: u32,
 }
 
 #[derive(Default)]
 pub(crate) struct FaultState {
     pub faults: Faults,
     pub seen: u32,
+    pub bucket: Option<Bucket>,
+}
+
+/// The rate limit's tokens and when they were last counted.
+pub(crate) struct Bucket {
+    tokens: f64,
+    counted: std::time::Instant,
+}
+
+impl FaultState {
+    /// Takes one token from the rate limit's bucket; false when it is empty.
+    fn within_rate(&mut self) -> bool {
+        let rate = f64::from(self.faults.rate_limit);
+        if rate == 0.0 {
+            return true;
+        }
+        let capacity = (rate / 10.0).max(1.0);
+        let now = std::time::Instant::now();
+        let bucket = self.bucket.get_or_insert(Bucket { tokens: capacity, counted: now });
+        bucket.tokens = (bucket.tokens + now.duration_since(bucket.counted).as_secs_f64() * rate).min(capacity);
+        bucket.counted = now;
+        if bucket.tokens >= 1.0 {
+            bucket.tokens -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
 }
 
 pub(crate) async fn inject(State(state): State<Arc<SandboxState>>, request: Request, next: Next) -> Response {
@@ -57,7 +89,11 @@ pub(crate) async fn inject(State(state): State<Arc<SandboxState>>, request: Requ
             (Duration::ZERO, Action::Pass { malform: false, oversize: None })
         } else {
             let latency = faults.latency;
-            let action = if take(&mut faults.drop_next) {
+            let over_rate = !guard.within_rate();
+            let faults = &mut guard.faults;
+            let action = if over_rate {
+                Action::Throttle(1)
+            } else if take(&mut faults.drop_next) {
                 Action::Drop
             } else if take(&mut faults.throttle_next) {
                 Action::Throttle(faults.retry_after_seconds)

@@ -68,7 +68,7 @@ impl SandboxState {
 
     /// Replaces the fault switches (all off by default).
     pub fn set_faults(&self, faults: Faults) {
-        *self.faults.lock().unwrap() = faults::FaultState { faults, seen: 0 };
+        *self.faults.lock().unwrap() = faults::FaultState { faults, seen: 0, bucket: None };
     }
 }
 
