@@ -61,6 +61,64 @@ enum Command {
     History(HistoryArgs),
     /// Put a change from the history back: only if the record still holds what it set (exit 6 if not).
     Undo(UndoArgs),
+    /// Change many records from a spreadsheet (.xlsx or .csv): every row is checked and planned
+    /// against the vendor first, and a file with any problem is refused whole. Running the same
+    /// command again resumes an unfinished job. Also writes a blank template or exports current
+    /// values. Exit 0 all rows done, 2 a bad file (nothing sent), 4 some rows refused or failed.
+    Bulk(BulkArgs),
+}
+
+#[derive(Args)]
+struct BulkArgs {
+    /// The operation, e.g. avepoint.office-information.
+    operation: String,
+    /// The profile file (the JSON `profile new` or the app's export writes).
+    #[arg(long, required_unless_present = "template")]
+    profile_file: Option<PathBuf>,
+    /// Which profile in the file, by name or id (needed when it holds several).
+    #[arg(long)]
+    profile: Option<String>,
+    /// Read the secret from this environment variable instead of the OS keychain.
+    #[arg(long)]
+    secret_env: Option<String>,
+    /// The spreadsheet to apply: a row per record, the columns `--template` writes.
+    #[arg(long, value_name = "PATH", required_unless_present_any = ["template", "export", "undo_job"])]
+    file: Option<PathBuf>,
+    /// Check every row against the vendor and print what would change; send nothing. The same
+    /// command without --dry-run then sends exactly what this printed.
+    #[arg(long)]
+    dry_run: bool,
+    /// Requests per second at most, reads included (default: a safe rate for the vendor).
+    #[arg(long, value_name = "REQUESTS_PER_SECOND")]
+    max_rate: Option<f64>,
+    /// Records worked on at once (default 8).
+    #[arg(long, value_name = "N")]
+    concurrency: Option<usize>,
+    /// Save each row's outcome to this file (.csv or .xlsx).
+    #[arg(long, value_name = "PATH")]
+    results: Option<PathBuf>,
+    /// Write a blank sheet for the operation to PATH (with a "Read me" sheet in .xlsx) and stop.
+    #[arg(long, value_name = "PATH", conflicts_with_all = ["file", "export", "undo_job"])]
+    template: Option<PathBuf>,
+    /// Write the current values of every record under --customer / --tenant / --account to PATH.
+    #[arg(long, value_name = "PATH", conflicts_with_all = ["file", "undo_job"])]
+    export: Option<PathBuf>,
+    /// Undo a bulk job (its id as this command printed it): each row it changed goes back,
+    /// unless its record changed again since.
+    #[arg(long, value_name = "JOB", conflicts_with = "file")]
+    undo_job: Option<String>,
+    /// For --export: the customer's id (AvePoint, Partner Center).
+    #[arg(long)]
+    customer: Option<String>,
+    /// For --export: the customer's tenant id (AvePoint).
+    #[arg(long)]
+    tenant: Option<String>,
+    /// For --export: the account's id (SoftwareOne).
+    #[arg(long)]
+    account: Option<String>,
+    /// Print machine-readable JSON.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Args)]
@@ -228,7 +286,18 @@ fn main() -> ExitCode {
         Command::Update(args) => args.target.json,
         Command::History(args) => args.json,
         Command::Undo(args) => args.json,
+        Command::Bulk(args) => args.json,
     };
+    if let Command::Bulk(args) = cli.command {
+        // A bulk run ends with a report and its own exit code (4: some rows refused or failed).
+        return match runtime.block_on(bulk_command(args)) {
+            Ok((output, code)) => {
+                let _ = writeln!(std::io::stdout(), "{output}");
+                ExitCode::from(code)
+            }
+            Err(error) => fail(&error, json_output),
+        };
+    }
     match runtime.block_on(run(cli)) {
         Ok(output) => {
             // A reader that stops early (`| head`) is not an error worth a panic.
@@ -285,6 +354,7 @@ async fn run(cli: Cli) -> Result<String, Error> {
         }
         Command::History(args) => list_history(&args),
         Command::Undo(args) => undo(&args).await,
+        Command::Bulk(_) => unreachable!("bulk is run by bulk_command"),
     }
 }
 
@@ -442,6 +512,210 @@ async fn undo(args: &UndoArgs) -> Result<String, Error> {
         text.push_str(&format!("\n{note}"));
     }
     Ok(text)
+}
+
+/// `bulk`: template, export, check (`--dry-run`), run or resume, undo a job.
+async fn bulk_command(args: BulkArgs) -> Result<(String, u8), Error> {
+    use switchboard_core::bulk::{self, Checked, ConnectionRef, RunOptions};
+    let operation = operations::find(&args.operation)?;
+    if let Some(path) = &args.template {
+        bulk::save_template(operation.id(), path)?;
+        return Ok((format!("Wrote a blank sheet for {} to {}.", operation.id(), path.display()), 0));
+    }
+    let profile_file = args
+        .profile_file
+        .as_deref()
+        .ok_or_else(|| Error::new(ErrorCode::InvalidInput, "bulk needs --profile-file (the connection to use)."))?;
+    let (client, profile) =
+        connect_profile(operation.id(), profile_file, args.profile.as_deref(), args.secret_env.as_deref())?;
+    let options = RunOptions::for_vendor(operation.vendor()).with(args.max_rate, args.concurrency).checked()?;
+    let connection = ConnectionRef { id: profile.id.clone(), name: profile.name.clone() };
+    let progress = ProgressLine::new();
+    if let Some(path) = &args.export {
+        let mut parent = serde_json::Map::new();
+        let (_, parents) = operation.targets().split_last().unwrap_or((&operation.targets()[0], &[]));
+        for id in parents {
+            let value = match id.flag {
+                "customer" => &args.customer,
+                "tenant" => &args.tenant,
+                _ => &args.account,
+            };
+            let value = value.clone().ok_or_else(|| {
+                Error::new(ErrorCode::InvalidInput, format!("--export for {} needs --{}.", operation.id(), id.flag))
+            })?;
+            parent.insert(id.key.to_string(), Value::String(value));
+        }
+        let count = bulk::export(&client, operation.id(), &Value::Object(parent), path, options, &|done, total| {
+            progress.show(&format!("read {done} of {}", total.map(|t| t.to_string()).unwrap_or("?".into())))
+        })
+        .await?;
+        progress.finish();
+        return Ok((format!("Exported the current values of {count} records to {}.", path.display()), 0));
+    }
+    let history = History::open_default()?;
+    let job = if let Some(undone) = &args.undo_job {
+        let job = bulk::plan_undo(&history, &client, undone, options).await?;
+        eprintln!("Planned the undo of job {undone} as job {}.", job.id);
+        job
+    } else {
+        let path = args.file.as_deref().ok_or_else(|| Error::new(ErrorCode::InvalidInput, "bulk needs --file."))?;
+        let digest = bulk::digest(path)?;
+        match history.resumable_job(operation.id(), &profile.id, &digest)? {
+            Some(job) => {
+                eprintln!(
+                    "Resuming job {} for this file (checked {}): {} of {} rows left.",
+                    job.id,
+                    job.created_at,
+                    job.counts.remaining(),
+                    job.counts.total
+                );
+                if args.max_rate.is_some() || args.concurrency.is_some() {
+                    history.set_job_pace(&job.id, options.max_rate, options.concurrency as u32)?;
+                }
+                job
+            }
+            None => {
+                let checked =
+                    bulk::check(&history, &client, &connection, operation.id(), path, options, &|done, total| {
+                        progress.show(&format!("checked {done} of {total} rows"))
+                    })
+                    .await?;
+                progress.finish();
+                match checked {
+                    Checked::Ready { job } => *job,
+                    Checked::Refused { problems, rows } => {
+                        let mut error = problems.into_error();
+                        error.message = format!("{} ({rows} rows read)", error.message);
+                        return Err(error);
+                    }
+                }
+            }
+        }
+    };
+    if args.dry_run {
+        return Ok((describe_job_review(&history, &job, args.json)?, 0));
+    }
+    let (_control, watch) = bulk::control();
+    let finished = bulk::run(&history, &client, &job.id, watch, &|p| {
+        progress.show(&format!(
+            "{} of {} rows · {} done, {} unchanged, {} refused, {} failed · {:.1} rows/s{}",
+            p.counts.total - p.counts.remaining(),
+            p.counts.total,
+            p.counts.done,
+            p.counts.unchanged,
+            p.counts.refused,
+            p.counts.failed,
+            p.rows_per_second,
+            p.seconds_left.map(|s| format!(" · about {s} s left")).unwrap_or_default()
+        ))
+    })
+    .await?;
+    progress.finish();
+    if let Some(path) = &args.results {
+        bulk::save_results(&history, &finished.id, path)?;
+    }
+    let counts = finished.counts;
+    let code = if counts.refused + counts.failed + counts.remaining() > 0 { 4 } else { 0 };
+    let problems = history
+        .job_rows(&finished.id, None, 0, u32::MAX)?
+        .into_iter()
+        .filter(|row| !matches!(row.state, history::RowState::Done | history::RowState::Unchanged))
+        .collect::<Vec<_>>();
+    if args.json {
+        return Ok((pretty(&json!({ "job": finished, "notDone": problems })), code));
+    }
+    let mut text = format!(
+        "Job {}: {} done, {} unchanged, {} refused, {} failed, {} left (of {} rows).",
+        finished.id,
+        counts.done,
+        counts.unchanged,
+        counts.refused,
+        counts.failed,
+        counts.remaining(),
+        counts.total
+    );
+    for row in problems.iter().take(50) {
+        text.push_str(&format!(
+            "\n  row {} ({}): {} — {}",
+            row.row,
+            row_name(row),
+            row.state.label(),
+            row.message.as_deref().unwrap_or("")
+        ));
+    }
+    if problems.len() > 50 {
+        text.push_str(&format!("\n  … and {} more rows; see --results.", problems.len() - 50));
+    }
+    if counts.remaining() > 0 {
+        text.push_str("\nRun the same command again to finish the rows left.");
+    }
+    Ok((text, code))
+}
+
+/// A row's name for people: its name column, else its last id.
+fn row_name(row: &history::JobRowView) -> String {
+    if row.name.is_empty() {
+        row.target.values().last().cloned().unwrap_or_default()
+    } else {
+        row.name.clone()
+    }
+}
+
+/// A checked job as `--dry-run` prints it: per row, what will change.
+fn describe_job_review(history: &History, job: &history::JobView, json_output: bool) -> Result<String, Error> {
+    let rows = history.job_rows(&job.id, None, 0, u32::MAX)?;
+    if json_output {
+        return Ok(pretty(&json!({ "dryRun": true, "job": job, "rows": rows })));
+    }
+    let counts = job.counts;
+    let mut text = format!(
+        "Checked job {}: {} rows will change, {} already hold these values. Nothing was sent.",
+        job.id, counts.pending, counts.unchanged
+    );
+    let changing: Vec<_> = rows.iter().filter(|row| row.state == history::RowState::Pending).collect();
+    for row in changing.iter().take(50) {
+        let changes: Vec<String> =
+            row.changes.iter().map(|c| format!("{}: {} → {}", c.label, show(&c.before), show(&c.after))).collect();
+        text.push_str(&format!("\n  row {} ({}): {}", row.row, row_name(row), changes.join("; ")));
+    }
+    if changing.len() > 50 {
+        text.push_str(&format!("\n  … and {} more rows.", changing.len() - 50));
+    }
+    text.push_str("\nRun the same command without --dry-run to send exactly this.");
+    Ok(text)
+}
+
+/// Progress on stderr: rewritten in place on a terminal, a line every few seconds otherwise.
+struct ProgressLine {
+    terminal: bool,
+    last: std::sync::Mutex<Option<std::time::Instant>>,
+}
+
+impl ProgressLine {
+    fn new() -> ProgressLine {
+        ProgressLine { terminal: std::io::stderr().is_terminal(), last: std::sync::Mutex::new(None) }
+    }
+
+    fn show(&self, line: &str) {
+        let every =
+            if self.terminal { std::time::Duration::from_millis(200) } else { std::time::Duration::from_secs(5) };
+        let mut last = self.last.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if last.is_some_and(|at| at.elapsed() < every) {
+            return;
+        }
+        *last = Some(std::time::Instant::now());
+        if self.terminal {
+            eprint!("\r\x1b[2K{line}");
+        } else {
+            eprintln!("{line}");
+        }
+    }
+
+    fn finish(&self) {
+        if self.terminal && self.last.lock().map(|last| last.is_some()).unwrap_or(false) {
+            eprintln!();
+        }
+    }
 }
 
 /// Every operation: `{id, vendor, label}` each with `--json`, else one line each.
@@ -617,8 +891,25 @@ fn connect(target: &Target) -> Result<(VendorClient, Value, Profile), Error> {
             format!("{} needs {} (missing: {}).", target.operation, flags(ids), missing.join(", ")),
         ));
     }
-    let profile = pick(&target.profile_file, target.profile.as_deref())?;
-    let needed = operations::vendor(&target.operation)?;
+    let (client, profile) = connect_profile(
+        &target.operation,
+        &target.profile_file,
+        target.profile.as_deref(),
+        target.secret_env.as_deref(),
+    )?;
+    Ok((client, Value::Object(target_json), profile))
+}
+
+/// A signed-in client for `operation`'s vendor from a profile file, with the profile.
+fn connect_profile(
+    operation: &str,
+    profile_file: &std::path::Path,
+    wanted: Option<&str>,
+    secret_env: Option<&str>,
+) -> Result<(VendorClient, Profile), Error> {
+    let target = ConnectionArgs { operation, secret_env };
+    let profile = pick(profile_file, wanted)?;
+    let needed = operations::vendor(target.operation)?;
     if profile.vendor() != needed {
         return Err(Error::new(
             ErrorCode::InvalidInput,
@@ -633,7 +924,7 @@ fn connect(target: &Target) -> Result<(VendorClient, Value, Profile), Error> {
     }
     let kind = profile.secret_kind();
     let from_keychain = target.secret_env.is_none();
-    let secret = match &target.secret_env {
+    let secret = match target.secret_env {
         Some(variable) => Secret::new(std::env::var(variable).map_err(|_| {
             Error::new(ErrorCode::InvalidInput, format!("The environment variable {variable} is not set."))
         })?),
@@ -681,7 +972,13 @@ fn connect(target: &Target) -> Result<(VendorClient, Value, Profile), Error> {
         }) as switchboard_core::connection::RotationListener
     });
     let client = switchboard_core::connection::client_for_profile(&profile, secret, keep_rotated)?;
-    Ok((client, Value::Object(target_json), profile))
+    Ok((client, profile))
+}
+
+/// What [`connect_profile`] needs beyond the file.
+struct ConnectionArgs<'a> {
+    operation: &'a str,
+    secret_env: Option<&'a str>,
 }
 
 fn pick(file: &std::path::Path, wanted: Option<&str>) -> Result<Profile, Error> {
@@ -875,7 +1172,10 @@ fn exit_code(error: &Error) -> u8 {
 fn fail(error: &Error, json_output: bool) -> ExitCode {
     eprintln!("switchboard-cli: {}", error.message);
     for field_error in error.field_errors.iter().filter(|e| e.message != error.message) {
-        eprintln!("  {}: {}", field_error.field, field_error.message);
+        match field_error.field.as_str() {
+            "" => eprintln!("  {}", field_error.message),
+            field => eprintln!("  {field}: {}", field_error.message),
+        }
     }
     if let Some(reference) = &error.reference {
         eprintln!("  vendor reference: {reference}");

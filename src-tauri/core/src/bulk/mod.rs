@@ -90,7 +90,8 @@ impl Problems {
         error.field_errors = self
             .listed
             .iter()
-            .map(|p| crate::FieldError { field: p.column.clone().unwrap_or_default(), message: p.to_string() })
+            // The message names the row and column itself.
+            .map(|p| crate::FieldError { field: String::new(), message: p.to_string() })
             .collect();
         error
     }
