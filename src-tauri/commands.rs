@@ -229,14 +229,14 @@ pub async fn open_record(
 }
 
 /// The change history, or why nothing can be saved without it.
-fn history(state: &AppState) -> Result<&History, Error> {
+pub(crate) fn history(state: &AppState) -> Result<&History, Error> {
     state.history.as_deref().map_err(|why| {
         Error::new(ErrorCode::ProfileStorage, format!("The change history can't be used, so nothing is saved: {why}"))
     })
 }
 
 /// The connection's name as the history names it (the id, if the connection is gone).
-fn connection_name(state: &AppState, id: &str) -> String {
+pub(crate) fn connection_name(state: &AppState, id: &str) -> String {
     state
         .connections
         .list()

@@ -1,5 +1,6 @@
 //! The desktop shell: Tauri wiring and thin commands over `switchboard-core`.
 
+mod bulk_commands;
 mod commands;
 pub mod practice;
 
@@ -112,6 +113,16 @@ pub fn configure<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             commands::list_drafts,
             commands::save_draft,
             commands::discard_draft,
+            bulk_commands::bulk_template,
+            bulk_commands::bulk_export,
+            bulk_commands::bulk_import,
+            bulk_commands::bulk_jobs,
+            bulk_commands::bulk_job_rows,
+            bulk_commands::bulk_run,
+            bulk_commands::bulk_control,
+            bulk_commands::bulk_discard,
+            bulk_commands::bulk_plan_undo,
+            bulk_commands::bulk_save_results,
         ])
 }
 
@@ -161,6 +172,7 @@ pub fn manage_state<R: Runtime>(app: &tauri::App<R>, startup: Startup) -> Result
         history,
         _sandbox: startup.sandbox,
     });
+    app.manage(bulk_commands::BulkRuns::default());
     Ok(())
 }
 

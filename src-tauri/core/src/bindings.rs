@@ -47,5 +47,11 @@ pub fn export_all(out_dir: &Path) -> Result<(), ts_rs::ExportError> {
     crate::softwareone::AccountUserTarget::export_all(&config)?;
     crate::softwareone::AccountList::export_all(&config)?;
     crate::softwareone::AccountUserList::export_all(&config)?;
+    crate::bulk::Checked::export_all(&config)?;
+    crate::bulk::Progress::export_all(&config)?;
+    crate::bulk::Count::export_all(&config)?;
+    crate::bulk::Saved::export_all(&config)?;
+    crate::bulk::BulkAction::export_all(&config)?;
+    crate::history::JobRowView::export_all(&config)?;
     Ok(())
 }

@@ -345,11 +345,12 @@ pub fn record_fields(fields: &[FieldDef]) -> impl Iterator<Item = &FieldDef> {
 /// list), as the form reads a typed list; text otherwise (no field is a number). Dotted keys
 /// build nested objects.
 pub fn changes_from_assignments(id: &str, assignments: &[(String, String)]) -> Result<Value> {
-    let spec = spec(id)?;
+    // The static definitions, not `spec`: a bulk file calls this once per row.
+    let fields = find(id)?.fields();
     let mut changes = Map::new();
     for (key, raw) in assignments {
-        let field = spec.fields.iter().find(|f| &f.key == key).ok_or_else(|| {
-            let known: Vec<&str> = spec.fields.iter().map(|f| f.key.as_str()).collect();
+        let field = fields.iter().find(|f| f.key == key).ok_or_else(|| {
+            let known: Vec<&str> = fields.iter().map(|f| f.key).collect();
             Error::new(
                 ErrorCode::InvalidInput,
                 format!("{id} has no field \"{key}\". Its fields are: {}.", known.join(", ")),

@@ -724,6 +724,32 @@ pub fn save_results(history: &History, job_id: &str, path: &Path) -> Result<u32>
     Ok(count)
 }
 
+/// Records read so far while checking or exporting, and how many in all where known.
+#[derive(Debug, Clone, Copy, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Count {
+    pub done: u32,
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total: Option<u32>,
+}
+
+/// A file written: where, and how many records it holds.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Saved {
+    pub path: String,
+    pub count: u32,
+}
+
+/// What a person asks of a running job.
+#[derive(Debug, Clone, Copy, serde::Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum BulkAction {
+    Pause,
+    Cancel,
+}
+
 /// Whether a row's state ends it (nothing more will be sent for it).
 pub fn is_settled(state: RowState) -> bool {
     !matches!(state, RowState::Pending | RowState::Sending)
