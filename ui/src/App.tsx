@@ -3,6 +3,7 @@ import { Button } from "react-aria-components";
 import { BackendError, toBackendError } from "./backend";
 import { Desk, type Crumb } from "./components/Desk";
 import type { ConnectionList } from "./bindings/ConnectionList";
+import type { JobView } from "./bindings/JobView";
 import { useBackend } from "./context";
 import { ErrorBanner } from "./components/ErrorBanner";
 import { ConnectionsPage } from "./components/ConnectionsPage";
@@ -10,12 +11,16 @@ import { HeaderContext } from "./components/HeaderContext";
 
 // Pages other than the desk load when first opened: a page that is not open costs nothing at start.
 const HistoryPage = lazy(() => import("./components/HistoryPage"));
+const BulkPage = lazy(() => import("./bulk/BulkPage"));
 
 export function App() {
   const backend = useBackend();
   const [list, setList] = useState<ConnectionList | null>(null);
   const [connectionId, setConnectionId] = useState<string | null>(null);
-  const [page, setPage] = useState<"desk" | "connections" | "history">("desk");
+  const [page, setPage] = useState<"desk" | "connections" | "history" | "bulk">("desk");
+  // The Bulk page stays mounted once opened, so a run keeps its progress while other pages show.
+  const [bulkOpened, setBulkOpened] = useState(false);
+  const [unfinished, setUnfinished] = useState<JobView[]>([]);
   const [startupError, setStartupError] = useState<BackendError | null>(null);
   const [crumbs, setCrumbs] = useState<Crumb[]>([]);
   const headerRef = useRef<HTMLElement>(null);
@@ -50,6 +55,23 @@ export function App() {
     refresh().catch((reason) => setStartupError(toBackendError(reason)));
   }, [refresh]);
 
+  // After the first screen: a bulk job a crash or a quit interrupted is offered for resuming.
+  useEffect(() => {
+    if (!list) return;
+    backend
+      .bulkJobs(true)
+      .then((jobs) => setUnfinished(jobs.filter((job) => job.state === "running" || job.state === "paused")))
+      .catch(() => undefined);
+  }, [backend, list != null]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  const openPage = (next: typeof page) => {
+    if (next === "bulk") {
+      setBulkOpened(true);
+      setUnfinished([]);
+    }
+    setPage(next);
+  };
+
   if (startupError) {
     return (
       <main className="app content">
@@ -64,13 +86,13 @@ export function App() {
       <header className="app-header" ref={headerRef}>
         <div className="brand">Switchboard</div>
         <nav className="nav" aria-label="Sections">
-          <Button className="nav-button" aria-current={page === "desk" ? "page" : undefined} onPress={() => setPage("desk")} data-nav="desk">
+          <Button className="nav-button" aria-current={page === "desk" ? "page" : undefined} onPress={() => openPage("desk")} data-nav="desk">
             Desk
           </Button>
           <Button
             className="nav-button"
             aria-current={page === "connections" ? "page" : undefined}
-            onPress={() => setPage("connections")}
+            onPress={() => openPage("connections")}
             data-nav="connections"
           >
             Connections
@@ -78,10 +100,13 @@ export function App() {
           <Button
             className="nav-button"
             aria-current={page === "history" ? "page" : undefined}
-            onPress={() => setPage("history")}
+            onPress={() => openPage("history")}
             data-nav="history"
           >
             History
+          </Button>
+          <Button className="nav-button" aria-current={page === "bulk" ? "page" : undefined} onPress={() => openPage("bulk")} data-nav="bulk">
+            Bulk
           </Button>
         </nav>
         <HeaderContext connection={connection} crumbs={crumbs} />
@@ -90,6 +115,18 @@ export function App() {
         <div className="content">
           <div className="banner error" role="alert" data-outcome="storage-notice">
             {list.notice.message}
+          </div>
+        </div>
+      )}
+      {unfinished.length > 0 && page !== "bulk" && (
+        <div className="content">
+          <div className="banner info" role="status" data-outcome="bulk-unfinished">
+            {unfinished.length === 1
+              ? `A bulk job did not finish: ${unfinished[0]!.fileName}, ${unfinished[0]!.counts.pending + unfinished[0]!.counts.sending} of ${unfinished[0]!.counts.total} rows left.`
+              : `${unfinished.length} bulk jobs did not finish.`}{" "}
+            <Button className="button" onPress={() => openPage("bulk")} data-action="open-unfinished">
+              Open Bulk to resume
+            </Button>
           </div>
         </div>
       )}
@@ -108,6 +145,13 @@ export function App() {
         </div>
       )}
       {list && page === "connections" && <ConnectionsPage list={list} onChanged={refresh} />}
+      {list && bulkOpened && (
+        <div hidden={page !== "bulk"}>
+          <Suspense fallback={<main className="content" aria-busy="true" />}>
+            <BulkPage list={list} connectionId={connectionId} />
+          </Suspense>
+        </div>
+      )}
       {list && page === "history" && (
         <Suspense fallback={<main className="content" aria-busy="true" />}>
           <HistoryPage list={list} />

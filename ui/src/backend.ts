@@ -24,6 +24,14 @@ import type { ChoicePage } from "./bindings/ChoicePage";
 import type { Draft } from "./bindings/Draft";
 import type { RecentRecord } from "./bindings/RecentRecord";
 import type { RetryNotice } from "./bindings/RetryNotice";
+import type { BulkAction } from "./bindings/BulkAction";
+import type { Checked } from "./bindings/Checked";
+import type { Count } from "./bindings/Count";
+import type { JobRowView } from "./bindings/JobRowView";
+import type { JobView } from "./bindings/JobView";
+import type { Progress } from "./bindings/Progress";
+import type { RowState } from "./bindings/RowState";
+import type { Saved } from "./bindings/Saved";
 
 export interface Backend {
   listConnections(): Promise<ConnectionList>;
@@ -88,6 +96,26 @@ export interface Backend {
   /** Keeps unsent edits (password fields are dropped in Rust); empty values remove the draft. */
   saveDraft(draft: Draft): Promise<Draft | null>;
   discardDraft(connectionId: string, operation: string, target: Record<string, string>): Promise<void>;
+  /** Asks where to save and writes a blank sheet for the operation; the path, or null if cancelled. */
+  bulkTemplate(operation: string): Promise<string | null>;
+  /** Asks where to save and writes the current values of every record under `parent`; null if cancelled. */
+  bulkExport(connectionId: string, operation: string, parent: Record<string, string>, onProgress?: (count: Count) => void): Promise<Saved | null>;
+  /**
+   * Asks for a spreadsheet and checks every row against its record now: refused with every problem
+   * (nothing sent), or a job ready to review and run. Null if cancelled.
+   */
+  bulkImport(connectionId: string, operation: string, maxRate: number | null, concurrency: number | null, onProgress?: (count: Count) => void): Promise<Checked | null>;
+  /** Bulk jobs, newest first; `openOnly` for those that may still send something. */
+  bulkJobs(openOnly: boolean): Promise<JobView[]>;
+  bulkJobRows(jobId: string, rowState: RowState | null, offset: number, limit: number): Promise<JobRowView[]>;
+  /** Runs or resumes a job until done, paused or cancelled; `onProgress` hears after every row. */
+  bulkRun(jobId: string, maxRate: number | null, concurrency: number | null, onProgress?: (progress: Progress) => void): Promise<JobView>;
+  bulkControl(jobId: string, action: BulkAction): Promise<void>;
+  /** Forgets a checked job that never ran. */
+  bulkDiscard(jobId: string): Promise<void>;
+  /** Plans the undo of a job (rows whose record moved since are refused); the new job, to review and run. */
+  bulkPlanUndo(jobId: string): Promise<JobView>;
+  bulkSaveResults(jobId: string): Promise<Saved | null>;
 }
 
 /** A failed call, always in the backend's `{ code, message, field?, ... }` shape. */
@@ -129,10 +157,14 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
   }
 }
 
-function retryChannel(onRetry?: (notice: RetryNotice) => void): Channel<RetryNotice> {
-  const channel = new Channel<RetryNotice>();
-  channel.onmessage = onRetry ?? (() => undefined);
+function channel<T>(listener?: (message: T) => void): Channel<T> {
+  const channel = new Channel<T>();
+  channel.onmessage = listener ?? (() => undefined);
   return channel;
+}
+
+function retryChannel(onRetry?: (notice: RetryNotice) => void): Channel<RetryNotice> {
+  return channel(onRetry);
 }
 
 export const tauriBackend: Backend = {
@@ -167,4 +199,16 @@ export const tauriBackend: Backend = {
   listDrafts: (connectionId) => call("list_drafts", { connectionId }),
   saveDraft: (draft) => call("save_draft", { draft }),
   discardDraft: (connectionId, operation, target) => call("discard_draft", { connectionId, operation, target }),
+  bulkTemplate: (operation) => call("bulk_template", { operation }),
+  bulkExport: (connectionId, operation, parent, onProgress) =>
+    call("bulk_export", { connectionId, operation, parent, onProgress: channel(onProgress) }),
+  bulkImport: (connectionId, operation, maxRate, concurrency, onProgress) =>
+    call("bulk_import", { connectionId, operation, maxRate, concurrency, onProgress: channel(onProgress) }),
+  bulkJobs: (openOnly) => call("bulk_jobs", { openOnly }),
+  bulkJobRows: (jobId, rowState, offset, limit) => call("bulk_job_rows", { jobId, rowState, offset, limit }),
+  bulkRun: (jobId, maxRate, concurrency, onProgress) => call("bulk_run", { jobId, maxRate, concurrency, onProgress: channel(onProgress) }),
+  bulkControl: (jobId, action) => call("bulk_control", { jobId, action }),
+  bulkDiscard: (jobId) => call("bulk_discard", { jobId }),
+  bulkPlanUndo: (jobId) => call("bulk_plan_undo", { jobId }),
+  bulkSaveResults: (jobId) => call("bulk_save_results", { jobId }),
 };

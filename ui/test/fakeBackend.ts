@@ -16,6 +16,10 @@ import type { Entry } from "../src/bindings/Entry";
 import type { HistoryFilter } from "../src/bindings/HistoryFilter";
 import type { HistoryPage } from "../src/bindings/HistoryPage";
 import type { UndoStart } from "../src/bindings/UndoStart";
+import type { JobView } from "../src/bindings/JobView";
+import type { JobRowView } from "../src/bindings/JobRowView";
+import type { Progress } from "../src/bindings/Progress";
+import type { RowState } from "../src/bindings/RowState";
 
 /** What the fake pickers offer, by target key. */
 export const choices: Record<string, RecordChoice[]> = {
@@ -193,7 +197,37 @@ function invalidMail(): BackendError {
   return new BackendError({ code: "invalid_input", message, field: "mail", fieldErrors: [{ field: "mail", message }] });
 }
 
+/** A checked bulk job as the fake's import returns it: two rows to change, one unchanged. */
+export function bulkJob(patch: Partial<JobView> = {}): JobView {
+  return {
+    id: "job-1",
+    kind: "import",
+    createdAt: "2026-11-29T10:00:00Z",
+    updatedAt: "2026-11-29T10:00:00Z",
+    operation: "avepoint.account-information",
+    connectionId: "practice",
+    connectionName: "Practice",
+    fileName: "mail.csv",
+    state: "ready",
+    maxRate: 10,
+    concurrency: 8,
+    counts: { total: 3, pending: 2, sending: 0, done: 0, unchanged: 1, refused: 0, failed: 0 },
+    ...patch,
+  };
+}
+
+export function bulkRows(): JobRowView[] {
+  const change = (n: number) => [{ field: "mail", label: "Email", before: `user${n}@old.example`, after: `user${n}@new.example` }];
+  return [
+    { row: 2, name: "Ada Novak", target: { customerId: "c-1", tenantId: "t-1", userId: "u-1" }, state: "pending", changes: change(1) },
+    { row: 3, name: "Bo Okafor", target: { customerId: "c-1", tenantId: "t-1", userId: "u-2" }, state: "pending", changes: change(2) },
+    { row: 4, name: "Chen Silva", target: { customerId: "c-1", tenantId: "t-1", userId: "u-3" }, state: "unchanged", changes: [] },
+  ];
+}
+
 export function fakeBackend(overrides: Partial<Backend> = {}) {
+  let jobs: JobView[] = [];
+  let jobRows: JobRowView[] = bulkRows();
   const saved = (id: string, draft: ProfileDraft): ConnectionSummary => ({
     ...contoso,
     id,
@@ -333,6 +367,43 @@ export function fakeBackend(overrides: Partial<Backend> = {}) {
     discardDraft: vi.fn(async (connectionId: string, operationId: string, target: Record<string, string>) => {
       drafts.delete(draftKey({ connectionId, operationId, target }));
     }),
+    bulkTemplate: vi.fn(async (operation: string) => `/tmp/${operation}.xlsx`),
+    bulkExport: vi.fn(async () => ({ path: "/tmp/export.xlsx", count: 3 })),
+    bulkImport: vi.fn(async (_c: string, _o: string, _r: number | null, _n: number | null, onProgress?: (count: { done: number; total?: number }) => void) => {
+      onProgress?.({ done: 3, total: 3 });
+      const job = bulkJob();
+      jobs = [job, ...jobs.filter((j) => j.id !== job.id)];
+      jobRows = bulkRows();
+      return { status: "ready" as const, job };
+    }),
+    bulkJobs: vi.fn(async (openOnly: boolean) => jobs.filter((j) => !openOnly || ["ready", "running", "paused"].includes(j.state))),
+    bulkJobRows: vi.fn(async (_job: string, state: RowState | null) => jobRows.filter((r) => state == null || r.state === state)),
+    bulkRun: vi.fn(async (jobId: string, _r: number | null, _n: number | null, onProgress?: (progress: Progress) => void) => {
+      const job = jobs.find((j) => j.id === jobId)!;
+      const counts = { ...job.counts };
+      for (const row of jobRows.filter((r) => r.state === "pending")) {
+        row.state = "done";
+        counts.pending -= 1;
+        counts.done += 1;
+        onProgress?.({ jobId, state: "running", counts: { ...counts }, rowsPerSecond: 12.5, secondsLeft: counts.pending, requests: 2 * counts.done, throttled: 0, pace: 10 });
+      }
+      const ended = { ...job, state: "finished" as const, counts };
+      jobs = jobs.map((j) => (j.id === jobId ? ended : j));
+      return ended;
+    }),
+    bulkControl: vi.fn(async () => undefined),
+    bulkDiscard: vi.fn(async (jobId: string) => {
+      jobs = jobs.filter((j) => j.id !== jobId);
+    }),
+    bulkPlanUndo: vi.fn(async (jobId: string) => {
+      const undo = bulkJob({ id: `undo-${jobId}`, kind: "undo", undoesJob: jobId, counts: { total: 2, pending: 2, sending: 0, done: 0, unchanged: 0, refused: 0, failed: 0 } });
+      jobs = [undo, ...jobs];
+      jobRows = bulkRows()
+        .slice(0, 2)
+        .map((r) => ({ ...r, changes: r.changes.map((c) => ({ ...c, before: c.after, after: c.before })) }));
+      return undo;
+    }),
+    bulkSaveResults: vi.fn(async () => ({ path: "/tmp/results.xlsx", count: 3 })),
     ...overrides,
   } satisfies Backend & { applied: typeof applied };
   return backend;

@@ -215,64 +215,148 @@ fn read_header(operation: &dyn Operation, header: &[String]) -> std::result::Res
     }
 }
 
-/// Reads and checks every row of the sheet at `path` for `operation_id`, without the vendor: the
-/// header, each cell against its field's kind and rules, each row's ids. Rows are read one by
-/// one; what is kept per row is only its ids and the cells that hold something.
-pub fn read_rows(operation_id: &str, path: &Path) -> Result<Parsed> {
-    let operation = operations::find(operation_id)?;
-    let mut sheet = sheet::open(path)?;
-    let mut parsed = Parsed::default();
-    let header = match sheet.next() {
-        Some(row) => row?,
-        None => {
-            parsed.problems.push(Problem::file("The file is empty: it needs a heading row and a row per record."));
-            return Ok(parsed);
-        }
-    };
-    let columns = match read_header(operation, &header.cells) {
-        Ok(columns) => columns,
-        Err(problems) => {
-            parsed.problems = problems;
-            return Ok(parsed);
-        }
-    };
-    let mut targets_seen: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
-    for row in sheet {
-        let row = match row {
-            Ok(row) => row,
-            Err(error) => {
-                parsed.problems.push(Problem::file(error.message));
-                break;
+/// One step of reading a sheet.
+enum Read {
+    /// A row that changes something.
+    Row(RowInput),
+    /// A row whose field cells are all empty.
+    Blank,
+    Problems(Vec<Problem>),
+}
+
+/// A sheet's rows, read and checked one at a time (no record read yet). What it keeps per row
+/// is only the row's ids, to find a record that appears twice.
+struct RowReader {
+    operation: &'static dyn Operation,
+    columns: Vec<Column>,
+    sheet: sheet::SheetReader,
+    seen: std::collections::HashMap<String, u32>,
+    broken: bool,
+}
+
+impl RowReader {
+    /// Opens the sheet and reads its heading: the reader, or the heading's problems.
+    fn open(operation_id: &str, path: &Path) -> Result<std::result::Result<RowReader, Problems>> {
+        let operation = operations::find(operation_id)?;
+        let mut sheet = sheet::open(path)?;
+        let header = match sheet.next() {
+            Some(row) => row?,
+            None => {
+                let mut problems = Problems::default();
+                problems.push(Problem::file("The file is empty: it needs a heading row and a row per record."));
+                return Ok(Err(problems));
             }
         };
-        if row.cells.iter().all(|cell| cell.trim().is_empty()) {
-            continue;
-        }
-        match read_row(operation, &columns, &row) {
-            Ok(input) => {
-                let key = input.target.to_string();
-                if let Some(first) = targets_seen.get(&key) {
-                    parsed.problems.push(Problem {
-                        row: row.number,
-                        column: None,
-                        message: format!("the same record as row {first}: each record may appear once."),
-                    });
-                    continue;
-                }
-                targets_seen.insert(key, row.number);
-                if input.edits.as_object().is_some_and(Map::is_empty) {
-                    parsed.blank_rows += 1;
-                } else {
-                    parsed.rows.push(input);
-                }
+        Ok(read_header(operation, &header.cells).map(|columns| RowReader {
+            operation,
+            columns,
+            sheet,
+            seen: Default::default(),
+            broken: false,
+        }))
+    }
+}
+
+impl Iterator for RowReader {
+    type Item = Read;
+
+    fn next(&mut self) -> Option<Read> {
+        loop {
+            if self.broken {
+                return None;
             }
-            Err(problems) => problems.into_iter().for_each(|p| parsed.problems.push(p)),
+            let row = match self.sheet.next()? {
+                Ok(row) => row,
+                Err(error) => {
+                    self.broken = true;
+                    return Some(Read::Problems(vec![Problem::file(error.message)]));
+                }
+            };
+            if row.cells.iter().all(|cell| cell.trim().is_empty()) {
+                continue;
+            }
+            return Some(match read_row(self.operation, &self.columns, &row) {
+                Ok(input) => {
+                    let key = input.target.to_string();
+                    if let Some(first) = self.seen.get(&key) {
+                        Read::Problems(vec![Problem {
+                            row: row.number,
+                            column: None,
+                            message: format!("the same record as row {first}: each record may appear once."),
+                        }])
+                    } else {
+                        self.seen.insert(key, row.number);
+                        if input.edits.as_object().is_some_and(Map::is_empty) {
+                            Read::Blank
+                        } else {
+                            Read::Row(input)
+                        }
+                    }
+                }
+                Err(problems) => Read::Problems(problems),
+            });
         }
     }
-    if parsed.rows.is_empty() && parsed.blank_rows == 0 && parsed.problems.is_empty() {
-        parsed.problems.push(Problem::file("The file has a heading row but no rows to change."));
+}
+
+/// What a whole file holds, checked without the vendor.
+#[derive(Debug, Clone, Default)]
+pub struct Scan {
+    /// Rows that change something.
+    pub rows: u32,
+    /// Rows whose field cells are all empty: nothing to change.
+    pub blank_rows: u32,
+    pub problems: Problems,
+}
+
+/// Checks every row of the sheet at `path` for `operation_id` without the vendor and without
+/// keeping the rows: the heading, each cell against its field's kind and rules, each row's ids.
+/// Memory grows only with the ids (to find a record listed twice) and the problems listed.
+pub fn scan(operation_id: &str, path: &Path) -> Result<Scan> {
+    let mut scan = Scan::default();
+    read_each(operation_id, path, &mut scan, |_| {})?;
+    Ok(scan)
+}
+
+/// Reads and checks every row as [`scan`] does, keeping the rows.
+pub fn read_rows(operation_id: &str, path: &Path) -> Result<Parsed> {
+    let mut scan = Scan::default();
+    let mut rows = Vec::new();
+    read_each(operation_id, path, &mut scan, |row| rows.push(row))?;
+    Ok(Parsed { rows, blank_rows: scan.blank_rows, problems: scan.problems })
+}
+
+fn read_each(operation_id: &str, path: &Path, scan: &mut Scan, mut keep: impl FnMut(RowInput)) -> Result<()> {
+    let reader = match RowReader::open(operation_id, path)? {
+        Ok(reader) => reader,
+        Err(problems) => {
+            scan.problems = problems;
+            return Ok(());
+        }
+    };
+    for read in reader {
+        match read {
+            Read::Row(row) => {
+                scan.rows += 1;
+                keep(row);
+            }
+            Read::Blank => scan.blank_rows += 1,
+            Read::Problems(problems) => problems.into_iter().for_each(|p| scan.problems.push(p)),
+        }
     }
-    Ok(parsed)
+    if scan.rows == 0 && scan.blank_rows == 0 && scan.problems.is_empty() {
+        scan.problems.push(Problem::file("The file has a heading row but no rows to change."));
+    }
+    Ok(())
+}
+
+/// The rows of a file [`scan`] found without problems, read again one at a time.
+fn rows_again(operation_id: &str, path: &Path) -> Result<impl Iterator<Item = RowInput>> {
+    let reader = RowReader::open(operation_id, path)?.map_err(Problems::into_error)?;
+    Ok(reader.filter_map(|read| match read {
+        Read::Row(row) => Some(row),
+        _ => None,
+    }))
 }
 
 fn read_row(
@@ -421,11 +505,14 @@ pub async fn check(
     if client.vendor() != operation.vendor() {
         return Err(operations::wrong_vendor(operation_id));
     }
-    let parsed = read_rows(operation_id, path)?;
-    let total = parsed.rows.len() as u32 + parsed.blank_rows;
-    if !parsed.problems.is_empty() {
-        return Ok(Checked::Refused { problems: parsed.problems, rows: total });
+    // First the file alone, then (only if it has no problem) each row against its record, read
+    // again from the file, so no more rows are in memory than are being checked.
+    let scanned = scan(operation_id, path)?;
+    let total = scanned.rows + scanned.blank_rows;
+    if !scanned.problems.is_empty() {
+        return Ok(Checked::Refused { problems: scanned.problems, rows: total });
     }
+    let rows = rows_again(operation_id, path)?;
     let spec = JobSpec {
         kind: JobKind::Import,
         operation: operation.id().to_string(),
@@ -440,10 +527,10 @@ pub async fn check(
     let job = history.create_job(&spec)?;
     let pace = crate::http::Pace::new(options.max_rate);
     let read = std::sync::atomic::AtomicU32::new(0);
-    let to_check = parsed.rows.len() as u32;
+    let to_check = scanned.rows;
     let mut problems = Problems::default();
     let planned = crate::http::paced(pace, async {
-        let mut plans = stream::iter(parsed.rows)
+        let mut plans = stream::iter(rows)
             .map(|row| {
                 let read = &read;
                 async move {
