@@ -3,7 +3,7 @@
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 use switchboard_core::http::RetryPolicy;
-use switchboard_core::msp360::user::{self, NewPassword, UserChanges, UserDetails};
+use switchboard_core::msp360::user;
 use switchboard_core::msp360::{list_companies, list_users, Msp360Client, Msp360Settings, UserTarget};
 use switchboard_core::secret::Secret;
 use switchboard_core::ErrorCode;
@@ -82,31 +82,28 @@ async fn reads_the_sample_user() {
     let details = user::read(&practice_client(&sandbox), &sample()).await.unwrap();
     assert_eq!(
         details,
-        UserDetails {
-            email: "testuser2".into(),
-            first_name: "Test".into(),
-            last_name: "User".into(),
-            notification_emails: vec!["testuser2@northwind.example".into()],
-            company: "Northwind Traders".into(),
-            enabled: true,
-            license_mode: "Manual".into(),
-        }
+        json!({
+            "Email": "testuser2",
+            "FirstName": "Test",
+            "LastName": "User",
+            "NotificationEmails": ["testuser2@northwind.example"],
+            "Company": "Northwind Traders",
+            "Enabled": true,
+            "LicenseManagmentMode": "Manual",
+        })
     );
 }
 
 #[tokio::test]
 async fn update_reads_merges_and_puts_the_whole_user() {
     let sandbox = Sandbox::start().await.unwrap();
-    let changes = UserChanges {
-        first_name: Some("Tess".into()),
-        notification_emails: Some(vec!["tess@northwind.example".into(), "it-alerts@northwind.example".into()]),
-        ..Default::default()
-    };
+    let changes =
+        json!({"FirstName": "Tess", "NotificationEmails": ["tess@northwind.example", "it-alerts@northwind.example"]});
     let receipt = user::update(&practice_client(&sandbox), &sample(), &changes).await.unwrap();
 
     assert_eq!(receipt.changed_fields, vec!["FirstName", "NotificationEmails"]);
-    assert_eq!(receipt.before.first_name, "Test");
-    assert_eq!(receipt.after.first_name, "Tess");
+    assert_eq!(receipt.before["FirstName"], "Test");
+    assert_eq!(receipt.after["FirstName"], "Tess");
     assert_eq!(receipt.request_id, None, "MSP360 documents no request id");
     assert_eq!(
         api_calls(&sandbox),
@@ -127,7 +124,7 @@ const SEED_SAMPLE: &str = r#"{  "ID": "sample string 1",  "Email": "sample strin
 #[tokio::test]
 async fn contract_the_put_is_the_seeds_whole_user_without_the_password() {
     let sandbox = Sandbox::start().await.unwrap();
-    let changes = UserChanges { last_name: Some("Usher".into()), ..Default::default() };
+    let changes = json!({"LastName": "Usher"});
     user::update(&practice_client(&sandbox), &sample(), &changes).await.unwrap();
     let put = the_put(&sandbox);
     assert_eq!((put.method.as_str(), put.path.as_str(), put.query.as_deref()), ("PUT", "/msp360/api/Users", None));
@@ -179,14 +176,14 @@ async fn a_license_mode_the_vendor_holds_outside_our_list_does_not_block_saving_
     // A mode number newer than the three the docs name: JSON.NET reads and writes it as is.
     assert!(sandbox.state().msp360.edit_user(sample_user_id(), |user| user.license_mode = 3));
     let client = practice_client(&sandbox);
-    assert_eq!(user::read(&client, &sample()).await.unwrap().license_mode, "3");
-    let changes = UserChanges { first_name: Some("Tess".into()), ..Default::default() };
+    assert_eq!(user::read(&client, &sample()).await.unwrap()["LicenseManagmentMode"], "3");
+    let changes = json!({"FirstName": "Tess"});
     let receipt = user::update(&client, &sample(), &changes).await.unwrap();
     assert_eq!(receipt.changed_fields, vec!["FirstName"]);
     assert_eq!(the_put(&sandbox).json().unwrap()["LicenseManagmentMode"], json!(3), "sent back as the vendor gave it");
     assert_eq!(sandbox.state().msp360.user(sample_user_id()).unwrap().license_mode, 3);
 
-    let changes = UserChanges { license_mode: Some("Trial".into()), ..Default::default() };
+    let changes = json!({"LicenseManagmentMode": "Trial"});
     let error = user::update(&client, &sample(), &changes).await.unwrap_err();
     assert_eq!(error.field.as_deref(), Some("LicenseManagmentMode"), "an edit is still checked");
 }
@@ -194,7 +191,7 @@ async fn a_license_mode_the_vendor_holds_outside_our_list_does_not_block_saving_
 #[tokio::test]
 async fn nothing_is_sent_when_nothing_changed() {
     let sandbox = Sandbox::start().await.unwrap();
-    let changes = UserChanges { email: Some(" testuser2 ".into()), enabled: Some(true), ..Default::default() };
+    let changes = json!({"Email": " testuser2 ", "Enabled": true});
     let receipt = user::update(&practice_client(&sandbox), &sample(), &changes).await.unwrap();
     assert!(receipt.changed_fields.is_empty());
     assert_eq!(api_calls(&sandbox), vec![format!("GET {}", user_path(sample_user_id()))]);
@@ -205,7 +202,7 @@ async fn update_keeps_enabled_and_the_license_key_spelling_the_get_returned() {
     let sandbox = Sandbox::start().await.unwrap();
     let client = practice_client(&sandbox);
     let state = &sandbox.state().msp360;
-    let rename = |name: &str| UserChanges { first_name: Some(name.into()), ..Default::default() };
+    let rename = |name: &str| json!({"FirstName": name});
 
     // The newer spelling goes back as the newer spelling, with the same number.
     user::update(&client, &target(NEWER_SPELLING_USER_ID), &rename("Luc")).await.unwrap();
@@ -238,7 +235,7 @@ async fn a_changed_license_mode_keeps_the_key_and_the_number_or_name_form() {
     let sandbox = Sandbox::start().await.unwrap();
     let client = practice_client(&sandbox);
     let state = &sandbox.state().msp360;
-    let mode = |mode: &str| UserChanges { license_mode: Some(mode.into()), ..Default::default() };
+    let mode = |mode: &str| json!({"LicenseManagmentMode": mode});
 
     let receipt = user::update(&client, &target(NEWER_SPELLING_USER_ID), &mode("CompanySettings")).await.unwrap();
     assert_eq!(receipt.changed_fields, vec!["LicenseManagmentMode"]);
@@ -257,14 +254,12 @@ async fn password_is_sent_only_when_changed() {
     let client = practice_client(&sandbox);
     let state = &sandbox.state().msp360;
 
-    user::update(&client, &sample(), &UserChanges { last_name: Some("Usher".into()), ..Default::default() })
-        .await
-        .unwrap();
+    user::update(&client, &sample(), &json!({"LastName": "Usher"})).await.unwrap();
     assert!(the_put(&sandbox).json().unwrap().get("Password").is_none());
     assert_eq!(state.user(sample_user_id()).unwrap().password, "initial-testuser2");
 
     sandbox.state().clear_requests();
-    let changes = UserChanges { password: Some(NewPassword::new("a-new-Passw0rd")), ..Default::default() };
+    let changes = json!({"Password": "a-new-Passw0rd"});
     let receipt = user::update(&client, &sample(), &changes).await.unwrap();
     assert_eq!(receipt.changed_fields, vec!["Password"]);
     assert_eq!(receipt.before, receipt.after);
@@ -283,7 +278,7 @@ async fn password_is_sent_only_when_changed() {
 async fn email_is_a_login_name_not_an_address() {
     let sandbox = Sandbox::start().await.unwrap();
     let client = practice_client(&sandbox);
-    let changes = UserChanges { email: Some("reception-desk-2".into()), ..Default::default() };
+    let changes = json!({"Email": "reception-desk-2"});
     let receipt = user::update(&client, &sample(), &changes).await.unwrap();
     assert_eq!(receipt.changed_fields, vec!["Email"]);
     assert_eq!(the_put(&sandbox).json().unwrap()["Email"], json!("reception-desk-2"));
@@ -291,7 +286,7 @@ async fn email_is_a_login_name_not_an_address() {
 
     // Notification emails are real addresses, though.
     sandbox.state().clear_requests();
-    let changes = UserChanges { notification_emails: Some(vec!["reception-desk-2".into()]), ..Default::default() };
+    let changes = json!({"NotificationEmails": ["reception-desk-2"]});
     let error = user::update(&client, &sample(), &changes).await.unwrap_err();
     assert_eq!(error.field.as_deref(), Some("NotificationEmails"));
     assert!(sandbox.state().requests().is_empty());
@@ -300,7 +295,7 @@ async fn email_is_a_login_name_not_an_address() {
 #[tokio::test]
 async fn a_200_with_an_error_body_is_a_failure() {
     let sandbox = Sandbox::start().await.unwrap();
-    let changes = UserChanges { email: Some("anna.berg@northwind.example".into()), ..Default::default() };
+    let changes = json!({"Email": "anna.berg@northwind.example"});
     let error = user::update(&practice_client(&sandbox), &sample(), &changes).await.unwrap_err();
     assert_eq!(error.code, ErrorCode::VendorRejected);
     assert_eq!(error.message, "MSP360 refused the change: Email already exist");
@@ -326,7 +321,7 @@ async fn a_200_with_an_error_body_is_a_failure() {
 
 #[tokio::test]
 async fn a_vendor_that_echoes_the_new_password_in_an_error_never_shows_it() {
-    let changes = UserChanges { password: Some(NewPassword::new("Echo\"d-Passw0rd")), ..Default::default() };
+    let changes = json!({"Password": "Echo\"d-Passw0rd"});
     for (status, body) in [
         (
             400,
@@ -354,7 +349,7 @@ async fn a_400_quotes_the_vendors_model_state() {
         r#"{"Message":"The request is invalid.","ModelState":{"model.Enabled":["Enabled is required"]}}"#,
     )
     .await;
-    let changes = UserChanges { first_name: Some("Tess".into()), ..Default::default() };
+    let changes = json!({"FirstName": "Tess"});
     let error = user::update(&client_at(&url, "login", "password"), &sample(), &changes).await.unwrap_err();
     assert_eq!(error.code, ErrorCode::VendorRejected);
     assert_eq!(error.message, "MSP360 refused the change: Enabled is required");
@@ -365,29 +360,29 @@ async fn invalid_edits_are_refused_before_any_request() {
     let sandbox = Sandbox::start().await.unwrap();
     let client = practice_client(&sandbox);
     let cases = [
-        (UserChanges { email: Some("   ".into()), ..Default::default() }, "Email", "Login name is required."),
+        (json!({"Email": "   "}), "Email", "Login name is required."),
         (
-            UserChanges { notification_emails: Some(vec!["ok@example.com".into(), "not an address".into()]), ..Default::default() },
+            json!({"NotificationEmails": ["ok@example.com", "not an address"]}),
             "NotificationEmails",
             "Notification emails must hold only email addresses, like name@example.com; \"not an address\" (entry 2) is not.",
         ),
         (
-            UserChanges { license_mode: Some("Sometimes".into()), ..Default::default() },
+            json!({"LicenseManagmentMode": "Sometimes"}),
             "LicenseManagmentMode",
             "License management must be one of Manual, Automatic or CompanySettings; \"Sometimes\" is not.",
         ),
         (
-            UserChanges { license_mode: Some("".into()), ..Default::default() },
+            json!({"LicenseManagmentMode": ""}),
             "LicenseManagmentMode",
             "License management can't be cleared; choose Manual, Automatic or CompanySettings.",
         ),
         (
-            UserChanges { password: Some(NewPassword::new("ab")), ..Default::default() },
+            json!({"Password": "ab"}),
             "Password",
             "New password must be 3 to 100 characters long (it has 2).",
         ),
         (
-            UserChanges { password: Some(NewPassword::new("p".repeat(101))), ..Default::default() },
+            json!({"Password": "p".repeat(101)}),
             "Password",
             "New password must be 3 to 100 characters long (it has 101).",
         ),
@@ -410,7 +405,7 @@ async fn path_injection_attempts_never_reach_the_vendor() {
         let error = user::read(&client, &target(id)).await.unwrap_err();
         assert_eq!(error.code, ErrorCode::InvalidInput, "{id}");
         assert_eq!(error.field.as_deref(), Some("userId"), "{id}");
-        let changes = UserChanges { first_name: Some("x".into()), ..Default::default() };
+        let changes = json!({"FirstName": "x"});
         let error = user::update(&client, &target(id), &changes).await.unwrap_err();
         assert_eq!(error.field.as_deref(), Some("userId"), "{id}");
     }
@@ -457,7 +452,7 @@ async fn a_login_password_outside_3_to_100_characters_is_refused_before_any_requ
 async fn read_only_credentials_get_the_vendors_403() {
     let sandbox = Sandbox::start().await.unwrap();
     let client = client_at(&sandbox.msp360_url(), READ_ONLY_USER_NAME, READ_ONLY_PASSWORD);
-    let changes = UserChanges { first_name: Some("Tess".into()), ..Default::default() };
+    let changes = json!({"FirstName": "Tess"});
     let error = user::update(&client, &sample(), &changes).await.unwrap_err();
     assert_eq!(error.code, ErrorCode::Forbidden);
     assert!(error.message.contains("not allowed to do that"), "{}", error.message);
@@ -484,7 +479,7 @@ async fn an_expired_token_is_refreshed_once_and_the_call_succeeds() {
     user::read(&client, &sample()).await.unwrap();
     sandbox.state().msp360.expire_tokens();
     sandbox.state().clear_requests();
-    let changes = UserChanges { first_name: Some("Fresh".into()), ..Default::default() };
+    let changes = json!({"FirstName": "Fresh"});
     user::update(&client, &sample(), &changes).await.unwrap();
     let calls: Vec<String> = sandbox.state().requests().iter().map(|r| format!("{} {}", r.method, r.path)).collect();
     let get = format!("GET {}", user_path(sample_user_id()));
@@ -538,7 +533,7 @@ async fn endless_throttling_gives_up_and_says_how_long_the_vendor_asked_to_wait(
 async fn a_burst_of_server_errors_is_retried_then_succeeds() {
     let sandbox = Sandbox::start().await.unwrap();
     sandbox.state().set_faults(users_only(Faults { fail_next: 2, ..Faults::default() }));
-    let changes = UserChanges { company: Some("Tailspin Toys".into()), ..Default::default() };
+    let changes = json!({"Company": "Tailspin Toys"});
     user::update(&practice_client(&sandbox), &sample(), &changes).await.unwrap();
     assert_eq!(user_reads(&sandbox), 3, "two 503s, then the read succeeded");
     assert_eq!(sandbox.state().msp360.user(sample_user_id()).unwrap().company, "Tailspin Toys");
@@ -565,7 +560,7 @@ async fn a_malformed_reply_is_a_malformed_response_error() {
     let no_enabled = json!({"ID": sample_user_id(), "Email": "testuser2"}).to_string();
     for body in ["<html>gateway</html>".to_string(), "[1,2,3]".into(), "".into(), no_enabled, other_user] {
         let url = stub_vendor(body.clone(), 200, "").await;
-        let changes = UserChanges { first_name: Some("x".into()), ..Default::default() };
+        let changes = json!({"FirstName": "x"});
         let error = user::update(&client_at(&url, "login", "password"), &sample(), &changes).await.unwrap_err();
         assert_eq!(error.code, ErrorCode::MalformedResponse, "{body}");
     }

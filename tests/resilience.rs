@@ -4,8 +4,9 @@
 mod common;
 
 use common::{practice_client, sample_target};
+use serde_json::json;
 use std::time::{Duration, Instant};
-use switchboard_core::avepoint::account_information::{self, AccountInformationChanges};
+use switchboard_core::avepoint::account_information;
 use switchboard_core::http::RetryPolicy;
 use switchboard_core::ErrorCode;
 use switchboard_sandbox::{Faults, Sandbox};
@@ -44,7 +45,7 @@ async fn a_burst_of_server_errors_is_retried_with_backoff() {
     let sandbox = Sandbox::start().await.unwrap();
     sandbox.state().set_faults(api_only(Faults { fail_next: 2, ..Faults::default() }));
     let client = practice_client(&sandbox).with_retry_policy(quick());
-    let changes = AccountInformationChanges { usage_location: Some("NO".into()), ..Default::default() };
+    let changes = json!({"usageLocation": "NO"});
     account_information::update(&client, &sample_target(), &changes).await.unwrap();
     assert_eq!(user_reads(&sandbox), 3, "two 503s, then the read succeeded");
 }

@@ -159,27 +159,6 @@ pub const USER_TARGET_IDS: &[crate::operations::TargetId] = &[
     crate::operations::TargetId { key: "userId", flag: "user", label: "User ID", noun: "user" },
 ];
 
-/// What AvePoint's GET user returns, as far as Switchboard uses it. Fields may be `null`.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct UserRecord {
-    pub id: Option<String>,
-    pub display_name: Option<String>,
-    pub mail: Option<String>,
-    pub usage_location: Option<String>,
-    pub preferred_language: Option<String>,
-    pub enforce_start: Option<bool>,
-    pub enforce_start_date_time: Option<String>,
-    pub enforce_end: Option<bool>,
-    pub enforce_end_date_time: Option<String>,
-    pub postal_code: Option<String>,
-    pub country_region: Option<String>,
-    pub state: Option<String>,
-    pub address: Option<String>,
-    /// In the GET since the vendor's June 2026 reference; an older API omits it (read as "").
-    pub city: Option<String>,
-}
-
 /// How AvePoint's API answers: `{"message": ...}` errors and a `request-id` on every answer.
 static API: http::VendorApi = http::VendorApi {
     name: VENDOR,
@@ -224,8 +203,9 @@ impl AvePointClient {
         self.tokens.access_token(&self.api.client, &self.api.retry, scope, fresh).await
     }
 
-    /// `GET .../users/{userId}`: the user's current values.
-    pub async fn read_user(&self, target: &UserTarget, scope: &str) -> Result<UserRecord> {
+    /// `GET .../users/{userId}`: the user as AvePoint returns it. Its `city` is in the GET since
+    /// the vendor's June 2026 reference; an older API omits it (read as "").
+    pub async fn read_user(&self, target: &UserTarget, scope: &str) -> Result<serde_json::Value> {
         let path = target.path()?;
         let response = self.send(&http::ApiRequest::get(&path, USER_PATH_TEMPLATE), scope).await?;
         self.api.read_json(response, http::MAX_RESPONSE).await
@@ -265,68 +245,74 @@ impl AvePointClient {
     }
 }
 
-/// An AvePoint user section (account information, office information): read from the user,
-/// merged with the edits, and PUT back whole. Both sections are this one operation with their
-/// own fields, section path, mapping and merge.
-pub struct SectionOperation<V, C> {
+/// An AvePoint user section (account information, office information): its fields read from
+/// the user, the edits merged over them, and the whole section PUT back. Both sections are this
+/// one operation with their own fields and section path.
+pub struct SectionOperation {
     pub about: crate::operations::About,
     /// The path segment after the user (`account-information`).
     pub section: &'static str,
-    /// The section's values from the user as read.
-    pub from_user: fn(UserRecord) -> V,
-    pub merge: fn(&V, &C) -> V,
 }
 
-impl<V, C> SectionOperation<V, C>
-where
-    V: Serialize + serde::de::DeserializeOwned,
-    C: Serialize + serde::de::DeserializeOwned,
-{
+impl SectionOperation {
     /// The section's current values.
-    pub async fn read(&self, client: &AvePointClient, target: &UserTarget) -> Result<V> {
+    pub async fn read(&self, client: &AvePointClient, target: &UserTarget) -> Result<serde_json::Value> {
         // The write scope also covers reads, so one token serves the read and the update.
-        Ok((self.from_user)(client.read_user(target, SCOPE_USER_READ_WRITE).await?))
+        let user = client.read_user(target, SCOPE_USER_READ_WRITE).await?;
+        crate::record::values(self.about.fields, VENDOR, &user)
     }
 
     pub async fn snapshot(&self, client: &AvePointClient, target: &UserTarget) -> Result<Snapshot> {
-        Ok(Snapshot::of_values(crate::fields::to_json(&self.read(client, target).await?)))
+        Ok(Snapshot::of_values(self.read(client, target).await?))
     }
 
-    /// Every rule the edits alone break.
-    pub fn check_changes(&self, changes: &C) -> Result<()> {
-        let changes = crate::fields::to_json(changes);
-        crate::operations::refuse(crate::fields::check_present(self.about.fields, &changes))
+    /// The edits as given, with every rule they alone break refused.
+    fn checked_edits(&self, edits: &serde_json::Value) -> Result<serde_json::Value> {
+        let edits = crate::record::edits(self.about.fields, edits)?;
+        crate::operations::refuse(crate::fields::check_present(self.about.fields, &edits))?;
+        Ok(edits)
     }
 
-    /// The whole section with the edits over it, checked, and its PUT (none if nothing differs).
-    pub fn plan(&self, target: &UserTarget, current: &Snapshot, changes: &C) -> Result<Planned> {
-        plan_section(target, self.section, self.about.fields, current, changes, self.merge)
+    /// The whole section with the edits over it, checked, and its PUT (none if nothing differs):
+    /// edits that break a rule are refused, and of the merged section what changed is checked
+    /// (values the vendor returned go back as they are, see [`crate::fields::check_merged`]).
+    pub fn plan(&self, target: &UserTarget, current: &Snapshot, edits: &serde_json::Value) -> Result<Planned> {
+        use crate::fields::check_merged;
+        let fields = self.about.fields;
+        let edits = self.checked_edits(edits)?;
+        let path = format!("{}/{}", target.path()?, self.section);
+        let after = crate::record::merge(fields, &current.values, &crate::record::trimmed(fields, &edits));
+        crate::operations::refuse(check_merged(fields, &current.values, &after))?;
+        let changes = plan::changes_between(fields, &current.values, &after, false);
+        let request = (!changes.is_empty()).then(|| PlannedRequest {
+            method: WriteMethod::Put,
+            path,
+            body: after.clone(),
+            secret: None,
+        });
+        Ok(Planned { after, changes, request })
     }
 
-    /// Reads the user, applies `changes`, checks what changed and sends the whole section.
+    /// Reads the user, applies `edits`, checks what changed and sends the whole section.
     /// Invalid edits are refused before any request; if nothing differs, nothing is sent.
     pub async fn update(
         &self,
         client: &AvePointClient,
         target: &UserTarget,
-        changes: &C,
-    ) -> Result<crate::fields::UpdateReceipt<V>> {
-        self.check_changes(changes)?;
+        edits: &serde_json::Value,
+    ) -> Result<crate::fields::UpdateReceipt<serde_json::Value>> {
+        self.checked_edits(edits)?;
         let read = self.snapshot(client, target);
         crate::operations::typed_update(
             read,
-            |current| self.plan(target, current, changes),
+            |current| self.plan(target, current, edits),
             async |request| Ok(Sent { after: None, request_id: client.put_section(request, self.section).await? }),
         )
         .await
     }
 }
 
-impl<V, C> crate::operations::Operation for SectionOperation<V, C>
-where
-    V: Serialize + serde::de::DeserializeOwned + Sync,
-    C: Serialize + serde::de::DeserializeOwned + Sync,
-{
+impl crate::operations::Operation for SectionOperation {
     fn about(&self) -> &crate::operations::About {
         &self.about
     }
@@ -344,12 +330,11 @@ where
     }
 
     fn check_edits(&self, edits: &serde_json::Value) -> Result<()> {
-        self.check_changes(&crate::operations::typed("change", edits)?)
+        self.checked_edits(edits).map(drop)
     }
 
     fn plan(&self, target: &serde_json::Value, current: &Snapshot, edits: &serde_json::Value) -> Result<Planned> {
-        use crate::operations::typed;
-        self.plan(&typed("target", target)?, current, &typed("change", edits)?)
+        self.plan(&crate::operations::typed("target", target)?, current, edits)
     }
 
     fn send<'a>(
@@ -364,37 +349,6 @@ where
             Ok(Sent { after: None, request_id })
         })
     }
-}
-
-/// The plan every section operation shares: refuse edits that break a rule of `fields`, merge
-/// (`merge`), check what changed (values the vendor returned go back as they are, see
-/// [`crate::fields::check_merged`]), and PUT the whole section unless nothing differs.
-pub(crate) fn plan_section<V, C>(
-    target: &UserTarget,
-    section: &str,
-    fields: &[crate::fields::FieldDef],
-    current: &Snapshot,
-    changes: &C,
-    merge: impl FnOnce(&V, &C) -> V,
-) -> Result<Planned>
-where
-    V: Serialize + serde::de::DeserializeOwned,
-    C: Serialize,
-{
-    use crate::fields::{check_merged, check_present, to_json};
-    crate::operations::refuse(check_present(fields, &to_json(changes)))?;
-    let path = format!("{}/{section}", target.path()?);
-    let before: V = crate::operations::typed("current values", &current.values)?;
-    let after = to_json(&merge(&before, changes));
-    crate::operations::refuse(check_merged(fields, &current.values, &after))?;
-    let changes = plan::changes_between(fields, &current.values, &after, false);
-    let request = (!changes.is_empty()).then(|| PlannedRequest {
-        method: WriteMethod::Put,
-        path,
-        body: after.clone(),
-        secret: None,
-    });
-    Ok(Planned { after, changes, request })
 }
 
 fn request_id(response: &reqwest::Response) -> Option<String> {
