@@ -21,7 +21,7 @@ fn mail_change(mail: &str) -> serde_json::Value {
 #[tokio::test]
 async fn reads_the_sample_users_account_information() {
     let sandbox = Sandbox::start().await.unwrap();
-    let info = account_information::read(&practice_client(&sandbox), &sample_target()).await.unwrap();
+    let info = account_information::OPERATION.read(&practice_client(&sandbox), &sample_target()).await.unwrap();
     assert_eq!(info["mail"], "Mark@element.onmicrosoft.com");
     assert_eq!(info["usageLocation"], "AF");
     assert_eq!(info["preferredLanguage"], "af-NA");
@@ -33,7 +33,7 @@ async fn update_reads_merges_and_puts_all_seven_fields() {
     let sandbox = Sandbox::start().await.unwrap();
     let client = practice_client(&sandbox);
     let changes = json!({"mail": "mark.lee@contoso.example", "usageLocation": "DE"});
-    let receipt = account_information::update(&client, &sample_target(), &changes).await.unwrap();
+    let receipt = account_information::OPERATION.update(&client, &sample_target(), &changes).await.unwrap();
 
     assert_eq!(receipt.changed_fields, vec!["mail", "usageLocation"]);
     assert_eq!(receipt.before["mail"], "Mark@element.onmicrosoft.com");
@@ -72,8 +72,10 @@ async fn values_the_vendor_holds_outside_our_checks_do_not_block_saving_another_
         user.enforce_end_date_time = "2030-06-30T17:00:00".into();
     }));
     let client = practice_client(&sandbox);
-    let receipt =
-        account_information::update(&client, &sample_target(), &mail_change("mark.lee@contoso.example")).await.unwrap();
+    let receipt = account_information::OPERATION
+        .update(&client, &sample_target(), &mail_change("mark.lee@contoso.example"))
+        .await
+        .unwrap();
     assert_eq!(receipt.changed_fields, vec!["mail"]);
     let put = sandbox.state().requests().into_iter().find(|r| r.method == "PUT").unwrap();
     let body = put.json().unwrap();
@@ -90,7 +92,7 @@ async fn values_the_vendor_holds_outside_our_checks_do_not_block_saving_another_
         (json!({"usageLocation": "XX"}), "usageLocation"),
         (json!({"enforceStartDateTime": "2030-01-01T09:00:00"}), "enforceStartDateTime"),
     ] {
-        let error = account_information::update(&client, &sample_target(), &changes).await.unwrap_err();
+        let error = account_information::OPERATION.update(&client, &sample_target(), &changes).await.unwrap_err();
         assert_eq!(error.field.as_deref(), Some(field));
     }
     assert!(sandbox.state().requests().iter().all(|r| r.method != "PUT"));
@@ -99,13 +101,10 @@ async fn values_the_vendor_holds_outside_our_checks_do_not_block_saving_another_
 #[tokio::test]
 async fn nothing_is_sent_when_nothing_changed() {
     let sandbox = Sandbox::start().await.unwrap();
-    let receipt = account_information::update(
-        &practice_client(&sandbox),
-        &sample_target(),
-        &mail_change("Mark@element.onmicrosoft.com"),
-    )
-    .await
-    .unwrap();
+    let receipt = account_information::OPERATION
+        .update(&practice_client(&sandbox), &sample_target(), &mail_change("Mark@element.onmicrosoft.com"))
+        .await
+        .unwrap();
     assert!(receipt.changed_fields.is_empty());
     assert_eq!(receipt.request_id, None);
     assert_eq!(api_calls(&sandbox), vec![format!("GET {USER_PATH}")]);
@@ -114,10 +113,10 @@ async fn nothing_is_sent_when_nothing_changed() {
 #[tokio::test]
 async fn invalid_edits_are_refused_before_any_request() {
     let sandbox = Sandbox::start().await.unwrap();
-    let error =
-        account_information::update(&practice_client(&sandbox), &sample_target(), &mail_change("not-an-address"))
-            .await
-            .unwrap_err();
+    let error = account_information::OPERATION
+        .update(&practice_client(&sandbox), &sample_target(), &mail_change("not-an-address"))
+        .await
+        .unwrap_err();
     assert_eq!(error.code, ErrorCode::InvalidInput);
     assert_eq!(error.field.as_deref(), Some("mail"));
     assert_eq!(error.message, "Email must be an email address, like name@example.com.");
@@ -138,10 +137,11 @@ async fn path_injection_attempts_never_reach_the_vendor() {
     ] {
         let target =
             UserTarget { customer_id: customer_id.into(), tenant_id: tenant_id.into(), user_id: user_id.into() };
-        let error = account_information::read(&client, &target).await.unwrap_err();
+        let error = account_information::OPERATION.read(&client, &target).await.unwrap_err();
         assert_eq!(error.code, ErrorCode::InvalidInput, "{target:?}");
         assert_eq!(error.field.as_deref(), Some(field), "{target:?}");
-        let error = account_information::update(&client, &target, &mail_change("a@b.example")).await.unwrap_err();
+        let error =
+            account_information::OPERATION.update(&client, &target, &mail_change("a@b.example")).await.unwrap_err();
         assert_eq!(error.field.as_deref(), Some(field), "{target:?}");
     }
     assert!(sandbox.state().requests().is_empty());
@@ -151,7 +151,7 @@ async fn path_injection_attempts_never_reach_the_vendor() {
 async fn unknown_user_is_not_found() {
     let sandbox = Sandbox::start().await.unwrap();
     let target = UserTarget { user_id: "00000000-0000-0000-0000-000000000000".into(), ..sample_target() };
-    let error = account_information::read(&practice_client(&sandbox), &target).await.unwrap_err();
+    let error = account_information::OPERATION.read(&practice_client(&sandbox), &target).await.unwrap_err();
     assert_eq!(error.code, ErrorCode::NotFound);
     assert!(error.vendor_message.unwrap().contains("was not found"));
     assert!(error.reference.is_some(), "the vendor's request-id is kept for support");
@@ -161,7 +161,7 @@ async fn unknown_user_is_not_found() {
 async fn wrong_secret_is_a_rejected_sign_in_without_the_secret_in_the_error() {
     let sandbox = Sandbox::start().await.unwrap();
     let client = client_for(&sandbox, switchboard_sandbox::PRACTICE_CLIENT_ID, "wrong-secret-value");
-    let error = account_information::read(&client, &sample_target()).await.unwrap_err();
+    let error = account_information::OPERATION.read(&client, &sample_target()).await.unwrap_err();
     assert_eq!(error.code, ErrorCode::SignInRejected);
     let json = serde_json::to_string(&error).unwrap();
     assert!(!json.contains("wrong-secret-value"), "{json}");
@@ -172,7 +172,10 @@ async fn wrong_secret_is_a_rejected_sign_in_without_the_secret_in_the_error() {
 async fn missing_write_permission_is_forbidden_and_named() {
     let sandbox = Sandbox::start().await.unwrap();
     let client = client_for(&sandbox, READ_ONLY_CLIENT_ID, READ_ONLY_CLIENT_SECRET);
-    let error = account_information::update(&client, &sample_target(), &mail_change("a@b.example")).await.unwrap_err();
+    let error = account_information::OPERATION
+        .update(&client, &sample_target(), &mail_change("a@b.example"))
+        .await
+        .unwrap_err();
     assert_eq!(error.code, ErrorCode::Forbidden);
     assert!(error.message.contains("elements.um.user.readwrite.all"), "{}", error.message);
 }
@@ -210,7 +213,7 @@ async fn the_token_is_cached_between_calls() {
     let sandbox = Sandbox::start().await.unwrap();
     let client = practice_client(&sandbox);
     for _ in 0..3 {
-        account_information::read(&client, &sample_target()).await.unwrap();
+        account_information::OPERATION.read(&client, &sample_target()).await.unwrap();
     }
     assert_eq!(token_requests(&sandbox), 1);
 }
@@ -219,10 +222,13 @@ async fn the_token_is_cached_between_calls() {
 async fn an_expired_token_is_refreshed_once_and_the_call_succeeds() {
     let sandbox = Sandbox::start().await.unwrap();
     let client = practice_client(&sandbox);
-    account_information::read(&client, &sample_target()).await.unwrap();
+    account_information::OPERATION.read(&client, &sample_target()).await.unwrap();
     sandbox.state().avepoint.expire_tokens();
     sandbox.state().clear_requests();
-    account_information::update(&client, &sample_target(), &mail_change("fresh@contoso.example")).await.unwrap();
+    account_information::OPERATION
+        .update(&client, &sample_target(), &mail_change("fresh@contoso.example"))
+        .await
+        .unwrap();
     let calls: Vec<String> = sandbox
         .state()
         .requests()
@@ -245,9 +251,9 @@ async fn a_short_lived_token_is_renewed_before_it_expires() {
     let sandbox = Sandbox::start().await.unwrap();
     sandbox.state().avepoint.set_token_lifetime(Duration::from_secs(1));
     let client = practice_client(&sandbox);
-    account_information::read(&client, &sample_target()).await.unwrap();
+    account_information::OPERATION.read(&client, &sample_target()).await.unwrap();
     tokio::time::sleep(Duration::from_millis(1100)).await;
-    account_information::read(&client, &sample_target()).await.unwrap();
+    account_information::OPERATION.read(&client, &sample_target()).await.unwrap();
     assert_eq!(token_requests(&sandbox), 2);
     assert_eq!(sandbox.state().requests().len(), 4, "no call was made with an expired token");
 }
@@ -263,7 +269,7 @@ async fn an_unreachable_vendor_is_a_plain_message() {
     };
     let client = AvePointClient::new(AvePointSettings::new(&url, &url, "id").unwrap(), Secret::new("s"))
         .with_retry_policy(quick);
-    let error = account_information::read(&client, &sample_target()).await.unwrap_err();
+    let error = account_information::OPERATION.read(&client, &sample_target()).await.unwrap_err();
     assert_eq!(error.code, ErrorCode::Unreachable);
     assert!(error.message.starts_with("Can't reach AvePoint (127.0.0.1)"), "{}", error.message);
 }
@@ -297,7 +303,7 @@ async fn a_malformed_reply_is_a_clear_error_not_a_panic() {
     for body in ["<html>gateway</html>", "[1,2,3]", "{\"mail\": 42}", ""] {
         let url = vendor_answering(body).await;
         let client = AvePointClient::new(AvePointSettings::new(&url, &url, "id").unwrap(), Secret::new("s"));
-        let error = account_information::read(&client, &sample_target()).await.unwrap_err();
+        let error = account_information::OPERATION.read(&client, &sample_target()).await.unwrap_err();
         assert_eq!(error.code, ErrorCode::MalformedResponse, "{body}");
         assert_eq!(error.message, "AvePoint sent a reply Switchboard can't read.");
     }
@@ -320,7 +326,10 @@ fn certificate_client(sandbox: &Sandbox, client_id: &str) -> AvePointClient {
 async fn certificate_sign_in_sends_a_signed_assertion_and_works() {
     let sandbox = Sandbox::start().await.unwrap();
     let client = certificate_client(&sandbox, switchboard_sandbox::CERTIFICATE_CLIENT_ID);
-    account_information::update(&client, &sample_target(), &mail_change("cert@contoso.example")).await.unwrap();
+    account_information::OPERATION
+        .update(&client, &sample_target(), &mail_change("cert@contoso.example"))
+        .await
+        .unwrap();
     let token_request = sandbox.state().requests().into_iter().find(|r| r.path.ends_with("/connect/token")).unwrap();
     let form: std::collections::HashMap<String, String> = url_form(&token_request.body);
     assert_eq!(form["client_assertion_type"], "urn:ietf:params:oauth:client-assertion-type:jwt-bearer");
@@ -329,14 +338,14 @@ async fn certificate_sign_in_sends_a_signed_assertion_and_works() {
     assert!(!token_request.body.contains("PRIVATE"), "the key never leaves");
     // A second token request needs a new assertion (the sandbox refuses replays).
     sandbox.state().avepoint.expire_tokens();
-    account_information::read(&client, &sample_target()).await.unwrap();
+    account_information::OPERATION.read(&client, &sample_target()).await.unwrap();
 }
 
 #[tokio::test]
 async fn a_certificate_not_registered_for_the_app_is_rejected_plainly() {
     let sandbox = Sandbox::start().await.unwrap();
     let client = certificate_client(&sandbox, switchboard_sandbox::PRACTICE_CLIENT_ID);
-    let error = account_information::read(&client, &sample_target()).await.unwrap_err();
+    let error = account_information::OPERATION.read(&client, &sample_target()).await.unwrap_err();
     assert_eq!(error.code, ErrorCode::SignInRejected);
     assert!(error.message.contains("certificate is not (or no longer) registered"), "{}", error.message);
 }
@@ -345,7 +354,7 @@ async fn a_certificate_not_registered_for_the_app_is_rejected_plainly() {
 async fn a_replayed_assertion_is_refused_by_the_sandbox() {
     let sandbox = Sandbox::start().await.unwrap();
     let client = certificate_client(&sandbox, switchboard_sandbox::CERTIFICATE_CLIENT_ID);
-    account_information::read(&client, &sample_target()).await.unwrap();
+    account_information::OPERATION.read(&client, &sample_target()).await.unwrap();
     let first = sandbox.state().requests().into_iter().find(|r| r.path.ends_with("/connect/token")).unwrap();
     let replay = reqwest::Client::new()
         .post(format!("{}/connect/token", sandbox.avepoint_identity_url()))
@@ -370,12 +379,12 @@ mod office_information {
     async fn reads_without_city_then_puts_all_five_fields() {
         let sandbox = Sandbox::start().await.unwrap();
         let client = practice_client(&sandbox);
-        let current = office_information::read(&client, &sample_target()).await.unwrap();
+        let current = office_information::OPERATION.read(&client, &sample_target()).await.unwrap();
         assert_eq!(current["countryRegion"], "United States");
         assert_eq!(current["city"], "", "the vendor's GET has no city");
 
         let changes = json!({"city": "Redmond", "address": "1 Microsoft Way"});
-        let receipt = office_information::update(&client, &sample_target(), &changes).await.unwrap();
+        let receipt = office_information::OPERATION.update(&client, &sample_target(), &changes).await.unwrap();
         assert_eq!(receipt.changed_fields, vec!["address", "city"]);
         let put = sandbox.state().requests().into_iter().find(|r| r.method == "PUT").unwrap();
         assert!(put.path.ends_with("/users/7c18fd6f-fb26-4353-8dbd-5725fa9edc3f/office-information"));
@@ -399,13 +408,13 @@ mod office_information {
         let sandbox = Sandbox::start().await.unwrap();
         let client = practice_client(&sandbox);
         let changes = json!({"city": "Redmond"});
-        office_information::update(&client, &sample_target(), &changes).await.unwrap();
-        let current = office_information::read(&client, &sample_target()).await.unwrap();
+        office_information::OPERATION.update(&client, &sample_target(), &changes).await.unwrap();
+        let current = office_information::OPERATION.read(&client, &sample_target()).await.unwrap();
         assert_eq!(current["city"], "Redmond", "the GET returns the city the PUT stored");
 
         sandbox.state().clear_requests();
         let changes = json!({"state": "OR"});
-        let receipt = office_information::update(&client, &sample_target(), &changes).await.unwrap();
+        let receipt = office_information::OPERATION.update(&client, &sample_target(), &changes).await.unwrap();
         assert_eq!(receipt.changed_fields, vec!["state"]);
         assert_eq!(
             (receipt.before["city"].as_str().unwrap(), receipt.after["city"].as_str().unwrap()),
@@ -423,7 +432,7 @@ mod office_information {
         assert_eq!(adele.first_name, "Adele");
         let seeded = adele.city.clone().expect("a seed user with a city");
         let target = UserTarget { customer_id: customer.into(), tenant_id: tenant.into(), user_id: adele.id };
-        let current = office_information::read(&practice_client(&sandbox), &target).await.unwrap();
+        let current = office_information::OPERATION.read(&practice_client(&sandbox), &target).await.unwrap();
         assert_eq!(current["city"], seeded);
     }
 
@@ -434,7 +443,7 @@ mod office_information {
         )
         .await;
         let client = AvePointClient::new(AvePointSettings::new(&url, &url, "id").unwrap(), Secret::new("s"));
-        let current = office_information::read(&client, &sample_target()).await.unwrap();
+        let current = office_information::OPERATION.read(&client, &sample_target()).await.unwrap();
         assert_eq!((current["city"].as_str().unwrap(), current["state"].as_str().unwrap()), ("", "WA"));
     }
 
@@ -442,8 +451,10 @@ mod office_information {
     async fn a_missing_city_is_asked_for_before_anything_is_sent() {
         let sandbox = Sandbox::start().await.unwrap();
         let changes = json!({"state": "OR"});
-        let error =
-            office_information::update(&practice_client(&sandbox), &sample_target(), &changes).await.unwrap_err();
+        let error = office_information::OPERATION
+            .update(&practice_client(&sandbox), &sample_target(), &changes)
+            .await
+            .unwrap_err();
         assert_eq!(error.code, ErrorCode::InvalidInput);
         assert_eq!(error.field.as_deref(), Some("city"));
         assert!(sandbox.state().requests().iter().all(|r| r.method != "PUT"));
@@ -453,8 +464,10 @@ mod office_information {
     async fn too_long_fields_are_refused_before_any_request() {
         let sandbox = Sandbox::start().await.unwrap();
         let changes = json!({"postalCode": "9".repeat(41)});
-        let error =
-            office_information::update(&practice_client(&sandbox), &sample_target(), &changes).await.unwrap_err();
+        let error = office_information::OPERATION
+            .update(&practice_client(&sandbox), &sample_target(), &changes)
+            .await
+            .unwrap_err();
         assert_eq!(error.field.as_deref(), Some("postalCode"));
         assert!(sandbox.state().requests().is_empty());
     }
@@ -464,14 +477,16 @@ mod office_information {
         let sandbox = Sandbox::start().await.unwrap();
         let changes = json!({"city": "Oslo"});
         let unknown = UserTarget { user_id: "00000000-0000-0000-0000-000000000000".into(), ..sample_target() };
-        let error = office_information::update(&practice_client(&sandbox), &unknown, &changes).await.unwrap_err();
+        let error =
+            office_information::OPERATION.update(&practice_client(&sandbox), &unknown, &changes).await.unwrap_err();
         assert_eq!(error.code, ErrorCode::NotFound);
         let read_only = client_for(&sandbox, READ_ONLY_CLIENT_ID, READ_ONLY_CLIENT_SECRET);
-        let error = office_information::update(&read_only, &sample_target(), &changes).await.unwrap_err();
+        let error = office_information::OPERATION.update(&read_only, &sample_target(), &changes).await.unwrap_err();
         assert_eq!(error.code, ErrorCode::Forbidden);
         sandbox.state().clear_requests();
         let injected = UserTarget { tenant_id: "x/../../y".into(), ..sample_target() };
-        let error = office_information::update(&practice_client(&sandbox), &injected, &changes).await.unwrap_err();
+        let error =
+            office_information::OPERATION.update(&practice_client(&sandbox), &injected, &changes).await.unwrap_err();
         assert_eq!(error.field.as_deref(), Some("tenantId"));
         assert!(sandbox.state().requests().is_empty());
     }

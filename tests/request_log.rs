@@ -29,7 +29,7 @@ async fn request_log_lines_name_the_request_and_hold_no_secret() {
     let sandbox = Sandbox::start().await.unwrap();
     let client = common::practice_client(&sandbox);
     let changes = json!({"mail": "logged@contoso.example"});
-    account_information::update(&client, &common::sample_target(), &changes).await.unwrap();
+    account_information::OPERATION.update(&client, &common::sample_target(), &changes).await.unwrap();
 
     let lines = LINES.lock().unwrap().clone();
     let put = lines.iter().find(|l| l.contains(" PUT ")).expect("the PUT is logged");

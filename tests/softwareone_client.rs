@@ -68,7 +68,7 @@ fn api_only(faults: Faults) -> Faults {
 #[tokio::test]
 async fn reads_the_sample_account_user() {
     let sandbox = Sandbox::start().await.unwrap();
-    let user = account_user::read(&practice_client(&sandbox), &sample_target()).await.unwrap();
+    let user = account_user::OPERATION.read(&practice_client(&sandbox), &sample_target()).await.unwrap();
     assert_eq!(user["email"], "mark.lee@contoso.example");
     assert_eq!((&user["firstName"], &user["lastName"]), (&json!("Mark"), &json!("Lee")));
     assert_eq!(user["phone"], json!({"prefix": "+1", "number": "4255550101"}));
@@ -87,7 +87,7 @@ async fn put_sends_only_the_changed_fields() {
         "phone": {"number": "4255550199", "prefix": "+1"},
         "settings": {"numberFormat": {"decimalSeparator": ","}},
     });
-    let receipt = account_user::update(&practice_client(&sandbox), &sample_target(), &changes).await.unwrap();
+    let receipt = account_user::OPERATION.update(&practice_client(&sandbox), &sample_target(), &changes).await.unwrap();
 
     assert_eq!(receipt.changed_fields, vec!["lastName", "phone.number", "settings.numberFormat.decimalSeparator"]);
     assert_eq!(calls(&sandbox), vec![format!("GET {USER_PATH}"), format!("PUT {USER_PATH}")]);
@@ -131,7 +131,7 @@ async fn a_changed_member_sends_its_nested_object_whole_from_the_fresh_read() {
     stored.settings.as_mut().unwrap().time_format = Some("HH:mm".into());
     assert!(sandbox.state().softwareone.replace_user(account, stored));
     let changes = json!({"phone": json!({"number": "4255550199"}), "settings": json!({"numberFormat": json!({"groupSeparator": " "})})});
-    let receipt = account_user::update(&practice_client(&sandbox), &sample_target(), &changes).await.unwrap();
+    let receipt = account_user::OPERATION.update(&practice_client(&sandbox), &sample_target(), &changes).await.unwrap();
     assert_eq!(receipt.changed_fields, vec!["phone.number", "settings.numberFormat.groupSeparator"]);
     let put = sandbox.state().requests().into_iter().find(|r| r.method == "PUT").unwrap();
     assert_eq!(
@@ -162,7 +162,7 @@ async fn members_the_vendor_left_null_go_back_null_in_the_whole_object() {
     let target = AccountUserTarget { user_id: "USR-0000-0004".into(), ..sample_target() };
     let changes =
         json!({"phone": json!({"number": "2075550104"}), "settings": json!({"timeZone": "GMT Standard Time"})});
-    account_user::update(&practice_client(&sandbox), &target, &changes).await.unwrap();
+    account_user::OPERATION.update(&practice_client(&sandbox), &target, &changes).await.unwrap();
     let put = sandbox.state().requests().into_iter().find(|r| r.method == "PUT").unwrap();
     assert_eq!(
         put.json().unwrap(),
@@ -190,7 +190,8 @@ async fn a_nested_object_the_vendor_does_not_hold_needs_its_required_members() {
     stored.settings = None;
     assert!(sandbox.state().softwareone.replace_user(account, stored));
     let changes = json!({"settings": json!({"timeZone": "UTC"})});
-    let error = account_user::update(&practice_client(&sandbox), &sample_target(), &changes).await.unwrap_err();
+    let error =
+        account_user::OPERATION.update(&practice_client(&sandbox), &sample_target(), &changes).await.unwrap_err();
     assert_eq!(error.code, ErrorCode::InvalidInput);
     let fields: Vec<&str> = error.field_errors.iter().map(|e| e.field.as_str()).collect();
     assert_eq!(fields, vec!["settings.cultureCode", "settings.languageCode"]);
@@ -207,7 +208,7 @@ async fn codes_the_vendor_holds_outside_our_checks_go_back_untouched_in_a_whole_
     stored.settings.as_mut().unwrap().language_code = "es-419".into();
     assert!(sandbox.state().softwareone.replace_user(account, stored));
     let changes = json!({"settings": json!({"timeZone": "UTC"})});
-    let receipt = account_user::update(&practice_client(&sandbox), &sample_target(), &changes).await.unwrap();
+    let receipt = account_user::OPERATION.update(&practice_client(&sandbox), &sample_target(), &changes).await.unwrap();
     assert_eq!(receipt.changed_fields, vec!["settings.timeZone"]);
     let put = sandbox.state().requests().into_iter().find(|r| r.method == "PUT").unwrap();
     let settings = &put.json().unwrap()["settings"];
@@ -219,7 +220,7 @@ async fn codes_the_vendor_holds_outside_our_checks_go_back_untouched_in_a_whole_
 async fn an_emptied_optional_field_is_sent_as_null_and_cleared() {
     let sandbox = Sandbox::start().await.unwrap();
     let changes = json!({"phone": json!({"prefix": ""}), "settings": json!({"timeFormat": " "})});
-    let receipt = account_user::update(&practice_client(&sandbox), &sample_target(), &changes).await.unwrap();
+    let receipt = account_user::OPERATION.update(&practice_client(&sandbox), &sample_target(), &changes).await.unwrap();
     let put = sandbox.state().requests().into_iter().find(|r| r.method == "PUT").unwrap();
     let body = put.json().unwrap();
     assert_eq!(body["phone"], serde_json::json!({"prefix": null, "number": "4255550101"}));
@@ -236,7 +237,7 @@ async fn the_receipt_shows_what_the_vendor_now_holds() {
     let sandbox = Sandbox::start().await.unwrap();
     let changes = json!({"firstName": "  Marcus ", "settings": json!({"cultureCode": "en-GB"})});
     let before = held(&sandbox, &sample_target());
-    let receipt = account_user::update(&practice_client(&sandbox), &sample_target(), &changes).await.unwrap();
+    let receipt = account_user::OPERATION.update(&practice_client(&sandbox), &sample_target(), &changes).await.unwrap();
     assert_eq!(receipt.before, before);
     assert_eq!(receipt.after, held(&sandbox, &sample_target()));
     assert_eq!(receipt.after["firstName"], "Marcus", "trimmed before sending");
@@ -255,7 +256,7 @@ async fn the_receipt_is_the_vendors_answer_not_the_local_merge() {
     .await;
     let client = client_with(&url, PRACTICE_TOKEN);
     let changes = json!({"firstName": "Marcus"});
-    let receipt = account_user::update(&client, &sample_target(), &changes).await.unwrap();
+    let receipt = account_user::OPERATION.update(&client, &sample_target(), &changes).await.unwrap();
     assert_eq!(receipt.before["firstName"], "Mark");
     assert_eq!(receipt.after["firstName"], "MARCUS");
 }
@@ -263,10 +264,10 @@ async fn the_receipt_is_the_vendors_answer_not_the_local_merge() {
 #[tokio::test]
 async fn nothing_is_sent_when_nothing_changed() {
     let sandbox = Sandbox::start().await.unwrap();
-    let receipt =
-        account_user::update(&practice_client(&sandbox), &sample_target(), &email_change(" mark.lee@contoso.example "))
-            .await
-            .unwrap();
+    let receipt = account_user::OPERATION
+        .update(&practice_client(&sandbox), &sample_target(), &email_change(" mark.lee@contoso.example "))
+        .await
+        .unwrap();
     assert!(receipt.changed_fields.is_empty());
     assert_eq!(receipt.before, receipt.after);
     assert_eq!(calls(&sandbox), vec![format!("GET {USER_PATH}")]);
@@ -305,7 +306,7 @@ async fn invalid_edits_are_refused_before_any_request() {
         ),
     ];
     for (changes, field, message) in cases {
-        let error = account_user::update(&client, &sample_target(), &changes).await.unwrap_err();
+        let error = account_user::OPERATION.update(&client, &sample_target(), &changes).await.unwrap_err();
         assert_eq!(error.code, ErrorCode::InvalidInput, "{field}");
         assert_eq!(error.field.as_deref(), Some(field), "{field}");
         assert!(error.message.starts_with(message), "{field}: {}", error.message);
@@ -325,7 +326,10 @@ async fn problem_details_become_field_errors_with_the_trace_id() {
     })
     .await;
     let changes = json!({"firstName": "C"});
-    let error = account_user::update(&client_with(&url, PRACTICE_TOKEN), &sample_target(), &changes).await.unwrap_err();
+    let error = account_user::OPERATION
+        .update(&client_with(&url, PRACTICE_TOKEN), &sample_target(), &changes)
+        .await
+        .unwrap_err();
     assert_eq!(error.code, ErrorCode::VendorRejected);
     assert_eq!(error.message, "SoftwareOne refused the change: One or more validation errors occurred.");
     let mut fields: Vec<(&str, &str)> =
@@ -342,10 +346,10 @@ async fn problem_details_become_field_errors_with_the_trace_id() {
 
     // The sandbox's 409 for an address another user has: title + detail, the field, the trace id.
     let sandbox = Sandbox::start().await.unwrap();
-    let error =
-        account_user::update(&practice_client(&sandbox), &sample_target(), &email_change("jan.smith@contoso.example"))
-            .await
-            .unwrap_err();
+    let error = account_user::OPERATION
+        .update(&practice_client(&sandbox), &sample_target(), &email_change("jan.smith@contoso.example"))
+        .await
+        .unwrap_err();
     assert_eq!(error.code, ErrorCode::VendorRejected);
     assert_eq!(error.field.as_deref(), Some("email"));
     assert!(error.message.contains("already used by another Marketplace user"), "{}", error.message);
@@ -358,8 +362,10 @@ async fn problem_details_become_field_errors_with_the_trace_id() {
 async fn a_rejected_token_is_final_and_never_shown() {
     let sandbox = Sandbox::start().await.unwrap();
     let token = "idt:TKN-0000-0000:not-a-real-token";
-    let error =
-        account_user::read(&client_with(&sandbox.softwareone_url(), token), &sample_target()).await.unwrap_err();
+    let error = account_user::OPERATION
+        .read(&client_with(&sandbox.softwareone_url(), token), &sample_target())
+        .await
+        .unwrap_err();
     assert_eq!(error.code, ErrorCode::SignInRejected);
     assert!(error.message.contains("wrong, disabled or deleted"), "{}", error.message);
     assert!(error.message.contains("update it in the connection"), "{}", error.message);
@@ -373,10 +379,12 @@ async fn a_rejected_token_is_final_and_never_shown() {
 async fn a_disabled_token_is_rejected_plainly() {
     let sandbox = Sandbox::start().await.unwrap();
     let client = practice_client(&sandbox);
-    account_user::read(&client, &sample_target()).await.unwrap();
+    account_user::OPERATION.read(&client, &sample_target()).await.unwrap();
     sandbox.state().softwareone.disable_token(PRACTICE_TOKEN);
-    let error =
-        account_user::update(&client, &sample_target(), &email_change("new@contoso.example")).await.unwrap_err();
+    let error = account_user::OPERATION
+        .update(&client, &sample_target(), &email_change("new@contoso.example"))
+        .await
+        .unwrap_err();
     assert_eq!(error.code, ErrorCode::SignInRejected);
     assert!(error.vendor_message.unwrap().contains("disabled"));
     assert_eq!(calls(&sandbox), vec![format!("GET {USER_PATH}"), format!("GET {USER_PATH}")]);
@@ -386,9 +394,10 @@ async fn a_disabled_token_is_rejected_plainly() {
 async fn a_token_without_access_to_the_account_is_forbidden() {
     let sandbox = Sandbox::start().await.unwrap();
     let client = client_with(&sandbox.softwareone_url(), LIMITED_TOKEN);
-    account_user::read(&client, &sample_target()).await.unwrap();
+    account_user::OPERATION.read(&client, &sample_target()).await.unwrap();
     let target = AccountUserTarget { account_id: RESTRICTED_ACCOUNT.into(), user_id: "USR-0000-0009".into() };
-    let error = account_user::update(&client, &target, &email_change("ravi@fabrikam.example")).await.unwrap_err();
+    let error =
+        account_user::OPERATION.update(&client, &target, &email_change("ravi@fabrikam.example")).await.unwrap_err();
     assert_eq!(error.code, ErrorCode::Forbidden);
     assert!(error.message.contains("not allowed to do that for this account"), "{}", error.message);
     assert!(error.vendor_message.unwrap().contains(RESTRICTED_ACCOUNT));
@@ -402,7 +411,7 @@ async fn a_token_without_access_to_the_account_is_forbidden() {
 async fn unknown_user_is_not_found_with_the_trace_id() {
     let sandbox = Sandbox::start().await.unwrap();
     let target = AccountUserTarget { user_id: "USR-9999-9999".into(), ..sample_target() };
-    let error = account_user::read(&practice_client(&sandbox), &target).await.unwrap_err();
+    let error = account_user::OPERATION.read(&practice_client(&sandbox), &target).await.unwrap_err();
     assert_eq!(error.code, ErrorCode::NotFound);
     assert!(error.vendor_message.unwrap().contains("USR-9999-9999"));
     assert_eq!(error.reference, sandbox.state().softwareone.trace_ids().last().cloned());
@@ -414,7 +423,7 @@ async fn a_429_with_retry_after_is_waited_out_then_succeeds() {
     let sandbox = Sandbox::start().await.unwrap();
     sandbox.state().set_faults(api_only(Faults { throttle_next: 1, retry_after_seconds: 1, ..Faults::default() }));
     let started = Instant::now();
-    account_user::read(&practice_client(&sandbox), &sample_target()).await.unwrap();
+    account_user::OPERATION.read(&practice_client(&sandbox), &sample_target()).await.unwrap();
     assert!(started.elapsed() >= Duration::from_secs(1), "Retry-After was honoured: {:?}", started.elapsed());
     assert_eq!(vendor_requests(&sandbox), 2);
 }
@@ -423,10 +432,10 @@ async fn a_429_with_retry_after_is_waited_out_then_succeeds() {
 async fn a_burst_of_server_errors_is_retried_then_succeeds() {
     let sandbox = Sandbox::start().await.unwrap();
     sandbox.state().set_faults(api_only(Faults { fail_next: 2, ..Faults::default() }));
-    let receipt =
-        account_user::update(&practice_client(&sandbox), &sample_target(), &email_change("m@contoso.example"))
-            .await
-            .unwrap();
+    let receipt = account_user::OPERATION
+        .update(&practice_client(&sandbox), &sample_target(), &email_change("m@contoso.example"))
+        .await
+        .unwrap();
     assert_eq!(receipt.after["email"], "m@contoso.example");
     assert_eq!(calls(&sandbox).iter().filter(|c| c.starts_with("GET")).count(), 3, "two 503s, then the read");
     assert_eq!(calls(&sandbox).iter().filter(|c| c.starts_with("PUT")).count(), 1);
@@ -436,7 +445,7 @@ async fn a_burst_of_server_errors_is_retried_then_succeeds() {
 async fn endless_server_errors_end_in_a_plain_error() {
     let sandbox = Sandbox::start().await.unwrap();
     sandbox.state().set_faults(api_only(Faults { fail_next: 10, ..Faults::default() }));
-    let error = account_user::read(&practice_client(&sandbox), &sample_target()).await.unwrap_err();
+    let error = account_user::OPERATION.read(&practice_client(&sandbox), &sample_target()).await.unwrap_err();
     assert_eq!(error.code, ErrorCode::VendorUnavailable);
     assert_eq!(vendor_requests(&sandbox), 4);
 }
@@ -445,13 +454,14 @@ async fn endless_server_errors_end_in_a_plain_error() {
 async fn a_malformed_reply_is_a_clear_error() {
     let sandbox = Sandbox::start().await.unwrap();
     sandbox.state().set_faults(api_only(Faults { malform_next: 1, ..Faults::default() }));
-    let error = account_user::read(&practice_client(&sandbox), &sample_target()).await.unwrap_err();
+    let error = account_user::OPERATION.read(&practice_client(&sandbox), &sample_target()).await.unwrap_err();
     assert_eq!(error.code, ErrorCode::MalformedResponse);
     assert_eq!(error.message, "SoftwareOne sent a reply Switchboard can't read.");
 
     for body in ["<html>gateway</html>", "[1,2,3]", "{\"email\": 42}", ""] {
         let url = vendor_answering(move |_| (200, body)).await;
-        let error = account_user::read(&client_with(&url, PRACTICE_TOKEN), &sample_target()).await.unwrap_err();
+        let error =
+            account_user::OPERATION.read(&client_with(&url, PRACTICE_TOKEN), &sample_target()).await.unwrap_err();
         assert_eq!(error.code, ErrorCode::MalformedResponse, "{body}");
         let error = client_with(&url, PRACTICE_TOKEN).list_accounts(None, 10, 0).await.unwrap_err();
         assert_eq!(error.code, ErrorCode::MalformedResponse, "{body}");
@@ -471,10 +481,10 @@ async fn path_injection_attempts_never_reach_the_vendor() {
         ("ACC-1234-5678", "%2e%2e", "userId"),
     ] {
         let target = AccountUserTarget { account_id: account_id.into(), user_id: user_id.into() };
-        let error = account_user::read(&client, &target).await.unwrap_err();
+        let error = account_user::OPERATION.read(&client, &target).await.unwrap_err();
         assert_eq!(error.code, ErrorCode::InvalidInput, "{target:?}");
         assert_eq!(error.field.as_deref(), Some(field), "{target:?}");
-        let error = account_user::update(&client, &target, &email_change("a@b.example")).await.unwrap_err();
+        let error = account_user::OPERATION.update(&client, &target, &email_change("a@b.example")).await.unwrap_err();
         assert_eq!(error.field.as_deref(), Some(field), "{target:?}");
     }
     let error = client.list_users("ACC-1/../..", None, 10, 0).await.unwrap_err();
@@ -571,7 +581,7 @@ async fn a_page_size_above_100_is_refused_before_any_request() {
 async fn an_unreachable_vendor_is_a_plain_message() {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let client = client_with(&format!("http://127.0.0.1:{port}"), PRACTICE_TOKEN);
-    let error = account_user::read(&client, &sample_target()).await.unwrap_err();
+    let error = account_user::OPERATION.read(&client, &sample_target()).await.unwrap_err();
     assert_eq!(error.code, ErrorCode::Unreachable);
     assert!(error.message.starts_with("Can't reach SoftwareOne (127.0.0.1)"), "{}", error.message);
 }
@@ -629,7 +639,7 @@ async fn an_oversized_answer_is_a_clear_error_and_a_large_list_page_still_reads(
     };
     let sandbox = Sandbox::start().await.unwrap();
     sandbox.state().set_faults(oversize(5 * MIB, true));
-    let error = account_user::read(&practice_client(&sandbox), &sample_target()).await.unwrap_err();
+    let error = account_user::OPERATION.read(&practice_client(&sandbox), &sample_target()).await.unwrap_err();
     assert_eq!(serde_json::to_value(error.code).unwrap(), "response_too_large");
     assert!(error.message.starts_with("SoftwareOne sent an answer larger than"), "{}", error.message);
 

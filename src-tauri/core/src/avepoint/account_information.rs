@@ -3,13 +3,11 @@
 //! The vendor replaces the whole section on every PUT, so an update reads the user, merges the
 //! edits and sends all seven fields.
 
-use super::{AvePointClient, SectionOperation, UserTarget};
-use crate::error::Result;
-use crate::fields::{FieldDef, FieldKind, FieldMeaning, UpdateReceipt};
+use super::SectionOperation;
+use crate::fields::{FieldDef, FieldKind, FieldMeaning};
 use crate::operations::About;
 use crate::profiles::Vendor;
 use crate::reference::ValueList;
-use serde_json::Value;
 
 pub const OPERATION_ID: &str = "avepoint.account-information";
 
@@ -60,24 +58,14 @@ pub static OPERATION: SectionOperation = SectionOperation {
     section: "account-information",
 };
 
-/// The user's current account information.
-pub async fn read(client: &AvePointClient, target: &UserTarget) -> Result<Value> {
-    OPERATION.read(client, target).await
-}
-
-/// Reads the user, applies `changes`, checks what changed and sends the whole section.
-/// Invalid edits are refused before any request; if nothing differs, nothing is sent.
-pub async fn update(client: &AvePointClient, target: &UserTarget, edits: &Value) -> Result<UpdateReceipt<Value>> {
-    OPERATION.update(client, target, edits).await
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::avepoint::{AvePointClient, UserTarget};
     use crate::fields::check_all;
     use crate::record::with;
     use crate::ErrorCode;
-    use serde_json::json;
+    use serde_json::{json, Value};
 
     fn changed_keys(before: &Value, after: &Value) -> Vec<String> {
         crate::fields::changed_keys(FIELDS, before, after)
@@ -182,11 +170,11 @@ mod tests {
         let client = AvePointClient::new(settings, crate::secret::Secret::new("s"));
         let target = UserTarget { customer_id: "c".into(), tenant_id: "t".into(), user_id: "u".into() };
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-        let error = runtime.block_on(update(&client, &target, &json!({"mail": "nope"}))).unwrap_err();
+        let error = runtime.block_on(OPERATION.update(&client, &target, &json!({"mail": "nope"}))).unwrap_err();
         assert_eq!(error.code, ErrorCode::InvalidInput);
         assert_eq!(error.field.as_deref(), Some("mail"));
         let bad_target = UserTarget { user_id: "../admin".into(), ..target };
-        let error = runtime.block_on(update(&client, &bad_target, &json!({}))).unwrap_err();
+        let error = runtime.block_on(OPERATION.update(&client, &bad_target, &json!({}))).unwrap_err();
         assert_eq!(error.code, ErrorCode::InvalidInput);
         assert_eq!(error.field.as_deref(), Some("userId"));
     }

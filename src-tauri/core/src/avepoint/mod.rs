@@ -301,10 +301,9 @@ impl SectionOperation {
         target: &UserTarget,
         edits: &serde_json::Value,
     ) -> Result<crate::fields::UpdateReceipt<serde_json::Value>> {
-        self.checked_edits(edits)?;
-        let read = self.snapshot(client, target);
-        crate::operations::typed_update(
-            read,
+        crate::operations::update_with(
+            || self.checked_edits(edits).map(drop),
+            self.snapshot(client, target),
             |current| self.plan(target, current, edits),
             async |request| Ok(Sent { after: None, request_id: client.put_section(request, self.section).await? }),
         )

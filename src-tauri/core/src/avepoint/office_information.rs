@@ -3,13 +3,11 @@
 //! `city` is required by the vendor's current docs and returned by its current GET; an older API
 //! that omits it reads as "", and the form then asks for it before anything is sent.
 
-use super::{AvePointClient, SectionOperation, UserTarget};
-use crate::error::Result;
-use crate::fields::{FieldDef, FieldKind, FieldMeaning, UpdateReceipt};
+use super::SectionOperation;
+use crate::fields::{FieldDef, FieldKind, FieldMeaning};
 use crate::operations::About;
 use crate::profiles::Vendor;
 use crate::reference::ValueList;
-use serde_json::Value;
 
 pub const OPERATION_ID: &str = "avepoint.office-information";
 
@@ -52,22 +50,13 @@ pub static OPERATION: SectionOperation = SectionOperation {
     section: "office-information",
 };
 
-pub async fn read(client: &AvePointClient, target: &UserTarget) -> Result<Value> {
-    OPERATION.read(client, target).await
-}
-
-/// Reads the user, applies `changes`, checks what changed and sends the whole section.
-pub async fn update(client: &AvePointClient, target: &UserTarget, edits: &Value) -> Result<UpdateReceipt<Value>> {
-    OPERATION.update(client, target, edits).await
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::error::FieldError;
     use crate::fields::check_all;
     use crate::record::with;
-    use serde_json::json;
+    use serde_json::{json, Value};
 
     fn check(values: &Value) -> Vec<FieldError> {
         check_all(FIELDS, values)

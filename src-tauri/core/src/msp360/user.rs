@@ -8,8 +8,8 @@
 
 use super::{LicenseField, Msp360Client, UserRecord, UserTarget, LICENSE_KEY, LICENSE_KEY_NEWER, VENDOR};
 use crate::error::{FieldError, Result};
-use crate::fields::{check_merged, check_present, FieldDef, FieldKind, FieldMeaning, UpdateReceipt};
-use crate::operations::{refuse, typed, typed_update, About, BoxFuture, TargetId, VendorClient};
+use crate::fields::{check_merged, check_present, FieldDef, FieldKind, FieldMeaning};
+use crate::operations::{refuse, About, BoxFuture, TargetId, VendorClient, VendorOperation};
 use crate::plan::{self, Call, Planned, PlannedRequest, SecretMember, Sent, Snapshot, WriteMethod};
 use crate::profiles::Vendor;
 use crate::record;
@@ -82,11 +82,6 @@ fn check_password(password: &Value) -> Option<FieldError> {
     fail(format!("New password must be 3 to 100 characters long (it has {length})."))
 }
 
-/// The user's current values.
-pub async fn read(client: &Msp360Client, target: &UserTarget) -> Result<Value> {
-    values(&client.read_user(target).await?)
-}
-
 /// The user's values: each field from the GET, the license mode by name.
 fn values(user: &UserRecord) -> Result<Value> {
     let mut json = user.json.clone();
@@ -100,10 +95,12 @@ fn values(user: &UserRecord) -> Result<Value> {
 }
 
 /// The user as read for planning: the values, and the license mode as the GET wrote it.
-pub async fn snapshot(client: &Msp360Client, target: &UserTarget) -> Result<Snapshot> {
-    let user = client.read_user(target).await?;
-    let license = user.license.as_ref().map(LicenseField::to_json).unwrap_or(Value::Null);
-    Ok(Snapshot { values: values(&user)?, raw: json!({ "license": license }) })
+fn snapshot<'a>(client: &'a Msp360Client, target: &'a UserTarget, _: &'a Call) -> BoxFuture<'a, Result<Snapshot>> {
+    Box::pin(async move {
+        let user = client.read_user(target).await?;
+        let license = user.license.as_ref().map(LicenseField::to_json).unwrap_or(Value::Null);
+        Ok(Snapshot { values: values(&user)?, raw: json!({ "license": license }) })
+    })
 }
 
 /// The user with the edits over it, checked, and the PUT of the whole user (none if nothing
@@ -127,55 +124,31 @@ pub fn plan(target: &UserTarget, current: &Snapshot, edits: &Value) -> Result<Pl
     Ok(Planned { after, changes: planned, request })
 }
 
-/// Reads the user, applies `edits`, checks what changed and sends the whole user.
-/// Invalid edits are refused before any request; if nothing differs, nothing is sent.
-pub async fn update(client: &Msp360Client, target: &UserTarget, edits: &Value) -> Result<UpdateReceipt<Value>> {
-    checked_edits(edits)?;
-    typed_update(
-        snapshot(client, target),
-        |current| plan(target, current, edits),
-        async |request| client.put_user(request, &target.user_id).await.map(|()| Sent::default()),
-    )
-    .await
+/// `PUT /api/Users` exactly as planned; MSP360 answers with no user.
+fn send<'a>(
+    client: &'a Msp360Client,
+    target: &'a UserTarget,
+    request: &'a PlannedRequest,
+    _: &'a Call,
+) -> BoxFuture<'a, Result<Sent>> {
+    Box::pin(async move { client.put_user(request, &target.user_id).await.map(|()| Sent::default()) })
 }
 
 /// The registry's entry for this operation.
-pub struct Operation;
-
-static ABOUT: About = About {
-    id: OPERATION_ID,
-    vendor: Vendor::Msp360,
-    title: "Backup user",
-    targets: &[TargetId { key: "userId", flag: "user", label: "User ID", noun: "user" }],
-    fields: FIELDS,
+pub static OPERATION: VendorOperation<Msp360Client, UserTarget> = VendorOperation {
+    about: About {
+        id: OPERATION_ID,
+        vendor: Vendor::Msp360,
+        title: "Backup user",
+        targets: &[TargetId { key: "userId", flag: "user", label: "User ID", noun: "user" }],
+        fields: FIELDS,
+    },
+    client: VendorClient::msp360,
+    snapshot,
+    checked_edits,
+    plan,
+    send,
 };
-
-impl crate::operations::Operation for Operation {
-    fn about(&self) -> &'static About {
-        &ABOUT
-    }
-    fn read<'a>(&'a self, client: &'a VendorClient, target: &'a Value, _: &'a Call) -> BoxFuture<'a, Result<Snapshot>> {
-        Box::pin(async move { snapshot(client.msp360(OPERATION_ID)?, &typed("target", target)?).await })
-    }
-    fn check_edits(&self, edits: &Value) -> Result<()> {
-        checked_edits(edits).map(drop)
-    }
-    fn plan(&self, target: &Value, current: &Snapshot, edits: &Value) -> Result<Planned> {
-        plan(&typed("target", target)?, current, edits)
-    }
-    fn send<'a>(
-        &'a self,
-        client: &'a VendorClient,
-        target: &'a Value,
-        request: &'a PlannedRequest,
-        _: &'a Call,
-    ) -> BoxFuture<'a, Result<Sent>> {
-        Box::pin(async move {
-            let target: UserTarget = typed("target", target)?;
-            client.msp360(OPERATION_ID)?.put_user(request, &target.user_id).await.map(|()| Sent::default())
-        })
-    }
-}
 
 /// The whole user for `PUT /api/Users`, as the seed's sample has it: the id, then every field
 /// (`Enabled` always: an omitted one may disable the user), the company only when set, and the
@@ -475,11 +448,11 @@ mod tests {
         let client = Msp360Client::new(settings, Secret::new("password"));
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
         let changes = json!({"NotificationEmails": ["nope"]});
-        let error = runtime.block_on(update(&client, &target(), &changes)).unwrap_err();
+        let error = runtime.block_on(OPERATION.update(&client, &target(), &changes)).unwrap_err();
         assert_eq!(error.code, ErrorCode::InvalidInput);
         assert_eq!(error.field.as_deref(), Some("NotificationEmails"));
         let bad_target = UserTarget { user_id: "../Companies".into() };
-        let error = runtime.block_on(update(&client, &bad_target, &json!({}))).unwrap_err();
+        let error = runtime.block_on(OPERATION.update(&client, &bad_target, &json!({}))).unwrap_err();
         assert_eq!(error.code, ErrorCode::InvalidInput);
         assert_eq!(error.field.as_deref(), Some("userId"));
     }

@@ -12,8 +12,8 @@
 
 use super::{PartnerCenterClient, UserTarget, VENDOR};
 use crate::error::{FieldError, Result};
-use crate::fields::{check_merged, check_present, FieldDef, FieldKind, FieldMeaning, UpdateReceipt};
-use crate::operations::{refuse, typed, typed_update, About, BoxFuture, TargetId, VendorClient};
+use crate::fields::{check_merged, check_present, FieldDef, FieldKind, FieldMeaning};
+use crate::operations::{refuse, About, BoxFuture, TargetId, VendorClient, VendorOperation};
 use crate::plan::{self, Call, Planned, PlannedChange, PlannedRequest, SecretMember, Sent, Snapshot, WriteMethod};
 use crate::profiles::Vendor;
 use crate::record;
@@ -178,15 +178,16 @@ fn password_error(password: &str) -> Option<FieldError> {
     None
 }
 
-/// The user's current values.
-pub async fn read(client: &PartnerCenterClient, target: &UserTarget) -> Result<Value> {
-    record::values(FIELDS, VENDOR, &client.read_user(target).await?)
-}
-
 /// The user as read for planning.
-pub async fn snapshot(client: &PartnerCenterClient, target: &UserTarget, call: &Call) -> Result<Snapshot> {
-    let user = client.read_user_in(target, &call.correlation_id).await?;
-    Ok(Snapshot::of_values(record::values(FIELDS, VENDOR, &user)?))
+fn snapshot<'a>(
+    client: &'a PartnerCenterClient,
+    target: &'a UserTarget,
+    call: &'a Call,
+) -> BoxFuture<'a, Result<Snapshot>> {
+    Box::pin(async move {
+        let user = client.read_user_in(target, &call.correlation_id).await?;
+        Ok(Snapshot::of_values(record::values(FIELDS, VENDOR, &user)?))
+    })
 }
 
 /// The user with the edits over it, checked, and the PATCH of the CustomerUser (none if nothing
@@ -216,69 +217,38 @@ pub fn plan(target: &UserTarget, current: &Snapshot, edits: &Value) -> Result<Pl
     Ok(Planned { after, changes: planned, request })
 }
 
-/// Reads the user, applies `edits`, checks what changed and PATCHes the CustomerUser back.
-/// Invalid edits are refused before any request; if nothing differs and no password is set,
-/// nothing is sent. The receipt's `after` is what Partner Center answered with.
-pub async fn update(client: &PartnerCenterClient, target: &UserTarget, edits: &Value) -> Result<UpdateReceipt<Value>> {
-    checked_edits(edits)?;
-    // The read and the update are one operation: one correlation id, a request id each.
-    let call = Call::new();
-    typed_update(
-        snapshot(client, target, &call),
-        |current| plan(target, current, edits),
-        async |request| send(client, request, &call).await,
-    )
-    .await
-}
-
 /// PATCHes exactly the planned request; the answer is the user as Partner Center now holds it.
-async fn send(client: &PartnerCenterClient, request: &PlannedRequest, call: &Call) -> Result<Sent> {
-    let (user, request_id) = client.patch_user(request, &call.correlation_id).await?;
-    Ok(Sent { after: Some(record::values(FIELDS, VENDOR, &user)?), request_id: Some(request_id) })
+/// The read and the PATCH of one update share the call's correlation id, a request id each.
+fn send<'a>(
+    client: &'a PartnerCenterClient,
+    _: &'a UserTarget,
+    request: &'a PlannedRequest,
+    call: &'a Call,
+) -> BoxFuture<'a, Result<Sent>> {
+    Box::pin(async move {
+        let (user, request_id) = client.patch_user(request, &call.correlation_id).await?;
+        Ok(Sent { after: Some(record::values(FIELDS, VENDOR, &user)?), request_id: Some(request_id) })
+    })
 }
 
 /// The registry's entry for this operation.
-pub struct Operation;
-
-static ABOUT: About = About {
-    id: OPERATION_ID,
-    vendor: Vendor::PartnerCenter,
-    title: "User details",
-    targets: &[
-        TargetId { key: "customerId", flag: "customer", label: "Customer tenant ID", noun: "customer" },
-        TargetId { key: "userId", flag: "user", label: "User ID", noun: "user" },
-    ],
-    fields: FORM_FIELDS,
+pub static OPERATION: VendorOperation<PartnerCenterClient, UserTarget> = VendorOperation {
+    about: About {
+        id: OPERATION_ID,
+        vendor: Vendor::PartnerCenter,
+        title: "User details",
+        targets: &[
+            TargetId { key: "customerId", flag: "customer", label: "Customer tenant ID", noun: "customer" },
+            TargetId { key: "userId", flag: "user", label: "User ID", noun: "user" },
+        ],
+        fields: FORM_FIELDS,
+    },
+    client: VendorClient::partner_center,
+    snapshot,
+    checked_edits,
+    plan,
+    send,
 };
-
-impl crate::operations::Operation for Operation {
-    fn about(&self) -> &'static About {
-        &ABOUT
-    }
-    fn read<'a>(
-        &'a self,
-        client: &'a VendorClient,
-        target: &'a Value,
-        call: &'a Call,
-    ) -> BoxFuture<'a, Result<Snapshot>> {
-        Box::pin(async move { snapshot(client.partner_center(OPERATION_ID)?, &typed("target", target)?, call).await })
-    }
-    fn check_edits(&self, edits: &Value) -> Result<()> {
-        checked_edits(edits).map(drop)
-    }
-    fn plan(&self, target: &Value, current: &Snapshot, edits: &Value) -> Result<Planned> {
-        plan(&typed("target", target)?, current, edits)
-    }
-    fn send<'a>(
-        &'a self,
-        client: &'a VendorClient,
-        _: &'a Value,
-        request: &'a PlannedRequest,
-        call: &'a Call,
-    ) -> BoxFuture<'a, Result<Sent>> {
-        Box::pin(async move { send(client.partner_center(OPERATION_ID)?, request, call).await })
-    }
-}
 
 /// The CustomerUser as PATCHed: every field this operation covers (each sends empty as `null`), the
 /// object type, and `passwordProfile` only with a new password (`Some(forceChangePassword)`);
@@ -562,11 +532,11 @@ mod tests {
         let client = PartnerCenterClient::new(settings, crate::secret::Secret::new("r"));
         let target = UserTarget { customer_id: "c".into(), user_id: "u".into() };
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-        let error = runtime.block_on(update(&client, &target, &password("weak"))).unwrap_err();
+        let error = runtime.block_on(OPERATION.update(&client, &target, &password("weak"))).unwrap_err();
         assert_eq!(error.code, ErrorCode::InvalidInput);
         assert_eq!(error.field.as_deref(), Some("password"));
         let bad_target = UserTarget { user_id: "../admin".into(), ..target };
-        let error = runtime.block_on(update(&client, &bad_target, &json!({}))).unwrap_err();
+        let error = runtime.block_on(OPERATION.update(&client, &bad_target, &json!({}))).unwrap_err();
         assert_eq!(error.field.as_deref(), Some("userId"));
     }
 }

@@ -20,8 +20,8 @@
 
 use super::{AccountUserTarget, SoftwareOneClient, VENDOR};
 use crate::error::{FieldError, Result};
-use crate::fields::{self, value_at, FieldDef, FieldKind, FieldMeaning, UpdateReceipt};
-use crate::operations::{refuse, typed, typed_update, About, BoxFuture, TargetId, VendorClient};
+use crate::fields::{self, value_at, FieldDef, FieldKind, FieldMeaning};
+use crate::operations::{refuse, About, BoxFuture, TargetId, VendorClient, VendorOperation};
 use crate::plan::{self, Call, Planned, PlannedRequest, Sent, Snapshot, WriteMethod};
 use crate::profiles::Vendor;
 use crate::record;
@@ -102,8 +102,6 @@ pub const FIELDS: &[FieldDef] = &[
     .placeholder(","),
 ];
 
-const TITLE: &str = "Account user";
-
 /// Every broken rule in a complete record (for inline validation).
 pub fn check(values: &Value) -> Vec<FieldError> {
     FIELDS.iter().filter_map(|def| check_field(def, value_at(values, def.key).unwrap_or(&Value::Null))).collect()
@@ -150,16 +148,17 @@ fn is_language_code(text: &str) -> bool {
     (text.len() == 2 && text.bytes().all(|b| b.is_ascii_lowercase())) || is_culture_code(text)
 }
 
-/// The account user as the vendor holds it now.
-pub async fn read(client: &SoftwareOneClient, target: &AccountUserTarget) -> Result<Value> {
-    record::values(FIELDS, VENDOR, &client.read_user(target).await?)
-}
-
 /// The user as read for planning: the values, and the vendor's JSON (a changed nested object is
 /// sent whole, its untouched members exactly as read).
-pub async fn snapshot(client: &SoftwareOneClient, target: &AccountUserTarget) -> Result<Snapshot> {
-    let raw = client.read_user(target).await?;
-    Ok(Snapshot { values: record::values(FIELDS, VENDOR, &raw)?, raw })
+fn snapshot<'a>(
+    client: &'a SoftwareOneClient,
+    target: &'a AccountUserTarget,
+    _: &'a Call,
+) -> BoxFuture<'a, Result<Snapshot>> {
+    Box::pin(async move {
+        let raw = client.read_user(target).await?;
+        Ok(Snapshot { values: record::values(FIELDS, VENDOR, &raw)?, raw })
+    })
 }
 
 /// The edits over the user as read, checked, and the PUT of only what changed (none if nothing
@@ -186,66 +185,38 @@ pub fn plan(target: &AccountUserTarget, current: &Snapshot, edits: &Value) -> Re
     Ok(Planned { after, changes, request: Some(PlannedRequest { method: WriteMethod::Put, path, body, secret: None }) })
 }
 
-/// Reads the user, applies `edits` and sends only the fields that differ; the receipt's
-/// `after` is what the vendor answered. Invalid edits are refused before any request; if
-/// nothing differs, nothing is sent.
-pub async fn update(
-    client: &SoftwareOneClient,
-    target: &AccountUserTarget,
-    edits: &Value,
-) -> Result<UpdateReceipt<Value>> {
-    checked_edits(edits)?;
-    typed_update(
-        snapshot(client, target),
-        |current| plan(target, current, edits),
-        async |request| send(client, request).await,
-    )
-    .await
-}
-
-/// PUTs exactly the planned request; the answer is the account user the vendor now holds.
-async fn send(client: &SoftwareOneClient, request: &PlannedRequest) -> Result<Sent> {
-    let user = client.put_user(request).await?;
-    Ok(Sent { after: Some(record::values(FIELDS, VENDOR, &user)?), request_id: None })
+/// PUTs exactly the planned request; the answer is the account user the vendor now holds, and
+/// that is what a receipt shows.
+fn send<'a>(
+    client: &'a SoftwareOneClient,
+    _: &'a AccountUserTarget,
+    request: &'a PlannedRequest,
+    _: &'a Call,
+) -> BoxFuture<'a, Result<Sent>> {
+    Box::pin(async move {
+        let user = client.put_user(request).await?;
+        Ok(Sent { after: Some(record::values(FIELDS, VENDOR, &user)?), request_id: None })
+    })
 }
 
 /// The registry's entry for this operation.
-pub struct Operation;
-
-static ABOUT: About = About {
-    id: OPERATION_ID,
-    vendor: Vendor::Softwareone,
-    title: TITLE,
-    targets: &[
-        TargetId { key: "accountId", flag: "account", label: "Account ID", noun: "account" },
-        TargetId { key: "userId", flag: "user", label: "User ID", noun: "user" },
-    ],
-    fields: FIELDS,
+pub static OPERATION: VendorOperation<SoftwareOneClient, AccountUserTarget> = VendorOperation {
+    about: About {
+        id: OPERATION_ID,
+        vendor: Vendor::Softwareone,
+        title: "Account user",
+        targets: &[
+            TargetId { key: "accountId", flag: "account", label: "Account ID", noun: "account" },
+            TargetId { key: "userId", flag: "user", label: "User ID", noun: "user" },
+        ],
+        fields: FIELDS,
+    },
+    client: VendorClient::softwareone,
+    snapshot,
+    checked_edits,
+    plan,
+    send,
 };
-
-impl crate::operations::Operation for Operation {
-    fn about(&self) -> &'static About {
-        &ABOUT
-    }
-    fn read<'a>(&'a self, client: &'a VendorClient, target: &'a Value, _: &'a Call) -> BoxFuture<'a, Result<Snapshot>> {
-        Box::pin(async move { snapshot(client.softwareone(OPERATION_ID)?, &typed("target", target)?).await })
-    }
-    fn check_edits(&self, edits: &Value) -> Result<()> {
-        checked_edits(edits).map(drop)
-    }
-    fn plan(&self, target: &Value, current: &Snapshot, edits: &Value) -> Result<Planned> {
-        plan(&typed("target", target)?, current, edits)
-    }
-    fn send<'a>(
-        &'a self,
-        client: &'a VendorClient,
-        _: &'a Value,
-        request: &'a PlannedRequest,
-        _: &'a Call,
-    ) -> BoxFuture<'a, Result<Sent>> {
-        Box::pin(async move { send(client.softwareone(OPERATION_ID)?, request).await })
-    }
-}
 
 /// The PUT body: the changed top-level fields, and each nested object with a changed member
 /// whole (see the module comment), from `read` (the vendor's JSON for this save) and `after`
@@ -531,11 +502,11 @@ mod tests {
         let client = SoftwareOneClient::new(settings, crate::secret::Secret::new("idt:TKN-0000-0000:x"));
         let target = AccountUserTarget { account_id: "ACC-1".into(), user_id: "USR-1".into() };
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-        let error = runtime.block_on(update(&client, &target, &json!({"email": "nope"}))).unwrap_err();
+        let error = runtime.block_on(OPERATION.update(&client, &target, &json!({"email": "nope"}))).unwrap_err();
         assert_eq!(error.code, ErrorCode::InvalidInput);
         assert_eq!(error.field.as_deref(), Some("email"));
         let bad_target = AccountUserTarget { user_id: "../admin".into(), ..target };
-        let error = runtime.block_on(update(&client, &bad_target, &json!({}))).unwrap_err();
+        let error = runtime.block_on(OPERATION.update(&client, &bad_target, &json!({}))).unwrap_err();
         assert_eq!(error.field.as_deref(), Some("userId"));
     }
 }
