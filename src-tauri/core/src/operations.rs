@@ -1,7 +1,8 @@
 //! Every vendor operation, registered once. Each operation (one file in its vendor's folder)
 //! implements [`Operation`]: its id, vendor, target ids and fields, how to read its record, how
 //! to plan a change (pure, see [`crate::plan`]) and how to send a planned request. Everything
-//! generic — preview, apply, update, the CLI's `--set` — is written once, here, over that trait.
+//! generic — preview, apply, update, the CLI's `--set` — is written once, here, over that trait;
+//! most operations are a [`VendorOperation`] of plain functions.
 
 use crate::avepoint::{account_information, office_information, AvePointClient};
 use crate::error::{Error, ErrorCode, FieldError, Result};
@@ -95,7 +96,8 @@ pub struct About {
 }
 
 /// What an operation declares and does. Targets and edits arrive as JSON (the UI's and CLI's
-/// shape); each implementation turns them into its typed values and back.
+/// shape); edits stay JSON, read through the operation's field table ([`crate::record`]), and the
+/// target becomes its typed value ([`VendorOperation`], AvePoint's `SectionOperation`).
 pub trait Operation: Sync {
     fn about(&self) -> &About;
     fn id(&self) -> &'static str {
