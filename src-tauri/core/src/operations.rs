@@ -2,7 +2,7 @@
 //! implements [`Operation`]: its id, vendor, target ids and fields, how to read its record, how
 //! to plan a change (pure, see [`crate::plan`]) and how to send a planned request. Everything
 //! generic — preview, apply, update, the CLI's `--set` — is written once, here, over that trait;
-//! most operations are a [`VendorOperation`] of plain functions.
+//! every operation is a [`VendorOperation`] of plain functions.
 
 use crate::avepoint::{account_information, office_information, AvePointClient};
 use crate::error::{Error, ErrorCode, FieldError, Result};
@@ -97,7 +97,7 @@ pub struct About {
 
 /// What an operation declares and does. Targets and edits arrive as JSON (the UI's and CLI's
 /// shape); edits stay JSON, read through the operation's field table ([`crate::record`]), and the
-/// target becomes its typed value ([`VendorOperation`], AvePoint's `SectionOperation`).
+/// target becomes its typed value ([`VendorOperation`]).
 pub trait Operation: Sync {
     fn about(&self) -> &About;
     fn id(&self) -> &'static str {

@@ -3,13 +3,15 @@
 //! The vendor replaces the whole section on every PUT, so an update reads the user, merges the
 //! edits and sends all seven fields.
 
-use super::SectionOperation;
+use super::{AvePointClient, UserTarget};
 use crate::fields::{FieldDef, FieldKind, FieldMeaning};
-use crate::operations::About;
+use crate::operations::{About, VendorClient, VendorOperation};
 use crate::profiles::Vendor;
 use crate::reference::ValueList;
 
 pub const OPERATION_ID: &str = "avepoint.account-information";
+/// The path segment after the user.
+const SECTION: &str = "account-information";
 
 /// The section's fields, in form order and as the PUT sends them. Only edits are trimmed:
 /// untouched values go back exactly as AvePoint sent them.
@@ -47,7 +49,7 @@ pub const FIELDS: &[FieldDef] = &[
 ];
 
 /// The registry's entry for this operation.
-pub static OPERATION: SectionOperation = SectionOperation {
+pub static OPERATION: VendorOperation<AvePointClient, UserTarget> = VendorOperation {
     about: About {
         id: OPERATION_ID,
         vendor: Vendor::Avepoint,
@@ -55,13 +57,16 @@ pub static OPERATION: SectionOperation = SectionOperation {
         targets: super::USER_TARGET_IDS,
         fields: FIELDS,
     },
-    section: "account-information",
+    client: VendorClient::avepoint,
+    snapshot: |client, target, _| super::read_section(client, target, FIELDS),
+    checked_edits: |edits| super::checked_edits(FIELDS, edits),
+    plan: |target, current, edits| super::plan_section(SECTION, FIELDS, target, current, edits),
+    send: |client, _, request, _| super::send_section(client, request, SECTION),
 };
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::avepoint::{AvePointClient, UserTarget};
     use crate::fields::check_all;
     use crate::record::with;
     use crate::ErrorCode;

@@ -10,10 +10,13 @@ pub mod office_information;
 pub mod vendor;
 
 use crate::error::{Error, ErrorCode, Result};
+use crate::fields::FieldDef;
 use crate::http;
-use crate::plan::{self, Call, Planned, PlannedRequest, Sent, Snapshot, WriteMethod};
+use crate::operations::BoxFuture;
+use crate::plan::{self, Planned, PlannedRequest, Sent, Snapshot, WriteMethod};
 use crate::secret::Secret;
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use ts_rs::TS;
 use url::Url;
 
@@ -245,109 +248,61 @@ impl AvePointClient {
     }
 }
 
-/// An AvePoint user section (account information, office information): its fields read from
-/// the user, the edits merged over them, and the whole section PUT back. Both sections are this
-/// one operation with their own fields and section path.
-pub struct SectionOperation {
-    pub about: crate::operations::About,
-    /// The path segment after the user (`account-information`).
-    pub section: &'static str,
-}
+// An AvePoint user section (account information, office information) is a
+// `VendorOperation` of the four functions below with its own fields and section path: its
+// fields read from the user, the edits merged over them, and the whole section PUT back.
 
-impl SectionOperation {
-    /// The section's current values.
-    pub async fn read(&self, client: &AvePointClient, target: &UserTarget) -> Result<serde_json::Value> {
-        // The write scope also covers reads, so one token serves the read and the update.
+/// A section's values: its `fields` from the user as read. The write scope also covers reads,
+/// so one token serves the read and the update.
+pub(crate) fn read_section<'a>(
+    client: &'a AvePointClient,
+    target: &'a UserTarget,
+    fields: &'static [FieldDef],
+) -> BoxFuture<'a, Result<Snapshot>> {
+    Box::pin(async move {
         let user = client.read_user(target, SCOPE_USER_READ_WRITE).await?;
-        crate::record::values(self.about.fields, VENDOR, &user)
-    }
-
-    pub async fn snapshot(&self, client: &AvePointClient, target: &UserTarget) -> Result<Snapshot> {
-        Ok(Snapshot::of_values(self.read(client, target).await?))
-    }
-
-    /// The edits as given, with every rule they alone break refused.
-    fn checked_edits(&self, edits: &serde_json::Value) -> Result<serde_json::Value> {
-        let edits = crate::record::edits(self.about.fields, edits)?;
-        crate::operations::refuse(crate::fields::check_present(self.about.fields, &edits))?;
-        Ok(edits)
-    }
-
-    /// The whole section with the edits over it, checked, and its PUT (none if nothing differs):
-    /// edits that break a rule are refused, and of the merged section what changed is checked
-    /// (values the vendor returned go back as they are, see [`crate::fields::check_merged`]).
-    pub fn plan(&self, target: &UserTarget, current: &Snapshot, edits: &serde_json::Value) -> Result<Planned> {
-        use crate::fields::check_merged;
-        let fields = self.about.fields;
-        let edits = self.checked_edits(edits)?;
-        let path = format!("{}/{}", target.path()?, self.section);
-        let after = crate::record::merge(fields, &current.values, &crate::record::trimmed(fields, &edits));
-        crate::operations::refuse(check_merged(fields, &current.values, &after))?;
-        let changes = plan::changes_between(fields, &current.values, &after, false);
-        let request = (!changes.is_empty()).then(|| PlannedRequest {
-            method: WriteMethod::Put,
-            path,
-            body: after.clone(),
-            secret: None,
-        });
-        Ok(Planned { after, changes, request })
-    }
-
-    /// Reads the user, applies `edits`, checks what changed and sends the whole section.
-    /// Invalid edits are refused before any request; if nothing differs, nothing is sent.
-    pub async fn update(
-        &self,
-        client: &AvePointClient,
-        target: &UserTarget,
-        edits: &serde_json::Value,
-    ) -> Result<crate::fields::UpdateReceipt<serde_json::Value>> {
-        crate::operations::update_with(
-            || self.checked_edits(edits).map(drop),
-            self.snapshot(client, target),
-            |current| self.plan(target, current, edits),
-            async |request| Ok(Sent { after: None, request_id: client.put_section(request, self.section).await? }),
-        )
-        .await
-    }
+        Ok(Snapshot::of_values(crate::record::values(fields, VENDOR, &user)?))
+    })
 }
 
-impl crate::operations::Operation for SectionOperation {
-    fn about(&self) -> &crate::operations::About {
-        &self.about
-    }
+/// The edits as given, with every rule they alone break refused.
+pub(crate) fn checked_edits(fields: &[FieldDef], edits: &Value) -> Result<Value> {
+    let edits = crate::record::edits(fields, edits)?;
+    crate::operations::refuse(crate::fields::check_present(fields, &edits))?;
+    Ok(edits)
+}
 
-    fn read<'a>(
-        &'a self,
-        client: &'a crate::operations::VendorClient,
-        target: &'a serde_json::Value,
-        _: &'a Call,
-    ) -> crate::operations::BoxFuture<'a, Result<Snapshot>> {
-        Box::pin(async move {
-            let client = client.avepoint(self.about.id)?;
-            self.snapshot(client, &crate::operations::typed("target", target)?).await
-        })
-    }
+/// The whole section with the edits over it, checked, and its PUT (none if nothing differs):
+/// edits that break a rule are refused, and of the merged section what changed is checked
+/// (values the vendor returned go back as they are, see [`crate::fields::check_merged`]).
+pub(crate) fn plan_section(
+    section: &str,
+    fields: &[FieldDef],
+    target: &UserTarget,
+    current: &Snapshot,
+    edits: &Value,
+) -> Result<Planned> {
+    let edits = checked_edits(fields, edits)?;
+    let path = format!("{}/{section}", target.path()?);
+    let after = crate::record::merge(fields, &current.values, &crate::record::trimmed(fields, &edits));
+    crate::operations::refuse(crate::fields::check_merged(fields, &current.values, &after))?;
+    let changes = plan::changes_between(fields, &current.values, &after, false);
+    let request = (!changes.is_empty()).then(|| PlannedRequest {
+        method: WriteMethod::Put,
+        path,
+        body: after.clone(),
+        secret: None,
+    });
+    Ok(Planned { after, changes, request })
+}
 
-    fn check_edits(&self, edits: &serde_json::Value) -> Result<()> {
-        self.checked_edits(edits).map(drop)
-    }
-
-    fn plan(&self, target: &serde_json::Value, current: &Snapshot, edits: &serde_json::Value) -> Result<Planned> {
-        self.plan(&crate::operations::typed("target", target)?, current, edits)
-    }
-
-    fn send<'a>(
-        &'a self,
-        client: &'a crate::operations::VendorClient,
-        _: &'a serde_json::Value,
-        request: &'a PlannedRequest,
-        _: &'a Call,
-    ) -> crate::operations::BoxFuture<'a, Result<Sent>> {
-        Box::pin(async move {
-            let request_id = client.avepoint(self.about.id)?.put_section(request, self.section).await?;
-            Ok(Sent { after: None, request_id })
-        })
-    }
+/// `PUT .../users/{userId}/{section}` exactly as planned; AvePoint answers with its request id.
+pub(crate) fn send_section<'a>(
+    client: &'a AvePointClient,
+    request: &'a PlannedRequest,
+    section: &'static str,
+) -> BoxFuture<'a, Result<Sent>> {
+    Box::pin(async move { Ok(Sent { after: None, request_id: client.put_section(request, section).await? }) })
 }
 
 fn request_id(response: &reqwest::Response) -> Option<String> {

@@ -3,13 +3,15 @@
 //! `city` is required by the vendor's current docs and returned by its current GET; an older API
 //! that omits it reads as "", and the form then asks for it before anything is sent.
 
-use super::SectionOperation;
+use super::{AvePointClient, UserTarget};
 use crate::fields::{FieldDef, FieldKind, FieldMeaning};
-use crate::operations::About;
+use crate::operations::{About, VendorClient, VendorOperation};
 use crate::profiles::Vendor;
 use crate::reference::ValueList;
 
 pub const OPERATION_ID: &str = "avepoint.office-information";
+/// The path segment after the user.
+const SECTION: &str = "office-information";
 
 /// The section's fields, in form order and as the PUT sends them. Only edits are trimmed:
 /// untouched values go back exactly as AvePoint sent them (the vendor's own sample has a
@@ -39,7 +41,7 @@ pub const FIELDS: &[FieldDef] = &[
 ];
 
 /// The registry's entry for this operation.
-pub static OPERATION: SectionOperation = SectionOperation {
+pub static OPERATION: VendorOperation<AvePointClient, UserTarget> = VendorOperation {
     about: About {
         id: OPERATION_ID,
         vendor: Vendor::Avepoint,
@@ -47,7 +49,11 @@ pub static OPERATION: SectionOperation = SectionOperation {
         targets: super::USER_TARGET_IDS,
         fields: FIELDS,
     },
-    section: "office-information",
+    client: VendorClient::avepoint,
+    snapshot: |client, target, _| super::read_section(client, target, FIELDS),
+    checked_edits: |edits| super::checked_edits(FIELDS, edits),
+    plan: |target, current, edits| super::plan_section(SECTION, FIELDS, target, current, edits),
+    send: |client, _, request, _| super::send_section(client, request, SECTION),
 };
 
 #[cfg(test)]
