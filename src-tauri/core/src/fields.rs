@@ -261,11 +261,6 @@ impl FieldDef {
     }
 }
 
-/// A section as JSON in the vendor's keys: what the checks and the change list read.
-pub fn to_json<T: Serialize>(values: &T) -> Value {
-    serde_json::to_value(values).expect("sections are plain data and always serialize")
-}
-
 /// The value at a key of a section's JSON; a dotted key (`phone.number`) reaches into objects.
 pub fn value_at<'a>(json: &'a Value, key: &str) -> Option<&'a Value> {
     key.split('.').try_fold(json, |value, segment| value.get(segment))

@@ -303,30 +303,6 @@ pub async fn update(client: &VendorClient, id: &str, target: &Value, edits: &Val
     send_plan(client, &plan).await
 }
 
-/// An update from an operation's own parts, for its direct callers and tests: edits checked
-/// before anything is read, then read, plan, send, receipt.
-pub(crate) async fn update_with(
-    check_edits: impl FnOnce() -> Result<()>,
-    read: impl Future<Output = Result<Snapshot>>,
-    plan: impl FnOnce(&Snapshot) -> Result<Planned>,
-    send: impl AsyncFnOnce(&PlannedRequest) -> Result<Sent>,
-) -> Result<UpdateReceipt<Value>> {
-    check_edits()?;
-    let current = read.await?;
-    let planned = plan(&current)?;
-    let sent = match &planned.request {
-        Some(request) => send(request).await?,
-        None => Sent::default(),
-    };
-    let changed_fields = planned.changes.iter().map(|change| change.field.clone()).collect();
-    Ok(UpdateReceipt {
-        before: current.values,
-        after: sent.after.unwrap_or(planned.after),
-        changed_fields,
-        request_id: sent.request_id,
-    })
-}
-
 /// An operation as plain functions over its vendor's client `C` and its typed target `T`; the
 /// JSON target from the UI or CLI becomes a `T`, and the connection's client a `C`, here, once.
 pub struct VendorOperation<C: 'static, T> {
@@ -347,18 +323,25 @@ impl<C: Sync + 'static, T: DeserializeOwned + Sync> VendorOperation<C, T> {
         Ok((self.snapshot)(client, target, &Call::new()).await?.values)
     }
 
-    /// Reads the record, applies `edits`, checks what changed and sends the planned request.
-    /// Invalid edits are refused before any request; if nothing differs, nothing is sent.
+    /// Reads the record, applies `edits`, checks what changed and sends the planned request, for
+    /// direct callers and tests. Invalid edits are refused before any request; if nothing
+    /// differs, nothing is sent.
     pub async fn update(&self, client: &C, target: &T, edits: &Value) -> Result<UpdateReceipt<Value>> {
+        (self.checked_edits)(edits)?;
         // The read and the send are one call: Partner Center gives both one correlation id.
         let call = Call::new();
-        update_with(
-            || (self.checked_edits)(edits).map(drop),
-            (self.snapshot)(client, target, &call),
-            |current| (self.plan)(target, current, edits),
-            async |request| (self.send)(client, target, request, &call).await,
-        )
-        .await
+        let current = (self.snapshot)(client, target, &call).await?;
+        let planned = (self.plan)(target, &current, edits)?;
+        let sent = match &planned.request {
+            Some(request) => (self.send)(client, target, request, &call).await?,
+            None => Sent::default(),
+        };
+        Ok(UpdateReceipt {
+            before: current.values,
+            after: sent.after.unwrap_or(planned.after),
+            changed_fields: planned.changes.iter().map(|change| change.field.clone()).collect(),
+            request_id: sent.request_id,
+        })
     }
 }
 

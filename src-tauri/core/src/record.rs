@@ -9,7 +9,7 @@
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::fields::{value_at, FieldDef, FieldKind};
-use crate::operations::insert_dotted;
+use crate::operations::{insert_dotted, record_fields};
 use serde_json::{Map, Value};
 
 /// The values of `defs` in the vendor's JSON (`json`), in definition order: a value the vendor
@@ -20,7 +20,7 @@ pub fn values(defs: &[FieldDef], vendor: &str, json: &Value) -> Result<Value> {
         return Err(crate::http::malformed(vendor, "Expected a JSON object."));
     }
     let mut values = Map::new();
-    for def in defs.iter().filter(|def| def.kind != FieldKind::Password) {
+    for def in record_fields(defs) {
         let malformed = || crate::http::malformed(vendor, format!("{} is not of the documented type.", def.key));
         // A member on the way that is neither an object nor `null` is not of the documented shape.
         let mut at = Some(json);
@@ -106,7 +106,7 @@ pub fn trimmed(defs: &[FieldDef], edits: &Value) -> Value {
 /// keeps the value the vendor holds. Passwords are not part of the values.
 pub fn merge(defs: &[FieldDef], before: &Value, edits: &Value) -> Value {
     let mut after = before.as_object().cloned().unwrap_or_default();
-    for def in defs.iter().filter(|def| def.kind != FieldKind::Password) {
+    for def in record_fields(defs) {
         if let Some(value) = edits.get(def.key) {
             insert_dotted(&mut after, def.key, value.clone());
         }
