@@ -12,7 +12,6 @@ pub mod vendor;
 use crate::error::{Error, ErrorCode, Result};
 use crate::fields::FieldDef;
 use crate::http;
-use crate::operations::BoxFuture;
 use crate::plan::{self, Planned, PlannedRequest, Sent, Snapshot, WriteMethod};
 use crate::secret::Secret;
 use serde::{Deserialize, Serialize};
@@ -254,15 +253,13 @@ impl AvePointClient {
 
 /// A section's values: its `fields` from the user as read. The write scope also covers reads,
 /// so one token serves the read and the update.
-pub(crate) fn read_section<'a>(
-    client: &'a AvePointClient,
-    target: &'a UserTarget,
+pub(crate) async fn read_section(
+    client: &AvePointClient,
+    target: &UserTarget,
     fields: &'static [FieldDef],
-) -> BoxFuture<'a, Result<Snapshot>> {
-    Box::pin(async move {
-        let user = client.read_user(target, SCOPE_USER_READ_WRITE).await?;
-        Ok(Snapshot::of_values(crate::record::values(fields, VENDOR, &user)?))
-    })
+) -> Result<Snapshot> {
+    let user = client.read_user(target, SCOPE_USER_READ_WRITE).await?;
+    Ok(Snapshot::of_values(crate::record::values(fields, VENDOR, &user)?))
 }
 
 /// The edits as given, with every rule they alone break refused.
@@ -297,12 +294,8 @@ pub(crate) fn plan_section(
 }
 
 /// `PUT .../users/{userId}/{section}` exactly as planned; AvePoint answers with its request id.
-pub(crate) fn send_section<'a>(
-    client: &'a AvePointClient,
-    request: &'a PlannedRequest,
-    section: &'static str,
-) -> BoxFuture<'a, Result<Sent>> {
-    Box::pin(async move { Ok(Sent { after: None, request_id: client.put_section(request, section).await? }) })
+pub(crate) async fn send_section(client: &AvePointClient, request: &PlannedRequest, section: &str) -> Result<Sent> {
+    Ok(Sent { after: None, request_id: client.put_section(request, section).await? })
 }
 
 fn request_id(response: &reqwest::Response) -> Option<String> {

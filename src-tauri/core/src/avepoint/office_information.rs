@@ -50,10 +50,10 @@ pub static OPERATION: VendorOperation<AvePointClient, UserTarget> = VendorOperat
         fields: FIELDS,
     },
     client: VendorClient::avepoint,
-    snapshot: |client, target, _| super::read_section(client, target, FIELDS),
+    snapshot: |client, target, _| Box::pin(super::read_section(client, target, FIELDS)),
     checked_edits: |edits| super::checked_edits(FIELDS, edits),
     plan: |target, current, edits| super::plan_section(SECTION, FIELDS, target, current, edits),
-    send: |client, _, request, _| super::send_section(client, request, SECTION),
+    send: |client, _, request, _| Box::pin(super::send_section(client, request, SECTION)),
 };
 
 #[cfg(test)]

@@ -9,8 +9,8 @@
 use super::{LicenseField, Msp360Client, UserRecord, UserTarget, LICENSE_KEY, LICENSE_KEY_NEWER, VENDOR};
 use crate::error::{FieldError, Result};
 use crate::fields::{check_merged, check_present, FieldDef, FieldKind, FieldMeaning};
-use crate::operations::{refuse, About, BoxFuture, TargetId, VendorClient, VendorOperation};
-use crate::plan::{self, Call, Planned, PlannedRequest, SecretMember, Sent, Snapshot, WriteMethod};
+use crate::operations::{refuse, About, TargetId, VendorClient, VendorOperation};
+use crate::plan::{self, Planned, PlannedRequest, SecretMember, Sent, Snapshot, WriteMethod};
 use crate::profiles::Vendor;
 use crate::record;
 use crate::reference::ValueList;
@@ -95,12 +95,10 @@ fn values(user: &UserRecord) -> Result<Value> {
 }
 
 /// The user as read for planning: the values, and the license mode as the GET wrote it.
-fn snapshot<'a>(client: &'a Msp360Client, target: &'a UserTarget, _: &'a Call) -> BoxFuture<'a, Result<Snapshot>> {
-    Box::pin(async move {
-        let user = client.read_user(target).await?;
-        let license = user.license.as_ref().map(LicenseField::to_json).unwrap_or(Value::Null);
-        Ok(Snapshot { values: values(&user)?, raw: json!({ "license": license }) })
-    })
+async fn snapshot(client: &Msp360Client, target: &UserTarget) -> Result<Snapshot> {
+    let user = client.read_user(target).await?;
+    let license = user.license.as_ref().map(LicenseField::to_json).unwrap_or(Value::Null);
+    Ok(Snapshot { values: values(&user)?, raw: json!({ "license": license }) })
 }
 
 /// The user with the edits over it, checked, and the PUT of the whole user (none if nothing
@@ -125,13 +123,8 @@ pub fn plan(target: &UserTarget, current: &Snapshot, edits: &Value) -> Result<Pl
 }
 
 /// `PUT /api/Users` exactly as planned; MSP360 answers with no user.
-fn send<'a>(
-    client: &'a Msp360Client,
-    target: &'a UserTarget,
-    request: &'a PlannedRequest,
-    _: &'a Call,
-) -> BoxFuture<'a, Result<Sent>> {
-    Box::pin(async move { client.put_user(request, &target.user_id).await.map(|()| Sent::default()) })
+async fn send(client: &Msp360Client, target: &UserTarget, request: &PlannedRequest) -> Result<Sent> {
+    client.put_user(request, &target.user_id).await.map(|()| Sent::default())
 }
 
 /// The registry's entry for this operation.
@@ -144,10 +137,10 @@ pub static OPERATION: VendorOperation<Msp360Client, UserTarget> = VendorOperatio
         fields: FIELDS,
     },
     client: VendorClient::msp360,
-    snapshot,
+    snapshot: |client, target, _| Box::pin(snapshot(client, target)),
     checked_edits,
     plan,
-    send,
+    send: |client, target, request, _| Box::pin(send(client, target, request)),
 };
 
 /// The whole user for `PUT /api/Users`, as the seed's sample has it: the id, then every field

@@ -13,7 +13,7 @@
 use super::{PartnerCenterClient, UserTarget, VENDOR};
 use crate::error::{FieldError, Result};
 use crate::fields::{check_merged, check_present, FieldDef, FieldKind, FieldMeaning};
-use crate::operations::{refuse, About, BoxFuture, TargetId, VendorClient, VendorOperation};
+use crate::operations::{refuse, About, TargetId, VendorClient, VendorOperation};
 use crate::plan::{self, Call, Planned, PlannedChange, PlannedRequest, SecretMember, Sent, Snapshot, WriteMethod};
 use crate::profiles::Vendor;
 use crate::record;
@@ -179,15 +179,9 @@ fn password_error(password: &str) -> Option<FieldError> {
 }
 
 /// The user as read for planning.
-fn snapshot<'a>(
-    client: &'a PartnerCenterClient,
-    target: &'a UserTarget,
-    call: &'a Call,
-) -> BoxFuture<'a, Result<Snapshot>> {
-    Box::pin(async move {
-        let user = client.read_user_in(target, &call.correlation_id).await?;
-        Ok(Snapshot::of_values(record::values(FIELDS, VENDOR, &user)?))
-    })
+async fn snapshot(client: &PartnerCenterClient, target: &UserTarget, call: &Call) -> Result<Snapshot> {
+    let user = client.read_user_in(target, &call.correlation_id).await?;
+    Ok(Snapshot::of_values(record::values(FIELDS, VENDOR, &user)?))
 }
 
 /// The user with the edits over it, checked, and the PATCH of the CustomerUser (none if nothing
@@ -219,16 +213,9 @@ pub fn plan(target: &UserTarget, current: &Snapshot, edits: &Value) -> Result<Pl
 
 /// PATCHes exactly the planned request; the answer is the user as Partner Center now holds it.
 /// The read and the PATCH of one update share the call's correlation id, a request id each.
-fn send<'a>(
-    client: &'a PartnerCenterClient,
-    _: &'a UserTarget,
-    request: &'a PlannedRequest,
-    call: &'a Call,
-) -> BoxFuture<'a, Result<Sent>> {
-    Box::pin(async move {
-        let (user, request_id) = client.patch_user(request, &call.correlation_id).await?;
-        Ok(Sent { after: Some(record::values(FIELDS, VENDOR, &user)?), request_id: Some(request_id) })
-    })
+async fn send(client: &PartnerCenterClient, request: &PlannedRequest, call: &Call) -> Result<Sent> {
+    let (user, request_id) = client.patch_user(request, &call.correlation_id).await?;
+    Ok(Sent { after: Some(record::values(FIELDS, VENDOR, &user)?), request_id: Some(request_id) })
 }
 
 /// The registry's entry for this operation.
@@ -244,10 +231,10 @@ pub static OPERATION: VendorOperation<PartnerCenterClient, UserTarget> = VendorO
         fields: FORM_FIELDS,
     },
     client: VendorClient::partner_center,
-    snapshot,
+    snapshot: |client, target, call| Box::pin(snapshot(client, target, call)),
     checked_edits,
     plan,
-    send,
+    send: |client, _, request, call| Box::pin(send(client, request, call)),
 };
 
 /// The CustomerUser as PATCHed: every field this operation covers (each sends empty as `null`), the

@@ -21,8 +21,8 @@
 use super::{AccountUserTarget, SoftwareOneClient, VENDOR};
 use crate::error::{FieldError, Result};
 use crate::fields::{self, value_at, FieldDef, FieldKind, FieldMeaning};
-use crate::operations::{refuse, About, BoxFuture, TargetId, VendorClient, VendorOperation};
-use crate::plan::{self, Call, Planned, PlannedRequest, Sent, Snapshot, WriteMethod};
+use crate::operations::{refuse, About, TargetId, VendorClient, VendorOperation};
+use crate::plan::{self, Planned, PlannedRequest, Sent, Snapshot, WriteMethod};
 use crate::profiles::Vendor;
 use crate::record;
 use serde_json::{Map, Value};
@@ -150,15 +150,9 @@ fn is_language_code(text: &str) -> bool {
 
 /// The user as read for planning: the values, and the vendor's JSON (a changed nested object is
 /// sent whole, its untouched members exactly as read).
-fn snapshot<'a>(
-    client: &'a SoftwareOneClient,
-    target: &'a AccountUserTarget,
-    _: &'a Call,
-) -> BoxFuture<'a, Result<Snapshot>> {
-    Box::pin(async move {
-        let raw = client.read_user(target).await?;
-        Ok(Snapshot { values: record::values(FIELDS, VENDOR, &raw)?, raw })
-    })
+async fn snapshot(client: &SoftwareOneClient, target: &AccountUserTarget) -> Result<Snapshot> {
+    let raw = client.read_user(target).await?;
+    Ok(Snapshot { values: record::values(FIELDS, VENDOR, &raw)?, raw })
 }
 
 /// The edits over the user as read, checked, and the PUT of only what changed (none if nothing
@@ -187,16 +181,9 @@ pub fn plan(target: &AccountUserTarget, current: &Snapshot, edits: &Value) -> Re
 
 /// PUTs exactly the planned request; the answer is the account user the vendor now holds, and
 /// that is what a receipt shows.
-fn send<'a>(
-    client: &'a SoftwareOneClient,
-    _: &'a AccountUserTarget,
-    request: &'a PlannedRequest,
-    _: &'a Call,
-) -> BoxFuture<'a, Result<Sent>> {
-    Box::pin(async move {
-        let user = client.put_user(request).await?;
-        Ok(Sent { after: Some(record::values(FIELDS, VENDOR, &user)?), request_id: None })
-    })
+async fn send(client: &SoftwareOneClient, request: &PlannedRequest) -> Result<Sent> {
+    let user = client.put_user(request).await?;
+    Ok(Sent { after: Some(record::values(FIELDS, VENDOR, &user)?), request_id: None })
 }
 
 /// The registry's entry for this operation.
@@ -212,10 +199,10 @@ pub static OPERATION: VendorOperation<SoftwareOneClient, AccountUserTarget> = Ve
         fields: FIELDS,
     },
     client: VendorClient::softwareone,
-    snapshot,
+    snapshot: |client, target, _| Box::pin(snapshot(client, target)),
     checked_edits,
     plan,
-    send,
+    send: |client, _, request, _| Box::pin(send(client, request)),
 };
 
 /// The PUT body: the changed top-level fields, and each nested object with a changed member
