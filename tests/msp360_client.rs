@@ -3,7 +3,7 @@
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 use switchboard_core::http::RetryPolicy;
-use switchboard_core::msp360::user::{self, NewPassword, UserChanges, UserDetails};
+use switchboard_core::msp360::user;
 use switchboard_core::msp360::{list_companies, list_users, Msp360Client, Msp360Settings, UserTarget};
 use switchboard_core::secret::Secret;
 use switchboard_core::ErrorCode;
@@ -79,34 +79,31 @@ fn users_only(faults: Faults) -> Faults {
 #[tokio::test]
 async fn reads_the_sample_user() {
     let sandbox = Sandbox::start().await.unwrap();
-    let details = user::read(&practice_client(&sandbox), &sample()).await.unwrap();
+    let details = user::OPERATION.read(&practice_client(&sandbox), &sample()).await.unwrap();
     assert_eq!(
         details,
-        UserDetails {
-            email: "testuser2".into(),
-            first_name: "Test".into(),
-            last_name: "User".into(),
-            notification_emails: vec!["testuser2@northwind.example".into()],
-            company: "Northwind Traders".into(),
-            enabled: true,
-            license_mode: "Manual".into(),
-        }
+        json!({
+            "Email": "testuser2",
+            "FirstName": "Test",
+            "LastName": "User",
+            "NotificationEmails": ["testuser2@northwind.example"],
+            "Company": "Northwind Traders",
+            "Enabled": true,
+            "LicenseManagmentMode": "Manual",
+        })
     );
 }
 
 #[tokio::test]
 async fn update_reads_merges_and_puts_the_whole_user() {
     let sandbox = Sandbox::start().await.unwrap();
-    let changes = UserChanges {
-        first_name: Some("Tess".into()),
-        notification_emails: Some(vec!["tess@northwind.example".into(), "it-alerts@northwind.example".into()]),
-        ..Default::default()
-    };
-    let receipt = user::update(&practice_client(&sandbox), &sample(), &changes).await.unwrap();
+    let changes =
+        json!({"FirstName": "Tess", "NotificationEmails": ["tess@northwind.example", "it-alerts@northwind.example"]});
+    let receipt = user::OPERATION.update(&practice_client(&sandbox), &sample(), &changes).await.unwrap();
 
     assert_eq!(receipt.changed_fields, vec!["FirstName", "NotificationEmails"]);
-    assert_eq!(receipt.before.first_name, "Test");
-    assert_eq!(receipt.after.first_name, "Tess");
+    assert_eq!(receipt.before["FirstName"], "Test");
+    assert_eq!(receipt.after["FirstName"], "Tess");
     assert_eq!(receipt.request_id, None, "MSP360 documents no request id");
     assert_eq!(
         api_calls(&sandbox),
@@ -127,8 +124,8 @@ const SEED_SAMPLE: &str = r#"{  "ID": "sample string 1",  "Email": "sample strin
 #[tokio::test]
 async fn contract_the_put_is_the_seeds_whole_user_without_the_password() {
     let sandbox = Sandbox::start().await.unwrap();
-    let changes = UserChanges { last_name: Some("Usher".into()), ..Default::default() };
-    user::update(&practice_client(&sandbox), &sample(), &changes).await.unwrap();
+    let changes = json!({"LastName": "Usher"});
+    user::OPERATION.update(&practice_client(&sandbox), &sample(), &changes).await.unwrap();
     let put = the_put(&sandbox);
     assert_eq!((put.method.as_str(), put.path.as_str(), put.query.as_deref()), ("PUT", "/msp360/api/Users", None));
     assert!(put.header("authorization").is_some_and(|h| h.starts_with("Bearer mbs.")), "{:?}", put.headers);
@@ -159,7 +156,7 @@ async fn contract_the_put_is_the_seeds_whole_user_without_the_password() {
 #[tokio::test]
 async fn contract_login_and_read_are_the_documented_requests() {
     let sandbox = Sandbox::start().await.unwrap();
-    user::read(&practice_client(&sandbox), &sample()).await.unwrap();
+    user::OPERATION.read(&practice_client(&sandbox), &sample()).await.unwrap();
     let requests = sandbox.state().requests();
     assert_eq!(requests.len(), 2);
     let login = &requests[0];
@@ -179,23 +176,23 @@ async fn a_license_mode_the_vendor_holds_outside_our_list_does_not_block_saving_
     // A mode number newer than the three the docs name: JSON.NET reads and writes it as is.
     assert!(sandbox.state().msp360.edit_user(sample_user_id(), |user| user.license_mode = 3));
     let client = practice_client(&sandbox);
-    assert_eq!(user::read(&client, &sample()).await.unwrap().license_mode, "3");
-    let changes = UserChanges { first_name: Some("Tess".into()), ..Default::default() };
-    let receipt = user::update(&client, &sample(), &changes).await.unwrap();
+    assert_eq!(user::OPERATION.read(&client, &sample()).await.unwrap()["LicenseManagmentMode"], "3");
+    let changes = json!({"FirstName": "Tess"});
+    let receipt = user::OPERATION.update(&client, &sample(), &changes).await.unwrap();
     assert_eq!(receipt.changed_fields, vec!["FirstName"]);
     assert_eq!(the_put(&sandbox).json().unwrap()["LicenseManagmentMode"], json!(3), "sent back as the vendor gave it");
     assert_eq!(sandbox.state().msp360.user(sample_user_id()).unwrap().license_mode, 3);
 
-    let changes = UserChanges { license_mode: Some("Trial".into()), ..Default::default() };
-    let error = user::update(&client, &sample(), &changes).await.unwrap_err();
+    let changes = json!({"LicenseManagmentMode": "Trial"});
+    let error = user::OPERATION.update(&client, &sample(), &changes).await.unwrap_err();
     assert_eq!(error.field.as_deref(), Some("LicenseManagmentMode"), "an edit is still checked");
 }
 
 #[tokio::test]
 async fn nothing_is_sent_when_nothing_changed() {
     let sandbox = Sandbox::start().await.unwrap();
-    let changes = UserChanges { email: Some(" testuser2 ".into()), enabled: Some(true), ..Default::default() };
-    let receipt = user::update(&practice_client(&sandbox), &sample(), &changes).await.unwrap();
+    let changes = json!({"Email": " testuser2 ", "Enabled": true});
+    let receipt = user::OPERATION.update(&practice_client(&sandbox), &sample(), &changes).await.unwrap();
     assert!(receipt.changed_fields.is_empty());
     assert_eq!(api_calls(&sandbox), vec![format!("GET {}", user_path(sample_user_id()))]);
 }
@@ -205,10 +202,10 @@ async fn update_keeps_enabled_and_the_license_key_spelling_the_get_returned() {
     let sandbox = Sandbox::start().await.unwrap();
     let client = practice_client(&sandbox);
     let state = &sandbox.state().msp360;
-    let rename = |name: &str| UserChanges { first_name: Some(name.into()), ..Default::default() };
+    let rename = |name: &str| json!({"FirstName": name});
 
     // The newer spelling goes back as the newer spelling, with the same number.
-    user::update(&client, &target(NEWER_SPELLING_USER_ID), &rename("Luc")).await.unwrap();
+    user::OPERATION.update(&client, &target(NEWER_SPELLING_USER_ID), &rename("Luc")).await.unwrap();
     let body = the_put(&sandbox).json().unwrap();
     assert_eq!(body["LicenseManagementMode"], json!(1));
     assert!(body.get("LicenseManagmentMode").is_none());
@@ -218,7 +215,7 @@ async fn update_keeps_enabled_and_the_license_key_spelling_the_get_returned() {
 
     // A disabled user stays disabled; the seed's spelling stays the seed's.
     sandbox.state().clear_requests();
-    user::update(&client, &target(DISABLED_USER_ID), &rename("Server")).await.unwrap();
+    user::OPERATION.update(&client, &target(DISABLED_USER_ID), &rename("Server")).await.unwrap();
     let body = the_put(&sandbox).json().unwrap();
     assert_eq!(body["Enabled"], json!(false));
     assert_eq!(body["LicenseManagmentMode"], json!(2));
@@ -228,7 +225,7 @@ async fn update_keeps_enabled_and_the_license_key_spelling_the_get_returned() {
 
     // A mode written as a name goes back as that name.
     sandbox.state().clear_requests();
-    user::update(&client, &target(NAMED_MODE_USER_ID), &rename("Front desk")).await.unwrap();
+    user::OPERATION.update(&client, &target(NAMED_MODE_USER_ID), &rename("Front desk")).await.unwrap();
     assert_eq!(the_put(&sandbox).json().unwrap()["LicenseManagmentMode"], json!("CompanySettings"));
     assert_eq!(state.user(NAMED_MODE_USER_ID).unwrap().license_mode, 2);
 }
@@ -238,15 +235,16 @@ async fn a_changed_license_mode_keeps_the_key_and_the_number_or_name_form() {
     let sandbox = Sandbox::start().await.unwrap();
     let client = practice_client(&sandbox);
     let state = &sandbox.state().msp360;
-    let mode = |mode: &str| UserChanges { license_mode: Some(mode.into()), ..Default::default() };
+    let mode = |mode: &str| json!({"LicenseManagmentMode": mode});
 
-    let receipt = user::update(&client, &target(NEWER_SPELLING_USER_ID), &mode("CompanySettings")).await.unwrap();
+    let receipt =
+        user::OPERATION.update(&client, &target(NEWER_SPELLING_USER_ID), &mode("CompanySettings")).await.unwrap();
     assert_eq!(receipt.changed_fields, vec!["LicenseManagmentMode"]);
     assert_eq!(the_put(&sandbox).json().unwrap()["LicenseManagementMode"], json!(2));
     assert_eq!(state.user(NEWER_SPELLING_USER_ID).unwrap().license_mode, 2);
 
     sandbox.state().clear_requests();
-    user::update(&client, &target(NAMED_MODE_USER_ID), &mode("Automatic")).await.unwrap();
+    user::OPERATION.update(&client, &target(NAMED_MODE_USER_ID), &mode("Automatic")).await.unwrap();
     assert_eq!(the_put(&sandbox).json().unwrap()["LicenseManagmentMode"], json!("Automatic"));
     assert_eq!(state.user(NAMED_MODE_USER_ID).unwrap().license_mode, 1);
 }
@@ -257,15 +255,13 @@ async fn password_is_sent_only_when_changed() {
     let client = practice_client(&sandbox);
     let state = &sandbox.state().msp360;
 
-    user::update(&client, &sample(), &UserChanges { last_name: Some("Usher".into()), ..Default::default() })
-        .await
-        .unwrap();
+    user::OPERATION.update(&client, &sample(), &json!({"LastName": "Usher"})).await.unwrap();
     assert!(the_put(&sandbox).json().unwrap().get("Password").is_none());
     assert_eq!(state.user(sample_user_id()).unwrap().password, "initial-testuser2");
 
     sandbox.state().clear_requests();
-    let changes = UserChanges { password: Some(NewPassword::new("a-new-Passw0rd")), ..Default::default() };
-    let receipt = user::update(&client, &sample(), &changes).await.unwrap();
+    let changes = json!({"Password": "a-new-Passw0rd"});
+    let receipt = user::OPERATION.update(&client, &sample(), &changes).await.unwrap();
     assert_eq!(receipt.changed_fields, vec!["Password"]);
     assert_eq!(receipt.before, receipt.after);
     let receipt_json = serde_json::to_string(&receipt).unwrap();
@@ -275,7 +271,7 @@ async fn password_is_sent_only_when_changed() {
     assert_eq!(body["Enabled"], json!(true));
     assert_eq!(state.user(sample_user_id()).unwrap().password, "a-new-Passw0rd");
     // The read never carries it back.
-    let details = serde_json::to_string(&user::read(&client, &sample()).await.unwrap()).unwrap();
+    let details = serde_json::to_string(&user::OPERATION.read(&client, &sample()).await.unwrap()).unwrap();
     assert!(!details.contains("Passw0rd") && !details.contains("Password"), "{details}");
 }
 
@@ -283,16 +279,16 @@ async fn password_is_sent_only_when_changed() {
 async fn email_is_a_login_name_not_an_address() {
     let sandbox = Sandbox::start().await.unwrap();
     let client = practice_client(&sandbox);
-    let changes = UserChanges { email: Some("reception-desk-2".into()), ..Default::default() };
-    let receipt = user::update(&client, &sample(), &changes).await.unwrap();
+    let changes = json!({"Email": "reception-desk-2"});
+    let receipt = user::OPERATION.update(&client, &sample(), &changes).await.unwrap();
     assert_eq!(receipt.changed_fields, vec!["Email"]);
     assert_eq!(the_put(&sandbox).json().unwrap()["Email"], json!("reception-desk-2"));
     assert_eq!(sandbox.state().msp360.user(sample_user_id()).unwrap().email, "reception-desk-2");
 
     // Notification emails are real addresses, though.
     sandbox.state().clear_requests();
-    let changes = UserChanges { notification_emails: Some(vec!["reception-desk-2".into()]), ..Default::default() };
-    let error = user::update(&client, &sample(), &changes).await.unwrap_err();
+    let changes = json!({"NotificationEmails": ["reception-desk-2"]});
+    let error = user::OPERATION.update(&client, &sample(), &changes).await.unwrap_err();
     assert_eq!(error.field.as_deref(), Some("NotificationEmails"));
     assert!(sandbox.state().requests().is_empty());
 }
@@ -300,8 +296,8 @@ async fn email_is_a_login_name_not_an_address() {
 #[tokio::test]
 async fn a_200_with_an_error_body_is_a_failure() {
     let sandbox = Sandbox::start().await.unwrap();
-    let changes = UserChanges { email: Some("anna.berg@northwind.example".into()), ..Default::default() };
-    let error = user::update(&practice_client(&sandbox), &sample(), &changes).await.unwrap_err();
+    let changes = json!({"Email": "anna.berg@northwind.example"});
+    let error = user::OPERATION.update(&practice_client(&sandbox), &sample(), &changes).await.unwrap_err();
     assert_eq!(error.code, ErrorCode::VendorRejected);
     assert_eq!(error.message, "MSP360 refused the change: Email already exist");
     assert_eq!(error.vendor_message.as_deref(), Some("HTTP 200: Email already exist"));
@@ -315,18 +311,19 @@ async fn a_200_with_an_error_body_is_a_failure() {
         (r#""Email already exist""#, "Email already exist"),
     ] {
         let url = stub_vendor(sample_user_json(), 200, body).await;
-        let error = user::update(&client_at(&url, "login", "password"), &sample(), &changes).await.unwrap_err();
+        let error =
+            user::OPERATION.update(&client_at(&url, "login", "password"), &sample(), &changes).await.unwrap_err();
         assert_eq!(error.code, ErrorCode::VendorRejected, "{body}");
         assert_eq!(error.message, format!("MSP360 refused the change: {words}"), "{body}");
     }
     // And a 200 that says nothing is a success.
     let url = stub_vendor(sample_user_json(), 200, "").await;
-    user::update(&client_at(&url, "login", "password"), &sample(), &changes).await.unwrap();
+    user::OPERATION.update(&client_at(&url, "login", "password"), &sample(), &changes).await.unwrap();
 }
 
 #[tokio::test]
 async fn a_vendor_that_echoes_the_new_password_in_an_error_never_shows_it() {
-    let changes = UserChanges { password: Some(NewPassword::new("Echo\"d-Passw0rd")), ..Default::default() };
+    let changes = json!({"Password": "Echo\"d-Passw0rd"});
     for (status, body) in [
         (
             400,
@@ -336,7 +333,8 @@ async fn a_vendor_that_echoes_the_new_password_in_an_error_never_shows_it() {
         (500, r#"Internal error while saving {"Password":"Echo\"d-Passw0rd"}"#),
     ] {
         let url = stub_vendor(sample_user_json(), status, body).await;
-        let error = user::update(&client_at(&url, "login", "password"), &sample(), &changes).await.unwrap_err();
+        let error =
+            user::OPERATION.update(&client_at(&url, "login", "password"), &sample(), &changes).await.unwrap_err();
         let shown = serde_json::to_string(&error).unwrap();
         assert!(!shown.contains("Passw0rd"), "HTTP {status}: {shown}");
         assert!(
@@ -354,8 +352,8 @@ async fn a_400_quotes_the_vendors_model_state() {
         r#"{"Message":"The request is invalid.","ModelState":{"model.Enabled":["Enabled is required"]}}"#,
     )
     .await;
-    let changes = UserChanges { first_name: Some("Tess".into()), ..Default::default() };
-    let error = user::update(&client_at(&url, "login", "password"), &sample(), &changes).await.unwrap_err();
+    let changes = json!({"FirstName": "Tess"});
+    let error = user::OPERATION.update(&client_at(&url, "login", "password"), &sample(), &changes).await.unwrap_err();
     assert_eq!(error.code, ErrorCode::VendorRejected);
     assert_eq!(error.message, "MSP360 refused the change: Enabled is required");
 }
@@ -365,35 +363,35 @@ async fn invalid_edits_are_refused_before_any_request() {
     let sandbox = Sandbox::start().await.unwrap();
     let client = practice_client(&sandbox);
     let cases = [
-        (UserChanges { email: Some("   ".into()), ..Default::default() }, "Email", "Login name is required."),
+        (json!({"Email": "   "}), "Email", "Login name is required."),
         (
-            UserChanges { notification_emails: Some(vec!["ok@example.com".into(), "not an address".into()]), ..Default::default() },
+            json!({"NotificationEmails": ["ok@example.com", "not an address"]}),
             "NotificationEmails",
             "Notification emails must hold only email addresses, like name@example.com; \"not an address\" (entry 2) is not.",
         ),
         (
-            UserChanges { license_mode: Some("Sometimes".into()), ..Default::default() },
+            json!({"LicenseManagmentMode": "Sometimes"}),
             "LicenseManagmentMode",
             "License management must be one of Manual, Automatic or CompanySettings; \"Sometimes\" is not.",
         ),
         (
-            UserChanges { license_mode: Some("".into()), ..Default::default() },
+            json!({"LicenseManagmentMode": ""}),
             "LicenseManagmentMode",
             "License management can't be cleared; choose Manual, Automatic or CompanySettings.",
         ),
         (
-            UserChanges { password: Some(NewPassword::new("ab")), ..Default::default() },
+            json!({"Password": "ab"}),
             "Password",
             "New password must be 3 to 100 characters long (it has 2).",
         ),
         (
-            UserChanges { password: Some(NewPassword::new("p".repeat(101))), ..Default::default() },
+            json!({"Password": "p".repeat(101)}),
             "Password",
             "New password must be 3 to 100 characters long (it has 101).",
         ),
     ];
     for (changes, field, message) in cases {
-        let error = user::update(&client, &sample(), &changes).await.unwrap_err();
+        let error = user::OPERATION.update(&client, &sample(), &changes).await.unwrap_err();
         assert_eq!(error.code, ErrorCode::InvalidInput, "{field}");
         assert_eq!(error.field.as_deref(), Some(field));
         assert_eq!(error.message, message);
@@ -407,11 +405,11 @@ async fn path_injection_attempts_never_reach_the_vendor() {
     let sandbox = Sandbox::start().await.unwrap();
     let client = practice_client(&sandbox);
     for id in ["../Companies", "a/b", "u?x=1", "u#f", "u v", "%2e%2e", "..", ""] {
-        let error = user::read(&client, &target(id)).await.unwrap_err();
+        let error = user::OPERATION.read(&client, &target(id)).await.unwrap_err();
         assert_eq!(error.code, ErrorCode::InvalidInput, "{id}");
         assert_eq!(error.field.as_deref(), Some("userId"), "{id}");
-        let changes = UserChanges { first_name: Some("x".into()), ..Default::default() };
-        let error = user::update(&client, &target(id), &changes).await.unwrap_err();
+        let changes = json!({"FirstName": "x"});
+        let error = user::OPERATION.update(&client, &target(id), &changes).await.unwrap_err();
         assert_eq!(error.field.as_deref(), Some("userId"), "{id}");
     }
     assert!(sandbox.state().requests().is_empty());
@@ -420,8 +418,10 @@ async fn path_injection_attempts_never_reach_the_vendor() {
 #[tokio::test]
 async fn an_unknown_user_is_not_found() {
     let sandbox = Sandbox::start().await.unwrap();
-    let error =
-        user::read(&practice_client(&sandbox), &target("00000000-0000-0000-0000-000000000000")).await.unwrap_err();
+    let error = user::OPERATION
+        .read(&practice_client(&sandbox), &target("00000000-0000-0000-0000-000000000000"))
+        .await
+        .unwrap_err();
     assert_eq!(error.code, ErrorCode::NotFound);
     assert_eq!(error.vendor_message.as_deref(), Some("HTTP 404: User not found"));
     assert_eq!(user_reads(&sandbox), 1, "a 404 is not retried");
@@ -431,7 +431,7 @@ async fn an_unknown_user_is_not_found() {
 async fn a_wrong_password_is_a_rejected_sign_in_without_the_password_in_the_error() {
     let sandbox = Sandbox::start().await.unwrap();
     let client = client_at(&sandbox.msp360_url(), PRACTICE_USER_NAME, "wrong-password-value");
-    let error = user::read(&client, &sample()).await.unwrap_err();
+    let error = user::OPERATION.read(&client, &sample()).await.unwrap_err();
     assert_eq!(error.code, ErrorCode::SignInRejected);
     assert!(error.message.contains("API login or password is wrong"), "{}", error.message);
     assert_eq!(error.vendor_message.as_deref(), Some("HTTP 403: Incorrect login or password."));
@@ -457,8 +457,8 @@ async fn a_login_password_outside_3_to_100_characters_is_refused_before_any_requ
 async fn read_only_credentials_get_the_vendors_403() {
     let sandbox = Sandbox::start().await.unwrap();
     let client = client_at(&sandbox.msp360_url(), READ_ONLY_USER_NAME, READ_ONLY_PASSWORD);
-    let changes = UserChanges { first_name: Some("Tess".into()), ..Default::default() };
-    let error = user::update(&client, &sample(), &changes).await.unwrap_err();
+    let changes = json!({"FirstName": "Tess"});
+    let error = user::OPERATION.update(&client, &sample(), &changes).await.unwrap_err();
     assert_eq!(error.code, ErrorCode::Forbidden);
     assert!(error.message.contains("not allowed to do that"), "{}", error.message);
     assert!(error.vendor_message.unwrap().starts_with("HTTP 403: "));
@@ -471,7 +471,7 @@ async fn the_token_is_cached_between_calls() {
     let sandbox = Sandbox::start().await.unwrap();
     let client = practice_client(&sandbox);
     for _ in 0..3 {
-        user::read(&client, &sample()).await.unwrap();
+        user::OPERATION.read(&client, &sample()).await.unwrap();
     }
     list_users(&client).await.unwrap();
     assert_eq!(logins(&sandbox), 1);
@@ -481,11 +481,11 @@ async fn the_token_is_cached_between_calls() {
 async fn an_expired_token_is_refreshed_once_and_the_call_succeeds() {
     let sandbox = Sandbox::start().await.unwrap();
     let client = practice_client(&sandbox);
-    user::read(&client, &sample()).await.unwrap();
+    user::OPERATION.read(&client, &sample()).await.unwrap();
     sandbox.state().msp360.expire_tokens();
     sandbox.state().clear_requests();
-    let changes = UserChanges { first_name: Some("Fresh".into()), ..Default::default() };
-    user::update(&client, &sample(), &changes).await.unwrap();
+    let changes = json!({"FirstName": "Fresh"});
+    user::OPERATION.update(&client, &sample(), &changes).await.unwrap();
     let calls: Vec<String> = sandbox.state().requests().iter().map(|r| format!("{} {}", r.method, r.path)).collect();
     let get = format!("GET {}", user_path(sample_user_id()));
     assert_eq!(calls, vec![get.clone(), format!("POST {LOGIN_PATH}"), get, "PUT /msp360/api/Users".into()]);
@@ -497,7 +497,7 @@ async fn a_401_right_after_logging_in_again_is_a_rejected_sign_in() {
     let sandbox = Sandbox::start().await.unwrap();
     // Every token is born expired: the one retry after a fresh login fails too.
     sandbox.state().msp360.set_token_lifetime(Duration::ZERO);
-    let error = user::read(&practice_client(&sandbox), &sample()).await.unwrap_err();
+    let error = user::OPERATION.read(&practice_client(&sandbox), &sample()).await.unwrap_err();
     assert_eq!(error.code, ErrorCode::SignInRejected);
     assert!(error.message.contains("even right after logging in again"), "{}", error.message);
     assert_eq!((logins(&sandbox), user_reads(&sandbox)), (2, 2));
@@ -508,9 +508,9 @@ async fn a_short_lived_token_is_renewed_before_it_expires() {
     let sandbox = Sandbox::start().await.unwrap();
     sandbox.state().msp360.set_token_lifetime(Duration::from_secs(1));
     let client = practice_client(&sandbox);
-    user::read(&client, &sample()).await.unwrap();
+    user::OPERATION.read(&client, &sample()).await.unwrap();
     tokio::time::sleep(Duration::from_millis(1100)).await;
-    user::read(&client, &sample()).await.unwrap();
+    user::OPERATION.read(&client, &sample()).await.unwrap();
     assert_eq!(logins(&sandbox), 2);
     assert_eq!(sandbox.state().requests().len(), 4, "no call was made with an expired token");
 }
@@ -520,7 +520,7 @@ async fn a_429_with_retry_after_is_waited_out_then_succeeds() {
     let sandbox = Sandbox::start().await.unwrap();
     sandbox.state().set_faults(users_only(Faults { throttle_next: 1, retry_after_seconds: 1, ..Faults::default() }));
     let started = Instant::now();
-    user::read(&practice_client(&sandbox), &sample()).await.unwrap();
+    user::OPERATION.read(&practice_client(&sandbox), &sample()).await.unwrap();
     assert!(started.elapsed() >= Duration::from_secs(1), "Retry-After was honoured: {:?}", started.elapsed());
     assert_eq!(user_reads(&sandbox), 2);
 }
@@ -529,7 +529,7 @@ async fn a_429_with_retry_after_is_waited_out_then_succeeds() {
 async fn endless_throttling_gives_up_and_says_how_long_the_vendor_asked_to_wait() {
     let sandbox = Sandbox::start().await.unwrap();
     sandbox.state().set_faults(users_only(Faults { throttle_next: 10, retry_after_seconds: 120, ..Faults::default() }));
-    let error = user::read(&practice_client(&sandbox), &sample()).await.unwrap_err();
+    let error = user::OPERATION.read(&practice_client(&sandbox), &sample()).await.unwrap_err();
     assert_eq!(error.code, ErrorCode::RateLimited);
     assert!(error.message.contains("asked to wait 120 s"), "{}", error.message);
 }
@@ -538,8 +538,8 @@ async fn endless_throttling_gives_up_and_says_how_long_the_vendor_asked_to_wait(
 async fn a_burst_of_server_errors_is_retried_then_succeeds() {
     let sandbox = Sandbox::start().await.unwrap();
     sandbox.state().set_faults(users_only(Faults { fail_next: 2, ..Faults::default() }));
-    let changes = UserChanges { company: Some("Tailspin Toys".into()), ..Default::default() };
-    user::update(&practice_client(&sandbox), &sample(), &changes).await.unwrap();
+    let changes = json!({"Company": "Tailspin Toys"});
+    user::OPERATION.update(&practice_client(&sandbox), &sample(), &changes).await.unwrap();
     assert_eq!(user_reads(&sandbox), 3, "two 503s, then the read succeeded");
     assert_eq!(sandbox.state().msp360.user(sample_user_id()).unwrap().company, "Tailspin Toys");
 }
@@ -548,7 +548,7 @@ async fn a_burst_of_server_errors_is_retried_then_succeeds() {
 async fn a_server_error_that_lasts_is_a_plain_error() {
     let sandbox = Sandbox::start().await.unwrap();
     sandbox.state().set_faults(users_only(Faults { fail_next: 10, ..Faults::default() }));
-    let error = user::read(&practice_client(&sandbox), &sample()).await.unwrap_err();
+    let error = user::OPERATION.read(&practice_client(&sandbox), &sample()).await.unwrap_err();
     assert_eq!(error.code, ErrorCode::VendorUnavailable);
     assert_eq!(user_reads(&sandbox), 4);
 }
@@ -557,7 +557,7 @@ async fn a_server_error_that_lasts_is_a_plain_error() {
 async fn a_malformed_reply_is_a_malformed_response_error() {
     let sandbox = Sandbox::start().await.unwrap();
     sandbox.state().set_faults(users_only(Faults { malform_next: 1, ..Faults::default() }));
-    let error = user::read(&practice_client(&sandbox), &sample()).await.unwrap_err();
+    let error = user::OPERATION.read(&practice_client(&sandbox), &sample()).await.unwrap_err();
     assert_eq!(error.code, ErrorCode::MalformedResponse);
     assert_eq!(error.message, "MSP360 sent a reply Switchboard can't read.");
 
@@ -565,8 +565,9 @@ async fn a_malformed_reply_is_a_malformed_response_error() {
     let no_enabled = json!({"ID": sample_user_id(), "Email": "testuser2"}).to_string();
     for body in ["<html>gateway</html>".to_string(), "[1,2,3]".into(), "".into(), no_enabled, other_user] {
         let url = stub_vendor(body.clone(), 200, "").await;
-        let changes = UserChanges { first_name: Some("x".into()), ..Default::default() };
-        let error = user::update(&client_at(&url, "login", "password"), &sample(), &changes).await.unwrap_err();
+        let changes = json!({"FirstName": "x"});
+        let error =
+            user::OPERATION.update(&client_at(&url, "login", "password"), &sample(), &changes).await.unwrap_err();
         assert_eq!(error.code, ErrorCode::MalformedResponse, "{body}");
     }
 }
@@ -591,7 +592,7 @@ async fn lists_users_and_companies() {
 async fn an_unreachable_vendor_is_a_plain_message() {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let client = client_at(&format!("http://127.0.0.1:{port}"), "login", "password");
-    let error = user::read(&client, &sample()).await.unwrap_err();
+    let error = user::OPERATION.read(&client, &sample()).await.unwrap_err();
     assert_eq!(error.code, ErrorCode::Unreachable);
     assert!(error.message.starts_with("Can't reach MSP360 (127.0.0.1)"), "{}", error.message);
 }
@@ -651,12 +652,12 @@ async fn an_oversized_answer_is_a_clear_error_and_a_large_user_list_still_reads(
     let code = |error: &switchboard_core::Error| serde_json::to_value(error.code).unwrap();
 
     sandbox.state().set_faults(oversize(5 * MIB, false, &user_path(sample_user_id())));
-    let error = user::read(&practice_client(&sandbox), &sample()).await.unwrap_err();
+    let error = user::OPERATION.read(&practice_client(&sandbox), &sample()).await.unwrap_err();
     assert_eq!(code(&error), "response_too_large");
     assert!(error.message.starts_with("MSP360 sent an answer larger than"), "{}", error.message);
 
     sandbox.state().set_faults(oversize(5 * MIB, true, LOGIN_PATH));
-    let error = user::read(&practice_client(&sandbox), &sample()).await.unwrap_err();
+    let error = user::OPERATION.read(&practice_client(&sandbox), &sample()).await.unwrap_err();
     assert_eq!(code(&error), "response_too_large");
 
     // MSP360 sends every user in one answer: a list may be larger than one record.

@@ -3,8 +3,9 @@
 
 mod common;
 
+use serde_json::json;
 use std::sync::Mutex;
-use switchboard_core::avepoint::account_information::{self, AccountInformationChanges};
+use switchboard_core::avepoint::account_information;
 use switchboard_sandbox::{Sandbox, PRACTICE_CLIENT_SECRET};
 
 static LINES: Mutex<Vec<String>> = Mutex::new(Vec::new());
@@ -27,8 +28,8 @@ async fn request_log_lines_name_the_request_and_hold_no_secret() {
     log::set_max_level(log::LevelFilter::Info);
     let sandbox = Sandbox::start().await.unwrap();
     let client = common::practice_client(&sandbox);
-    let changes = AccountInformationChanges { mail: Some("logged@contoso.example".into()), ..Default::default() };
-    account_information::update(&client, &common::sample_target(), &changes).await.unwrap();
+    let changes = json!({"mail": "logged@contoso.example"});
+    account_information::OPERATION.update(&client, &common::sample_target(), &changes).await.unwrap();
 
     let lines = LINES.lock().unwrap().clone();
     let put = lines.iter().find(|l| l.contains(" PUT ")).expect("the PUT is logged");

@@ -1,16 +1,14 @@
 //! The SoftwareOne client against the sandbox, over real HTTP on 127.0.0.1, and contract tests
 //! that pin the exact requests it sends against the seed's OpenAPI `AccountUser` schema.
 
+use serde_json::{json, Value};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use switchboard_core::http::RetryPolicy;
 use switchboard_core::secret::Secret;
-use switchboard_core::softwareone::account_user::{
-    self, AccountUser, AccountUserChanges, AccountUserNumberFormatChanges, AccountUserPhoneChanges,
-    AccountUserSettingsChanges,
-};
+use switchboard_core::softwareone::account_user;
 use switchboard_core::softwareone::rql::Rql;
-use switchboard_core::softwareone::{AccountUserRecord, AccountUserTarget, SoftwareOneClient, SoftwareOneSettings};
+use switchboard_core::softwareone::{AccountUserTarget, SoftwareOneClient, SoftwareOneSettings, VENDOR};
 use switchboard_core::ErrorCode;
 use switchboard_sandbox::softwareone::{sample_user, LIMITED_TOKEN, PRACTICE_TOKEN, RESTRICTED_ACCOUNT};
 use switchboard_sandbox::{Faults, Sandbox};
@@ -42,13 +40,13 @@ fn sample_target() -> AccountUserTarget {
 }
 
 /// What the sandbox holds for the sample user, in the client's terms.
-fn held(sandbox: &Sandbox, target: &AccountUserTarget) -> AccountUser {
+fn held(sandbox: &Sandbox, target: &AccountUserTarget) -> Value {
     let user = sandbox.state().softwareone.user(&target.account_id, &target.user_id).unwrap();
     let json = serde_json::json!({
         "email": user.email, "firstName": user.first_name, "lastName": user.last_name,
         "phone": user.phone, "settings": user.settings,
     });
-    AccountUser::from(serde_json::from_value::<AccountUserRecord>(json).unwrap())
+    switchboard_core::record::values(account_user::FIELDS, VENDOR, &json).unwrap()
 }
 
 fn calls(sandbox: &Sandbox) -> Vec<String> {
@@ -59,8 +57,8 @@ fn vendor_requests(sandbox: &Sandbox) -> usize {
     sandbox.state().requests().iter().filter(|r| r.path.starts_with("/softwareone/")).count()
 }
 
-fn email_change(email: &str) -> AccountUserChanges {
-    AccountUserChanges { email: Some(email.into()), ..Default::default() }
+fn email_change(email: &str) -> Value {
+    json!({"email": email})
 }
 
 fn api_only(faults: Faults) -> Faults {
@@ -70,33 +68,26 @@ fn api_only(faults: Faults) -> Faults {
 #[tokio::test]
 async fn reads_the_sample_account_user() {
     let sandbox = Sandbox::start().await.unwrap();
-    let user = account_user::read(&practice_client(&sandbox), &sample_target()).await.unwrap();
-    assert_eq!(user.email, "mark.lee@contoso.example");
-    assert_eq!((user.first_name.as_str(), user.last_name.as_str()), ("Mark", "Lee"));
-    assert_eq!((user.phone.prefix.as_str(), user.phone.number.as_str()), ("+1", "4255550101"));
-    assert_eq!(user.settings.culture_code, "en-US");
-    assert_eq!(user.settings.number_format.decimal_separator, ".");
+    let user = account_user::OPERATION.read(&practice_client(&sandbox), &sample_target()).await.unwrap();
+    assert_eq!(user["email"], "mark.lee@contoso.example");
+    assert_eq!((&user["firstName"], &user["lastName"]), (&json!("Mark"), &json!("Lee")));
+    assert_eq!(user["phone"], json!({"prefix": "+1", "number": "4255550101"}));
+    assert_eq!(user["settings"]["cultureCode"], "en-US");
+    assert_eq!(user["settings"]["numberFormat"]["decimalSeparator"], ".");
     assert!(account_user::check(&user).is_empty(), "the sample passes the client's own rules");
 }
 
 #[tokio::test]
 async fn put_sends_only_the_changed_fields() {
     let sandbox = Sandbox::start().await.unwrap();
-    let changes = AccountUserChanges {
+    let changes = json!({
         // Unchanged: must not be sent.
-        email: Some("mark.lee@contoso.example".into()),
-        last_name: Some("Lee-Smith".into()),
-        phone: Some(AccountUserPhoneChanges { number: Some("4255550199".into()), prefix: Some("+1".into()) }),
-        settings: Some(AccountUserSettingsChanges {
-            number_format: Some(AccountUserNumberFormatChanges {
-                decimal_separator: Some(",".into()),
-                ..Default::default()
-            }),
-            ..Default::default()
-        }),
-        ..Default::default()
-    };
-    let receipt = account_user::update(&practice_client(&sandbox), &sample_target(), &changes).await.unwrap();
+        "email": "mark.lee@contoso.example",
+        "lastName": "Lee-Smith",
+        "phone": {"number": "4255550199", "prefix": "+1"},
+        "settings": {"numberFormat": {"decimalSeparator": ","}},
+    });
+    let receipt = account_user::OPERATION.update(&practice_client(&sandbox), &sample_target(), &changes).await.unwrap();
 
     assert_eq!(receipt.changed_fields, vec!["lastName", "phone.number", "settings.numberFormat.decimalSeparator"]);
     assert_eq!(calls(&sandbox), vec![format!("GET {USER_PATH}"), format!("PUT {USER_PATH}")]);
@@ -126,9 +117,9 @@ async fn put_sends_only_the_changed_fields() {
         "top-level fields only when changed; a nested object with a change is sent whole"
     );
     let stored = held(&sandbox, &sample_target());
-    assert_eq!(stored.last_name, "Lee-Smith");
-    assert_eq!(stored.phone.prefix, "+1", "members not sent are kept");
-    assert_eq!(stored.settings.number_format.group_separator, ",");
+    assert_eq!(stored["lastName"], "Lee-Smith");
+    assert_eq!(stored["phone"]["prefix"], "+1", "members not sent are kept");
+    assert_eq!(stored["settings"]["numberFormat"]["groupSeparator"], ",");
 }
 
 #[tokio::test]
@@ -139,18 +130,8 @@ async fn a_changed_member_sends_its_nested_object_whole_from_the_fresh_read() {
     let mut stored = sandbox.state().softwareone.user(account, user).unwrap();
     stored.settings.as_mut().unwrap().time_format = Some("HH:mm".into());
     assert!(sandbox.state().softwareone.replace_user(account, stored));
-    let changes = AccountUserChanges {
-        phone: Some(AccountUserPhoneChanges { number: Some("4255550199".into()), ..Default::default() }),
-        settings: Some(AccountUserSettingsChanges {
-            number_format: Some(AccountUserNumberFormatChanges {
-                group_separator: Some(" ".into()),
-                ..Default::default()
-            }),
-            ..Default::default()
-        }),
-        ..Default::default()
-    };
-    let receipt = account_user::update(&practice_client(&sandbox), &sample_target(), &changes).await.unwrap();
+    let changes = json!({"phone": json!({"number": "4255550199"}), "settings": json!({"numberFormat": json!({"groupSeparator": " "})})});
+    let receipt = account_user::OPERATION.update(&practice_client(&sandbox), &sample_target(), &changes).await.unwrap();
     assert_eq!(receipt.changed_fields, vec!["phone.number", "settings.numberFormat.groupSeparator"]);
     let put = sandbox.state().requests().into_iter().find(|r| r.method == "PUT").unwrap();
     assert_eq!(
@@ -168,10 +149,10 @@ async fn a_changed_member_sends_its_nested_object_whole_from_the_fresh_read() {
         })
     );
     let held = held(&sandbox, &sample_target());
-    assert_eq!(held.phone.prefix, "+1", "a replaced phone keeps its prefix");
-    assert_eq!(held.settings.culture_code, "en-US");
-    assert_eq!(held.settings.time_format, "HH:mm");
-    assert_eq!(held.settings.number_format.decimal_separator, ".");
+    assert_eq!(held["phone"]["prefix"], "+1", "a replaced phone keeps its prefix");
+    assert_eq!(held["settings"]["cultureCode"], "en-US");
+    assert_eq!(held["settings"]["timeFormat"], "HH:mm");
+    assert_eq!(held["settings"]["numberFormat"]["decimalSeparator"], ".");
 }
 
 #[tokio::test]
@@ -179,15 +160,9 @@ async fn members_the_vendor_left_null_go_back_null_in_the_whole_object() {
     let sandbox = Sandbox::start().await.unwrap();
     // Priya (invited): no phone, no time zone, no date or time format, no number format.
     let target = AccountUserTarget { user_id: "USR-0000-0004".into(), ..sample_target() };
-    let changes = AccountUserChanges {
-        phone: Some(AccountUserPhoneChanges { number: Some("2075550104".into()), ..Default::default() }),
-        settings: Some(AccountUserSettingsChanges {
-            time_zone: Some("GMT Standard Time".into()),
-            ..Default::default()
-        }),
-        ..Default::default()
-    };
-    account_user::update(&practice_client(&sandbox), &target, &changes).await.unwrap();
+    let changes =
+        json!({"phone": json!({"number": "2075550104"}), "settings": json!({"timeZone": "GMT Standard Time"})});
+    account_user::OPERATION.update(&practice_client(&sandbox), &target, &changes).await.unwrap();
     let put = sandbox.state().requests().into_iter().find(|r| r.method == "PUT").unwrap();
     assert_eq!(
         put.json().unwrap(),
@@ -214,11 +189,9 @@ async fn a_nested_object_the_vendor_does_not_hold_needs_its_required_members() {
     let mut stored = sandbox.state().softwareone.user(account, user).unwrap();
     stored.settings = None;
     assert!(sandbox.state().softwareone.replace_user(account, stored));
-    let changes = AccountUserChanges {
-        settings: Some(AccountUserSettingsChanges { time_zone: Some("UTC".into()), ..Default::default() }),
-        ..Default::default()
-    };
-    let error = account_user::update(&practice_client(&sandbox), &sample_target(), &changes).await.unwrap_err();
+    let changes = json!({"settings": json!({"timeZone": "UTC"})});
+    let error =
+        account_user::OPERATION.update(&practice_client(&sandbox), &sample_target(), &changes).await.unwrap_err();
     assert_eq!(error.code, ErrorCode::InvalidInput);
     let fields: Vec<&str> = error.field_errors.iter().map(|e| e.field.as_str()).collect();
     assert_eq!(fields, vec!["settings.cultureCode", "settings.languageCode"]);
@@ -234,27 +207,20 @@ async fn codes_the_vendor_holds_outside_our_checks_go_back_untouched_in_a_whole_
     stored.settings.as_mut().unwrap().culture_code = "es-419".into();
     stored.settings.as_mut().unwrap().language_code = "es-419".into();
     assert!(sandbox.state().softwareone.replace_user(account, stored));
-    let changes = AccountUserChanges {
-        settings: Some(AccountUserSettingsChanges { time_zone: Some("UTC".into()), ..Default::default() }),
-        ..Default::default()
-    };
-    let receipt = account_user::update(&practice_client(&sandbox), &sample_target(), &changes).await.unwrap();
+    let changes = json!({"settings": json!({"timeZone": "UTC"})});
+    let receipt = account_user::OPERATION.update(&practice_client(&sandbox), &sample_target(), &changes).await.unwrap();
     assert_eq!(receipt.changed_fields, vec!["settings.timeZone"]);
     let put = sandbox.state().requests().into_iter().find(|r| r.method == "PUT").unwrap();
     let settings = &put.json().unwrap()["settings"];
     assert_eq!((&settings["cultureCode"], &settings["languageCode"]), (&"es-419".into(), &"es-419".into()));
-    assert_eq!(held(&sandbox, &sample_target()).settings.time_zone, "UTC");
+    assert_eq!(held(&sandbox, &sample_target())["settings"]["timeZone"], "UTC");
 }
 
 #[tokio::test]
 async fn an_emptied_optional_field_is_sent_as_null_and_cleared() {
     let sandbox = Sandbox::start().await.unwrap();
-    let changes = AccountUserChanges {
-        phone: Some(AccountUserPhoneChanges { prefix: Some("".into()), ..Default::default() }),
-        settings: Some(AccountUserSettingsChanges { time_format: Some(" ".into()), ..Default::default() }),
-        ..Default::default()
-    };
-    let receipt = account_user::update(&practice_client(&sandbox), &sample_target(), &changes).await.unwrap();
+    let changes = json!({"phone": json!({"prefix": ""}), "settings": json!({"timeFormat": " "})});
+    let receipt = account_user::OPERATION.update(&practice_client(&sandbox), &sample_target(), &changes).await.unwrap();
     let put = sandbox.state().requests().into_iter().find(|r| r.method == "PUT").unwrap();
     let body = put.json().unwrap();
     assert_eq!(body["phone"], serde_json::json!({"prefix": null, "number": "4255550101"}));
@@ -263,23 +229,19 @@ async fn an_emptied_optional_field_is_sent_as_null_and_cleared() {
     let user = sandbox.state().softwareone.user("ACC-1234-5678", "USR-0000-0001").unwrap();
     assert_eq!(user.phone.unwrap().prefix, None);
     assert_eq!(user.settings.unwrap().time_format, None);
-    assert_eq!(receipt.after.phone.prefix, "");
+    assert_eq!(receipt.after["phone"]["prefix"], "");
 }
 
 #[tokio::test]
 async fn the_receipt_shows_what_the_vendor_now_holds() {
     let sandbox = Sandbox::start().await.unwrap();
-    let changes = AccountUserChanges {
-        first_name: Some("  Marcus ".into()),
-        settings: Some(AccountUserSettingsChanges { culture_code: Some("en-GB".into()), ..Default::default() }),
-        ..Default::default()
-    };
+    let changes = json!({"firstName": "  Marcus ", "settings": json!({"cultureCode": "en-GB"})});
     let before = held(&sandbox, &sample_target());
-    let receipt = account_user::update(&practice_client(&sandbox), &sample_target(), &changes).await.unwrap();
+    let receipt = account_user::OPERATION.update(&practice_client(&sandbox), &sample_target(), &changes).await.unwrap();
     assert_eq!(receipt.before, before);
     assert_eq!(receipt.after, held(&sandbox, &sample_target()));
-    assert_eq!(receipt.after.first_name, "Marcus", "trimmed before sending");
-    assert_eq!(receipt.after.settings.culture_code, "en-GB");
+    assert_eq!(receipt.after["firstName"], "Marcus", "trimmed before sending");
+    assert_eq!(receipt.after["settings"]["cultureCode"], "en-GB");
     assert_eq!(receipt.changed_fields, vec!["firstName", "settings.cultureCode"]);
     assert_eq!(sandbox.state().softwareone.user("ACC-1234-5678", "USR-0000-0001").unwrap().revision, 2);
 }
@@ -293,19 +255,19 @@ async fn the_receipt_is_the_vendors_answer_not_the_local_merge() {
     })
     .await;
     let client = client_with(&url, PRACTICE_TOKEN);
-    let changes = AccountUserChanges { first_name: Some("Marcus".into()), ..Default::default() };
-    let receipt = account_user::update(&client, &sample_target(), &changes).await.unwrap();
-    assert_eq!(receipt.before.first_name, "Mark");
-    assert_eq!(receipt.after.first_name, "MARCUS");
+    let changes = json!({"firstName": "Marcus"});
+    let receipt = account_user::OPERATION.update(&client, &sample_target(), &changes).await.unwrap();
+    assert_eq!(receipt.before["firstName"], "Mark");
+    assert_eq!(receipt.after["firstName"], "MARCUS");
 }
 
 #[tokio::test]
 async fn nothing_is_sent_when_nothing_changed() {
     let sandbox = Sandbox::start().await.unwrap();
-    let receipt =
-        account_user::update(&practice_client(&sandbox), &sample_target(), &email_change(" mark.lee@contoso.example "))
-            .await
-            .unwrap();
+    let receipt = account_user::OPERATION
+        .update(&practice_client(&sandbox), &sample_target(), &email_change(" mark.lee@contoso.example "))
+        .await
+        .unwrap();
     assert!(receipt.changed_fields.is_empty());
     assert_eq!(receipt.before, receipt.after);
     assert_eq!(calls(&sandbox), vec![format!("GET {USER_PATH}")]);
@@ -315,54 +277,36 @@ async fn nothing_is_sent_when_nothing_changed() {
 async fn invalid_edits_are_refused_before_any_request() {
     let sandbox = Sandbox::start().await.unwrap();
     let client = practice_client(&sandbox);
-    let phone = |prefix: Option<&str>, number: Option<&str>| AccountUserChanges {
-        phone: Some(AccountUserPhoneChanges { prefix: prefix.map(Into::into), number: number.map(Into::into) }),
-        ..Default::default()
-    };
-    let settings =
-        |settings: AccountUserSettingsChanges| AccountUserChanges { settings: Some(settings), ..Default::default() };
+    let phone = |prefix: Option<&str>, number: Option<&str>| json!({"phone": {"prefix": prefix, "number": number}});
+    let settings = |settings: Value| json!({ "settings": settings });
     let long_email = format!("{}@{}.example", "a".repeat(64), "b".repeat(60) + &".c".repeat(70));
-    let cases: Vec<(AccountUserChanges, &str, &str)> = vec![
+    let cases: Vec<(Value, &str, &str)> = vec![
         (email_change("not-an-address"), "email", "Email must be an email address, like name@example.com."),
         (email_change(&long_email), "email", "Email can be at most 254 characters long"),
         (email_change(""), "email", "Email is required."),
-        (
-            AccountUserChanges { first_name: Some(" ".into()), ..Default::default() },
-            "firstName",
-            "First name is required.",
-        ),
-        (AccountUserChanges { last_name: Some("".into()), ..Default::default() }, "lastName", "Last name is required."),
+        (json!({"firstName": " "}), "firstName", "First name is required."),
+        (json!({"lastName": ""}), "lastName", "Last name is required."),
         (phone(Some("+12345678901"), None), "phone.prefix", "Phone country code can be at most 10 characters"),
         (phone(None, Some("1234567890123456")), "phone.number", "Phone number can be at most 15 characters"),
         (
-            settings(AccountUserSettingsChanges { culture_code: Some("en_US".into()), ..Default::default() }),
+            settings(json!({"cultureCode": "en_US"})),
             "settings.cultureCode",
             "Regional format must be a culture code like en-US",
         ),
+        (settings(json!({"cultureCode": ""})), "settings.cultureCode", "Regional format is required."),
         (
-            settings(AccountUserSettingsChanges { culture_code: Some("".into()), ..Default::default() }),
-            "settings.cultureCode",
-            "Regional format is required.",
-        ),
-        (
-            settings(AccountUserSettingsChanges { language_code: Some("eng".into()), ..Default::default() }),
+            settings(json!({"languageCode": "eng"})),
             "settings.languageCode",
             "Language must be a language code like en or en-US",
         ),
         (
-            settings(AccountUserSettingsChanges {
-                number_format: Some(AccountUserNumberFormatChanges {
-                    decimal_separator: Some("".into()),
-                    ..Default::default()
-                }),
-                ..Default::default()
-            }),
+            settings(json!({"numberFormat": json!({"decimalSeparator": ""})})),
             "settings.numberFormat.decimalSeparator",
             "Decimal separator is required.",
         ),
     ];
     for (changes, field, message) in cases {
-        let error = account_user::update(&client, &sample_target(), &changes).await.unwrap_err();
+        let error = account_user::OPERATION.update(&client, &sample_target(), &changes).await.unwrap_err();
         assert_eq!(error.code, ErrorCode::InvalidInput, "{field}");
         assert_eq!(error.field.as_deref(), Some(field), "{field}");
         assert!(error.message.starts_with(message), "{field}: {}", error.message);
@@ -381,8 +325,11 @@ async fn problem_details_become_field_errors_with_the_trace_id() {
         _ => (200, r#"{"id":"USR-0000-0001","email":"a@b.example","firstName":"A","lastName":"B"}"#),
     })
     .await;
-    let changes = AccountUserChanges { first_name: Some("C".into()), ..Default::default() };
-    let error = account_user::update(&client_with(&url, PRACTICE_TOKEN), &sample_target(), &changes).await.unwrap_err();
+    let changes = json!({"firstName": "C"});
+    let error = account_user::OPERATION
+        .update(&client_with(&url, PRACTICE_TOKEN), &sample_target(), &changes)
+        .await
+        .unwrap_err();
     assert_eq!(error.code, ErrorCode::VendorRejected);
     assert_eq!(error.message, "SoftwareOne refused the change: One or more validation errors occurred.");
     let mut fields: Vec<(&str, &str)> =
@@ -399,10 +346,10 @@ async fn problem_details_become_field_errors_with_the_trace_id() {
 
     // The sandbox's 409 for an address another user has: title + detail, the field, the trace id.
     let sandbox = Sandbox::start().await.unwrap();
-    let error =
-        account_user::update(&practice_client(&sandbox), &sample_target(), &email_change("jan.smith@contoso.example"))
-            .await
-            .unwrap_err();
+    let error = account_user::OPERATION
+        .update(&practice_client(&sandbox), &sample_target(), &email_change("jan.smith@contoso.example"))
+        .await
+        .unwrap_err();
     assert_eq!(error.code, ErrorCode::VendorRejected);
     assert_eq!(error.field.as_deref(), Some("email"));
     assert!(error.message.contains("already used by another Marketplace user"), "{}", error.message);
@@ -415,8 +362,10 @@ async fn problem_details_become_field_errors_with_the_trace_id() {
 async fn a_rejected_token_is_final_and_never_shown() {
     let sandbox = Sandbox::start().await.unwrap();
     let token = "idt:TKN-0000-0000:not-a-real-token";
-    let error =
-        account_user::read(&client_with(&sandbox.softwareone_url(), token), &sample_target()).await.unwrap_err();
+    let error = account_user::OPERATION
+        .read(&client_with(&sandbox.softwareone_url(), token), &sample_target())
+        .await
+        .unwrap_err();
     assert_eq!(error.code, ErrorCode::SignInRejected);
     assert!(error.message.contains("wrong, disabled or deleted"), "{}", error.message);
     assert!(error.message.contains("update it in the connection"), "{}", error.message);
@@ -430,10 +379,12 @@ async fn a_rejected_token_is_final_and_never_shown() {
 async fn a_disabled_token_is_rejected_plainly() {
     let sandbox = Sandbox::start().await.unwrap();
     let client = practice_client(&sandbox);
-    account_user::read(&client, &sample_target()).await.unwrap();
+    account_user::OPERATION.read(&client, &sample_target()).await.unwrap();
     sandbox.state().softwareone.disable_token(PRACTICE_TOKEN);
-    let error =
-        account_user::update(&client, &sample_target(), &email_change("new@contoso.example")).await.unwrap_err();
+    let error = account_user::OPERATION
+        .update(&client, &sample_target(), &email_change("new@contoso.example"))
+        .await
+        .unwrap_err();
     assert_eq!(error.code, ErrorCode::SignInRejected);
     assert!(error.vendor_message.unwrap().contains("disabled"));
     assert_eq!(calls(&sandbox), vec![format!("GET {USER_PATH}"), format!("GET {USER_PATH}")]);
@@ -443,9 +394,10 @@ async fn a_disabled_token_is_rejected_plainly() {
 async fn a_token_without_access_to_the_account_is_forbidden() {
     let sandbox = Sandbox::start().await.unwrap();
     let client = client_with(&sandbox.softwareone_url(), LIMITED_TOKEN);
-    account_user::read(&client, &sample_target()).await.unwrap();
+    account_user::OPERATION.read(&client, &sample_target()).await.unwrap();
     let target = AccountUserTarget { account_id: RESTRICTED_ACCOUNT.into(), user_id: "USR-0000-0009".into() };
-    let error = account_user::update(&client, &target, &email_change("ravi@fabrikam.example")).await.unwrap_err();
+    let error =
+        account_user::OPERATION.update(&client, &target, &email_change("ravi@fabrikam.example")).await.unwrap_err();
     assert_eq!(error.code, ErrorCode::Forbidden);
     assert!(error.message.contains("not allowed to do that for this account"), "{}", error.message);
     assert!(error.vendor_message.unwrap().contains(RESTRICTED_ACCOUNT));
@@ -459,7 +411,7 @@ async fn a_token_without_access_to_the_account_is_forbidden() {
 async fn unknown_user_is_not_found_with_the_trace_id() {
     let sandbox = Sandbox::start().await.unwrap();
     let target = AccountUserTarget { user_id: "USR-9999-9999".into(), ..sample_target() };
-    let error = account_user::read(&practice_client(&sandbox), &target).await.unwrap_err();
+    let error = account_user::OPERATION.read(&practice_client(&sandbox), &target).await.unwrap_err();
     assert_eq!(error.code, ErrorCode::NotFound);
     assert!(error.vendor_message.unwrap().contains("USR-9999-9999"));
     assert_eq!(error.reference, sandbox.state().softwareone.trace_ids().last().cloned());
@@ -471,7 +423,7 @@ async fn a_429_with_retry_after_is_waited_out_then_succeeds() {
     let sandbox = Sandbox::start().await.unwrap();
     sandbox.state().set_faults(api_only(Faults { throttle_next: 1, retry_after_seconds: 1, ..Faults::default() }));
     let started = Instant::now();
-    account_user::read(&practice_client(&sandbox), &sample_target()).await.unwrap();
+    account_user::OPERATION.read(&practice_client(&sandbox), &sample_target()).await.unwrap();
     assert!(started.elapsed() >= Duration::from_secs(1), "Retry-After was honoured: {:?}", started.elapsed());
     assert_eq!(vendor_requests(&sandbox), 2);
 }
@@ -480,11 +432,11 @@ async fn a_429_with_retry_after_is_waited_out_then_succeeds() {
 async fn a_burst_of_server_errors_is_retried_then_succeeds() {
     let sandbox = Sandbox::start().await.unwrap();
     sandbox.state().set_faults(api_only(Faults { fail_next: 2, ..Faults::default() }));
-    let receipt =
-        account_user::update(&practice_client(&sandbox), &sample_target(), &email_change("m@contoso.example"))
-            .await
-            .unwrap();
-    assert_eq!(receipt.after.email, "m@contoso.example");
+    let receipt = account_user::OPERATION
+        .update(&practice_client(&sandbox), &sample_target(), &email_change("m@contoso.example"))
+        .await
+        .unwrap();
+    assert_eq!(receipt.after["email"], "m@contoso.example");
     assert_eq!(calls(&sandbox).iter().filter(|c| c.starts_with("GET")).count(), 3, "two 503s, then the read");
     assert_eq!(calls(&sandbox).iter().filter(|c| c.starts_with("PUT")).count(), 1);
 }
@@ -493,7 +445,7 @@ async fn a_burst_of_server_errors_is_retried_then_succeeds() {
 async fn endless_server_errors_end_in_a_plain_error() {
     let sandbox = Sandbox::start().await.unwrap();
     sandbox.state().set_faults(api_only(Faults { fail_next: 10, ..Faults::default() }));
-    let error = account_user::read(&practice_client(&sandbox), &sample_target()).await.unwrap_err();
+    let error = account_user::OPERATION.read(&practice_client(&sandbox), &sample_target()).await.unwrap_err();
     assert_eq!(error.code, ErrorCode::VendorUnavailable);
     assert_eq!(vendor_requests(&sandbox), 4);
 }
@@ -502,13 +454,14 @@ async fn endless_server_errors_end_in_a_plain_error() {
 async fn a_malformed_reply_is_a_clear_error() {
     let sandbox = Sandbox::start().await.unwrap();
     sandbox.state().set_faults(api_only(Faults { malform_next: 1, ..Faults::default() }));
-    let error = account_user::read(&practice_client(&sandbox), &sample_target()).await.unwrap_err();
+    let error = account_user::OPERATION.read(&practice_client(&sandbox), &sample_target()).await.unwrap_err();
     assert_eq!(error.code, ErrorCode::MalformedResponse);
     assert_eq!(error.message, "SoftwareOne sent a reply Switchboard can't read.");
 
     for body in ["<html>gateway</html>", "[1,2,3]", "{\"email\": 42}", ""] {
         let url = vendor_answering(move |_| (200, body)).await;
-        let error = account_user::read(&client_with(&url, PRACTICE_TOKEN), &sample_target()).await.unwrap_err();
+        let error =
+            account_user::OPERATION.read(&client_with(&url, PRACTICE_TOKEN), &sample_target()).await.unwrap_err();
         assert_eq!(error.code, ErrorCode::MalformedResponse, "{body}");
         let error = client_with(&url, PRACTICE_TOKEN).list_accounts(None, 10, 0).await.unwrap_err();
         assert_eq!(error.code, ErrorCode::MalformedResponse, "{body}");
@@ -528,10 +481,10 @@ async fn path_injection_attempts_never_reach_the_vendor() {
         ("ACC-1234-5678", "%2e%2e", "userId"),
     ] {
         let target = AccountUserTarget { account_id: account_id.into(), user_id: user_id.into() };
-        let error = account_user::read(&client, &target).await.unwrap_err();
+        let error = account_user::OPERATION.read(&client, &target).await.unwrap_err();
         assert_eq!(error.code, ErrorCode::InvalidInput, "{target:?}");
         assert_eq!(error.field.as_deref(), Some(field), "{target:?}");
-        let error = account_user::update(&client, &target, &email_change("a@b.example")).await.unwrap_err();
+        let error = account_user::OPERATION.update(&client, &target, &email_change("a@b.example")).await.unwrap_err();
         assert_eq!(error.field.as_deref(), Some(field), "{target:?}");
     }
     let error = client.list_users("ACC-1/../..", None, 10, 0).await.unwrap_err();
@@ -628,7 +581,7 @@ async fn a_page_size_above_100_is_refused_before_any_request() {
 async fn an_unreachable_vendor_is_a_plain_message() {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let client = client_with(&format!("http://127.0.0.1:{port}"), PRACTICE_TOKEN);
-    let error = account_user::read(&client, &sample_target()).await.unwrap_err();
+    let error = account_user::OPERATION.read(&client, &sample_target()).await.unwrap_err();
     assert_eq!(error.code, ErrorCode::Unreachable);
     assert!(error.message.starts_with("Can't reach SoftwareOne (127.0.0.1)"), "{}", error.message);
 }
@@ -686,7 +639,7 @@ async fn an_oversized_answer_is_a_clear_error_and_a_large_list_page_still_reads(
     };
     let sandbox = Sandbox::start().await.unwrap();
     sandbox.state().set_faults(oversize(5 * MIB, true));
-    let error = account_user::read(&practice_client(&sandbox), &sample_target()).await.unwrap_err();
+    let error = account_user::OPERATION.read(&practice_client(&sandbox), &sample_target()).await.unwrap_err();
     assert_eq!(serde_json::to_value(error.code).unwrap(), "response_too_large");
     assert!(error.message.starts_with("SoftwareOne sent an answer larger than"), "{}", error.message);
 

@@ -2,7 +2,6 @@
 import { vi } from "vitest";
 import { BackendError, type Backend } from "../src/backend";
 import type { OperationSummary } from "../src/bindings/OperationSummary";
-import type { AccountInformation } from "../src/bindings/AccountInformation";
 import type { ConnectionSummary } from "../src/bindings/ConnectionSummary";
 import type { OperationSpec } from "../src/bindings/OperationSpec";
 import type { ProfileDraft } from "../src/bindings/ProfileDraft";
@@ -36,7 +35,8 @@ export const choices: Record<string, RecordChoice[]> = {
 
 export const sampleTarget = { customerId: "c-1", tenantId: "t-1", userId: "u-1" };
 
-export const current: AccountInformation = {
+/** The sample user's account information, as the record's values (the vendor's keys). */
+export const current: Record<string, unknown> = {
   mail: "mark@contoso.example",
   usageLocation: "AF",
   preferredLanguage: "af-NA",

@@ -24,6 +24,26 @@ pub enum FieldKind {
     EmailList,
 }
 
+impl FieldKind {
+    /// The value a field of this kind has when the vendor holds none (absent or `null`).
+    pub fn empty(self) -> Value {
+        match self {
+            FieldKind::Boolean => Value::Bool(false),
+            FieldKind::EmailList => Value::Array(Vec::new()),
+            _ => Value::String(String::new()),
+        }
+    }
+
+    /// Whether `value` has this kind's JSON type (a list: of text).
+    pub fn holds(self, value: &Value) -> bool {
+        match self {
+            FieldKind::Boolean => value.is_boolean(),
+            FieldKind::EmailList => value.as_array().is_some_and(|items| items.iter().all(Value::is_string)),
+            _ => value.is_string(),
+        }
+    }
+}
+
 /// What a field means, independent of the vendor's name for it, so the same person's data can
 /// later be lined up across vendors.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
@@ -79,6 +99,11 @@ pub struct FieldDef {
     /// The key of a boolean field that switches this one on: while that switch is off, this field
     /// is neither asked for nor checked, and its value goes back to the vendor as it was read.
     pub applies_when: Option<&'static str>,
+    /// Whether an edit is trimmed (a list: each entry, blank entries dropped) before it is
+    /// merged; a password never is.
+    pub trim: bool,
+    /// Whether an empty value goes to the vendor as `null` (cleared) rather than as `""`.
+    pub empty_as_null: bool,
 }
 
 impl FieldDef {
@@ -95,6 +120,8 @@ impl FieldDef {
             suggestions: None,
             placeholder: None,
             applies_when: None,
+            trim: true,
+            empty_as_null: false,
         }
     }
     pub const fn help(mut self, help: &'static str) -> Self {
@@ -121,6 +148,26 @@ impl FieldDef {
     pub const fn placeholder(mut self, placeholder: &'static str) -> Self {
         self.placeholder = Some(placeholder);
         self
+    }
+
+    /// An edit is kept exactly as typed (a separator may be a space).
+    pub const fn untrimmed(mut self) -> Self {
+        self.trim = false;
+        self
+    }
+
+    /// An emptied value is sent as `null` (the vendor's way to clear it).
+    pub const fn empty_as_null(mut self) -> Self {
+        self.empty_as_null = true;
+        self
+    }
+
+    /// The value as the vendor is sent it: `null` for empty text where [`FieldDef::empty_as_null`].
+    pub fn wire(&self, value: &Value) -> Value {
+        match value {
+            Value::String(text) if text.is_empty() && self.empty_as_null => Value::Null,
+            other => other.clone(),
+        }
     }
 
     /// Only asked for (and then required, if [`FieldDef::required`]) while `switch` is on.
@@ -212,11 +259,6 @@ impl FieldDef {
             },
         }
     }
-}
-
-/// A section as JSON in the vendor's keys: what the checks and the change list read.
-pub fn to_json<T: Serialize>(values: &T) -> Value {
-    serde_json::to_value(values).expect("sections are plain data and always serialize")
 }
 
 /// The value at a key of a section's JSON; a dotted key (`phone.number`) reaches into objects.

@@ -22,6 +22,7 @@ pub mod plan;
 pub mod profiles;
 #[cfg(test)]
 mod properties;
+pub mod record;
 pub mod reference;
 pub mod secret;
 pub mod secrets;

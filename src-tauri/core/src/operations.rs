@@ -1,7 +1,8 @@
 //! Every vendor operation, registered once. Each operation (one file in its vendor's folder)
 //! implements [`Operation`]: its id, vendor, target ids and fields, how to read its record, how
 //! to plan a change (pure, see [`crate::plan`]) and how to send a planned request. Everything
-//! generic — preview, apply, update, the CLI's `--set` — is written once, here, over that trait.
+//! generic — preview, apply, update, the CLI's `--set` — is written once, here, over that trait;
+//! every operation is a [`VendorOperation`] of plain functions.
 
 use crate::avepoint::{account_information, office_information, AvePointClient};
 use crate::error::{Error, ErrorCode, FieldError, Result};
@@ -95,7 +96,8 @@ pub struct About {
 }
 
 /// What an operation declares and does. Targets and edits arrive as JSON (the UI's and CLI's
-/// shape); each implementation turns them into its typed values and back.
+/// shape); edits stay JSON, read through the operation's field table ([`crate::record`]), and the
+/// target becomes its typed value ([`VendorOperation`]).
 pub trait Operation: Sync {
     fn about(&self) -> &About;
     fn id(&self) -> &'static str {
@@ -139,9 +141,9 @@ pub trait Operation: Sync {
 pub static REGISTRY: &[&dyn Operation] = &[
     &account_information::OPERATION,
     &office_information::OPERATION,
-    &customer_user::Operation,
-    &account_user::Operation,
-    &msp360::user::Operation,
+    &customer_user::OPERATION,
+    &account_user::OPERATION,
+    &msp360::user::OPERATION,
 ];
 
 /// The operation called `id`, or an error listing the known ones.
@@ -301,28 +303,81 @@ pub async fn update(client: &VendorClient, id: &str, target: &Value, edits: &Val
     send_plan(client, &plan).await
 }
 
-/// Typed update for one operation's own tests and callers: read, plan, send, receipt.
-pub(crate) async fn typed_update<T: DeserializeOwned>(
-    read: impl Future<Output = Result<Snapshot>>,
-    plan: impl FnOnce(&Snapshot) -> Result<Planned>,
-    send: impl AsyncFnOnce(&PlannedRequest) -> Result<Sent>,
-) -> Result<UpdateReceipt<T>> {
-    let current = read.await?;
-    let planned = plan(&current)?;
-    let sent = match &planned.request {
-        Some(request) => send(request).await?,
-        None => Sent::default(),
-    };
-    let changed_fields = planned.changes.iter().map(|change| change.field.clone()).collect();
-    let decode = |value: Value| {
-        serde_json::from_value(value).map_err(|e| Error::internal(format!("A record did not decode: {e}")))
-    };
-    Ok(UpdateReceipt {
-        before: decode(current.values)?,
-        after: decode(sent.after.unwrap_or(planned.after))?,
-        changed_fields,
-        request_id: sent.request_id,
-    })
+/// An operation as plain functions over its vendor's client `C` and its typed target `T`; the
+/// JSON target from the UI or CLI becomes a `T`, and the connection's client a `C`, here, once.
+pub struct VendorOperation<C: 'static, T> {
+    pub about: About,
+    /// The operation's client from a connection's (refusing one to another vendor).
+    pub client: for<'a> fn(&'a VendorClient, &str) -> Result<&'a C>,
+    pub snapshot: for<'a> fn(&'a C, &'a T, &'a Call) -> BoxFuture<'a, Result<Snapshot>>,
+    /// The edits as planned (trimmed where the vendor's rules say so), or every rule they alone
+    /// break.
+    pub checked_edits: fn(&Value) -> Result<Value>,
+    pub plan: fn(&T, &Snapshot, &Value) -> Result<Planned>,
+    pub send: for<'a> fn(&'a C, &'a T, &'a PlannedRequest, &'a Call) -> BoxFuture<'a, Result<Sent>>,
+}
+
+impl<C: Sync + 'static, T: DeserializeOwned + Sync> VendorOperation<C, T> {
+    /// The record's current values.
+    pub async fn read(&self, client: &C, target: &T) -> Result<Value> {
+        Ok((self.snapshot)(client, target, &Call::new()).await?.values)
+    }
+
+    /// Reads the record, applies `edits`, checks what changed and sends the planned request, for
+    /// direct callers and tests. Invalid edits are refused before any request; if nothing
+    /// differs, nothing is sent.
+    pub async fn update(&self, client: &C, target: &T, edits: &Value) -> Result<UpdateReceipt<Value>> {
+        (self.checked_edits)(edits)?;
+        // The read and the send are one call: Partner Center gives both one correlation id.
+        let call = Call::new();
+        let current = (self.snapshot)(client, target, &call).await?;
+        let planned = (self.plan)(target, &current, edits)?;
+        let sent = match &planned.request {
+            Some(request) => (self.send)(client, target, request, &call).await?,
+            None => Sent::default(),
+        };
+        Ok(UpdateReceipt {
+            before: current.values,
+            after: sent.after.unwrap_or(planned.after),
+            changed_fields: planned.changes.iter().map(|change| change.field.clone()).collect(),
+            request_id: sent.request_id,
+        })
+    }
+}
+
+impl<C: Sync + 'static, T: DeserializeOwned + Sync + Send> Operation for VendorOperation<C, T> {
+    fn about(&self) -> &About {
+        &self.about
+    }
+    fn read<'a>(
+        &'a self,
+        client: &'a VendorClient,
+        target: &'a Value,
+        call: &'a Call,
+    ) -> BoxFuture<'a, Result<Snapshot>> {
+        Box::pin(async move {
+            let target: T = typed("target", target)?;
+            (self.snapshot)((self.client)(client, self.about.id)?, &target, call).await
+        })
+    }
+    fn check_edits(&self, edits: &Value) -> Result<()> {
+        (self.checked_edits)(edits).map(drop)
+    }
+    fn plan(&self, target: &Value, current: &Snapshot, edits: &Value) -> Result<Planned> {
+        (self.plan)(&typed("target", target)?, current, edits)
+    }
+    fn send<'a>(
+        &'a self,
+        client: &'a VendorClient,
+        target: &'a Value,
+        request: &'a PlannedRequest,
+        call: &'a Call,
+    ) -> BoxFuture<'a, Result<Sent>> {
+        Box::pin(async move {
+            let target: T = typed("target", target)?;
+            (self.send)((self.client)(client, self.about.id)?, &target, request, call).await
+        })
+    }
 }
 
 /// Field errors as one refusal, or nothing.

@@ -10,10 +10,12 @@ pub mod office_information;
 pub mod vendor;
 
 use crate::error::{Error, ErrorCode, Result};
+use crate::fields::FieldDef;
 use crate::http;
-use crate::plan::{self, Call, Planned, PlannedRequest, Sent, Snapshot, WriteMethod};
+use crate::plan::{self, Planned, PlannedRequest, Sent, Snapshot, WriteMethod};
 use crate::secret::Secret;
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use ts_rs::TS;
 use url::Url;
 
@@ -159,27 +161,6 @@ pub const USER_TARGET_IDS: &[crate::operations::TargetId] = &[
     crate::operations::TargetId { key: "userId", flag: "user", label: "User ID", noun: "user" },
 ];
 
-/// What AvePoint's GET user returns, as far as Switchboard uses it. Fields may be `null`.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct UserRecord {
-    pub id: Option<String>,
-    pub display_name: Option<String>,
-    pub mail: Option<String>,
-    pub usage_location: Option<String>,
-    pub preferred_language: Option<String>,
-    pub enforce_start: Option<bool>,
-    pub enforce_start_date_time: Option<String>,
-    pub enforce_end: Option<bool>,
-    pub enforce_end_date_time: Option<String>,
-    pub postal_code: Option<String>,
-    pub country_region: Option<String>,
-    pub state: Option<String>,
-    pub address: Option<String>,
-    /// In the GET since the vendor's June 2026 reference; an older API omits it (read as "").
-    pub city: Option<String>,
-}
-
 /// How AvePoint's API answers: `{"message": ...}` errors and a `request-id` on every answer.
 static API: http::VendorApi = http::VendorApi {
     name: VENDOR,
@@ -224,8 +205,9 @@ impl AvePointClient {
         self.tokens.access_token(&self.api.client, &self.api.retry, scope, fresh).await
     }
 
-    /// `GET .../users/{userId}`: the user's current values.
-    pub async fn read_user(&self, target: &UserTarget, scope: &str) -> Result<UserRecord> {
+    /// `GET .../users/{userId}`: the user as AvePoint returns it. Its `city` is in the GET since
+    /// the vendor's June 2026 reference; an older API omits it (read as "").
+    pub async fn read_user(&self, target: &UserTarget, scope: &str) -> Result<serde_json::Value> {
         let path = target.path()?;
         let response = self.send(&http::ApiRequest::get(&path, USER_PATH_TEMPLATE), scope).await?;
         self.api.read_json(response, http::MAX_RESPONSE).await
@@ -265,128 +247,42 @@ impl AvePointClient {
     }
 }
 
-/// An AvePoint user section (account information, office information): read from the user,
-/// merged with the edits, and PUT back whole. Both sections are this one operation with their
-/// own fields, section path, mapping and merge.
-pub struct SectionOperation<V, C> {
-    pub about: crate::operations::About,
-    /// The path segment after the user (`account-information`).
-    pub section: &'static str,
-    /// The section's values from the user as read.
-    pub from_user: fn(UserRecord) -> V,
-    pub merge: fn(&V, &C) -> V,
-}
+// An AvePoint user section (account information, office information) is a
+// `VendorOperation` of the four functions below with its own fields and section path: its
+// fields read from the user, the edits merged over them, and the whole section PUT back.
 
-impl<V, C> SectionOperation<V, C>
-where
-    V: Serialize + serde::de::DeserializeOwned,
-    C: Serialize + serde::de::DeserializeOwned,
-{
-    /// The section's current values.
-    pub async fn read(&self, client: &AvePointClient, target: &UserTarget) -> Result<V> {
-        // The write scope also covers reads, so one token serves the read and the update.
-        Ok((self.from_user)(client.read_user(target, SCOPE_USER_READ_WRITE).await?))
-    }
-
-    pub async fn snapshot(&self, client: &AvePointClient, target: &UserTarget) -> Result<Snapshot> {
-        Ok(Snapshot::of_values(crate::fields::to_json(&self.read(client, target).await?)))
-    }
-
-    /// Every rule the edits alone break.
-    pub fn check_changes(&self, changes: &C) -> Result<()> {
-        let changes = crate::fields::to_json(changes);
-        crate::operations::refuse(crate::fields::check_present(self.about.fields, &changes))
-    }
-
-    /// The whole section with the edits over it, checked, and its PUT (none if nothing differs).
-    pub fn plan(&self, target: &UserTarget, current: &Snapshot, changes: &C) -> Result<Planned> {
-        plan_section(target, self.section, self.about.fields, current, changes, self.merge)
-    }
-
-    /// Reads the user, applies `changes`, checks what changed and sends the whole section.
-    /// Invalid edits are refused before any request; if nothing differs, nothing is sent.
-    pub async fn update(
-        &self,
-        client: &AvePointClient,
-        target: &UserTarget,
-        changes: &C,
-    ) -> Result<crate::fields::UpdateReceipt<V>> {
-        self.check_changes(changes)?;
-        let read = self.snapshot(client, target);
-        crate::operations::typed_update(
-            read,
-            |current| self.plan(target, current, changes),
-            async |request| Ok(Sent { after: None, request_id: client.put_section(request, self.section).await? }),
-        )
-        .await
-    }
-}
-
-impl<V, C> crate::operations::Operation for SectionOperation<V, C>
-where
-    V: Serialize + serde::de::DeserializeOwned + Sync,
-    C: Serialize + serde::de::DeserializeOwned + Sync,
-{
-    fn about(&self) -> &crate::operations::About {
-        &self.about
-    }
-
-    fn read<'a>(
-        &'a self,
-        client: &'a crate::operations::VendorClient,
-        target: &'a serde_json::Value,
-        _: &'a Call,
-    ) -> crate::operations::BoxFuture<'a, Result<Snapshot>> {
-        Box::pin(async move {
-            let client = client.avepoint(self.about.id)?;
-            self.snapshot(client, &crate::operations::typed("target", target)?).await
-        })
-    }
-
-    fn check_edits(&self, edits: &serde_json::Value) -> Result<()> {
-        self.check_changes(&crate::operations::typed("change", edits)?)
-    }
-
-    fn plan(&self, target: &serde_json::Value, current: &Snapshot, edits: &serde_json::Value) -> Result<Planned> {
-        use crate::operations::typed;
-        self.plan(&typed("target", target)?, current, &typed("change", edits)?)
-    }
-
-    fn send<'a>(
-        &'a self,
-        client: &'a crate::operations::VendorClient,
-        _: &'a serde_json::Value,
-        request: &'a PlannedRequest,
-        _: &'a Call,
-    ) -> crate::operations::BoxFuture<'a, Result<Sent>> {
-        Box::pin(async move {
-            let request_id = client.avepoint(self.about.id)?.put_section(request, self.section).await?;
-            Ok(Sent { after: None, request_id })
-        })
-    }
-}
-
-/// The plan every section operation shares: refuse edits that break a rule of `fields`, merge
-/// (`merge`), check what changed (values the vendor returned go back as they are, see
-/// [`crate::fields::check_merged`]), and PUT the whole section unless nothing differs.
-pub(crate) fn plan_section<V, C>(
+/// A section's values: its `fields` from the user as read. The write scope also covers reads,
+/// so one token serves the read and the update.
+pub(crate) async fn read_section(
+    client: &AvePointClient,
     target: &UserTarget,
+    fields: &'static [FieldDef],
+) -> Result<Snapshot> {
+    let user = client.read_user(target, SCOPE_USER_READ_WRITE).await?;
+    Ok(Snapshot::of_values(crate::record::values(fields, VENDOR, &user)?))
+}
+
+/// The edits as given, with every rule they alone break refused.
+pub(crate) fn checked_edits(fields: &[FieldDef], edits: &Value) -> Result<Value> {
+    let edits = crate::record::edits(fields, edits)?;
+    crate::operations::refuse(crate::fields::check_present(fields, &edits))?;
+    Ok(edits)
+}
+
+/// The whole section with the edits over it, checked, and its PUT (none if nothing differs):
+/// edits that break a rule are refused, and of the merged section what changed is checked
+/// (values the vendor returned go back as they are, see [`crate::fields::check_merged`]).
+pub(crate) fn plan_section(
     section: &str,
-    fields: &[crate::fields::FieldDef],
+    fields: &[FieldDef],
+    target: &UserTarget,
     current: &Snapshot,
-    changes: &C,
-    merge: impl FnOnce(&V, &C) -> V,
-) -> Result<Planned>
-where
-    V: Serialize + serde::de::DeserializeOwned,
-    C: Serialize,
-{
-    use crate::fields::{check_merged, check_present, to_json};
-    crate::operations::refuse(check_present(fields, &to_json(changes)))?;
+    edits: &Value,
+) -> Result<Planned> {
+    let edits = checked_edits(fields, edits)?;
     let path = format!("{}/{section}", target.path()?);
-    let before: V = crate::operations::typed("current values", &current.values)?;
-    let after = to_json(&merge(&before, changes));
-    crate::operations::refuse(check_merged(fields, &current.values, &after))?;
+    let after = crate::record::merge(fields, &current.values, &crate::record::trimmed(fields, &edits));
+    crate::operations::refuse(crate::fields::check_merged(fields, &current.values, &after))?;
     let changes = plan::changes_between(fields, &current.values, &after, false);
     let request = (!changes.is_empty()).then(|| PlannedRequest {
         method: WriteMethod::Put,
@@ -395,6 +291,11 @@ where
         secret: None,
     });
     Ok(Planned { after, changes, request })
+}
+
+/// `PUT .../users/{userId}/{section}` exactly as planned; AvePoint answers with its request id.
+pub(crate) async fn send_section(client: &AvePointClient, request: &PlannedRequest, section: &str) -> Result<Sent> {
+    Ok(Sent { after: None, request_id: client.put_section(request, section).await? })
 }
 
 fn request_id(response: &reqwest::Response) -> Option<String> {

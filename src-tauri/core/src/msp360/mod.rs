@@ -91,62 +91,39 @@ impl LicenseField {
     }
 }
 
-/// What `GET /api/Users/{id}` returns, as far as Switchboard uses it. `null`s read as empty.
+/// What `GET /api/Users/{id}` returns: the vendor's JSON (the operation reads its fields from it
+/// through their definitions, see `user.rs`) and the license mode as the GET wrote it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct UserRecord {
-    pub id: String,
-    /// The login name (not necessarily an email address).
-    pub email: String,
-    pub first_name: String,
-    pub last_name: String,
-    pub notification_emails: Vec<String>,
-    pub company: String,
-    pub enabled: bool,
+    pub json: Value,
     /// `None` when the vendor sent no license mode at all.
     pub license: Option<LicenseField>,
 }
 
-/// The user as the vendor sends it. `Enabled` is required: without it an update could not
-/// send it back, and an omitted `Enabled` may disable the user.
+/// What a user must carry. `Enabled` is required: without it an update could not send it back,
+/// and an omitted `Enabled` may disable the user.
 #[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct RawUser {
+struct RequiredMembers {
     #[serde(rename = "ID")]
     id: String,
-    email: Option<String>,
-    first_name: Option<String>,
-    last_name: Option<String>,
-    notification_emails: Option<Vec<String>>,
-    company: Option<String>,
-    enabled: bool,
-    #[serde(rename = "LicenseManagmentMode")]
-    license_seed_spelling: Option<Value>,
-    #[serde(rename = "LicenseManagementMode")]
-    license_newer_spelling: Option<Value>,
+    #[serde(rename = "Enabled")]
+    _enabled: bool,
 }
 
-impl From<RawUser> for UserRecord {
-    fn from(raw: RawUser) -> Self {
+impl UserRecord {
+    /// The user as the GET returned it, or why it can't be read (no `ID` or `Enabled`).
+    pub fn from_json(json: Value) -> Result<(String, UserRecord)> {
+        let required: RequiredMembers = serde_json::from_value(json.clone())
+            .map_err(|e| http::malformed(VENDOR, format!("The user can't be read: {e}.")))?;
         let mut keys = Vec::new();
         let mut value = None;
-        if let Some(seed) = raw.license_seed_spelling {
-            keys.push(LICENSE_KEY);
-            value = Some(seed);
+        for key in [LICENSE_KEY, LICENSE_KEY_NEWER] {
+            if let Some(found) = json.get(key).filter(|found| !found.is_null()) {
+                keys.push(key);
+                value.get_or_insert_with(|| found.clone());
+            }
         }
-        if let Some(newer) = raw.license_newer_spelling {
-            keys.push(LICENSE_KEY_NEWER);
-            value.get_or_insert(newer);
-        }
-        UserRecord {
-            id: raw.id,
-            email: raw.email.unwrap_or_default(),
-            first_name: raw.first_name.unwrap_or_default(),
-            last_name: raw.last_name.unwrap_or_default(),
-            notification_emails: raw.notification_emails.unwrap_or_default(),
-            company: raw.company.unwrap_or_default(),
-            enabled: raw.enabled,
-            license: value.map(|value| LicenseField { keys, value }),
-        }
+        Ok((required.id, UserRecord { license: value.map(|value| LicenseField { keys, value }), json }))
     }
 }
 
@@ -237,12 +214,13 @@ impl Msp360Client {
     /// `GET /api/Users/{id}`: the user's current values.
     pub async fn read_user(&self, target: &UserTarget) -> Result<UserRecord> {
         let path = target.path()?;
-        let raw: RawUser = self.get_json(&path, USER_PATH_TEMPLATE, http::MAX_RESPONSE).await?;
-        if !raw.id.eq_ignore_ascii_case(&target.user_id) {
+        let json: Value = self.get_json(&path, USER_PATH_TEMPLATE, http::MAX_RESPONSE).await?;
+        let (id, record) = UserRecord::from_json(json)?;
+        if !id.eq_ignore_ascii_case(&target.user_id) {
             // Never let a reply about someone else feed an update of this user.
-            return Err(http::malformed(VENDOR, format!("Asked for user {}, got user {}.", target.user_id, raw.id)));
+            return Err(http::malformed(VENDOR, format!("Asked for user {}, got user {id}.", target.user_id)));
         }
-        Ok(raw.into())
+        Ok(record)
     }
 
     /// `PUT /api/Users` with the whole user, exactly as planned. MSP360 answers 200 with no body
@@ -436,25 +414,22 @@ mod tests {
 
     #[test]
     fn the_record_keeps_the_license_key_spelling_and_form() {
-        let seed: RawUser = serde_json::from_value(serde_json::json!({
+        let (_, record) = UserRecord::from_json(serde_json::json!({
             "ID": "u", "Email": "testuser2", "Enabled": true, "LicenseManagmentMode": 0
         }))
         .unwrap();
-        let record = UserRecord::from(seed);
         assert_eq!(record.license, Some(LicenseField { keys: vec![LICENSE_KEY], value: serde_json::json!(0) }));
-        let newer: RawUser = serde_json::from_value(serde_json::json!({
+        let (_, record) = UserRecord::from_json(serde_json::json!({
             "ID": "u", "Enabled": false, "LicenseManagementMode": "Automatic", "NotificationEmails": null
         }))
         .unwrap();
-        let record = UserRecord::from(newer);
         assert_eq!(record.license.unwrap().keys, vec![LICENSE_KEY_NEWER]);
-        assert!(record.notification_emails.is_empty());
-        let neither: RawUser = serde_json::from_value(serde_json::json!({"ID": "u", "Enabled": true})).unwrap();
-        assert_eq!(UserRecord::from(neither).license, None);
+        let (_, neither) = UserRecord::from_json(serde_json::json!({"ID": "u", "Enabled": true})).unwrap();
+        assert_eq!(neither.license, None);
     }
 
     #[test]
     fn a_user_without_enabled_is_unreadable() {
-        assert!(serde_json::from_value::<RawUser>(serde_json::json!({"ID": "u", "Email": "x"})).is_err());
+        assert!(UserRecord::from_json(serde_json::json!({"ID": "u", "Email": "x"})).is_err());
     }
 }

@@ -176,20 +176,6 @@ impl UserTarget {
     }
 }
 
-/// A CustomerUser as Partner Center's GET and PATCH return it, as far as Switchboard uses it.
-/// Fields may be `null`.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct UserRecord {
-    pub id: Option<String>,
-    pub user_principal_name: Option<String>,
-    pub first_name: Option<String>,
-    pub last_name: Option<String>,
-    pub display_name: Option<String>,
-    pub usage_location: Option<String>,
-    pub state: Option<String>,
-}
-
 /// The two ids every Partner Center request carries, for logs and support.
 #[derive(Debug, Clone)]
 pub(crate) struct RequestIds {
@@ -275,12 +261,13 @@ impl PartnerCenterClient {
         self.tokens.access_token(&self.api.client, &self.api.retry, fresh).await
     }
 
-    /// `GET /v1/customers/{customer-tenant-id}/users/{user-id}`.
-    pub async fn read_user(&self, target: &UserTarget) -> Result<UserRecord> {
+    /// `GET /v1/customers/{customer-tenant-id}/users/{user-id}`: the CustomerUser as Partner
+    /// Center returns it (its fields are read through their definitions, see `customer_user.rs`).
+    pub async fn read_user(&self, target: &UserTarget) -> Result<serde_json::Value> {
         self.read_user_in(target, &new_correlation_id()).await
     }
 
-    pub(crate) async fn read_user_in(&self, target: &UserTarget, correlation_id: &str) -> Result<UserRecord> {
+    pub(crate) async fn read_user_in(&self, target: &UserTarget, correlation_id: &str) -> Result<serde_json::Value> {
         let path = target.path()?;
         let ids = RequestIds::new(correlation_id);
         let response = self.send(http::ApiRequest::get(&path, USER_PATH_TEMPLATE), &ids).await?;
@@ -293,7 +280,7 @@ impl PartnerCenterClient {
         &self,
         request: &crate::plan::PlannedRequest,
         correlation_id: &str,
-    ) -> Result<(UserRecord, String)> {
+    ) -> Result<(serde_json::Value, String)> {
         let ids = RequestIds::new(correlation_id);
         let body = request.body_to_send();
         let request =

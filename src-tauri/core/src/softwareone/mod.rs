@@ -63,46 +63,6 @@ impl AccountUserTarget {
     }
 }
 
-/// What the vendor's GET and PUT return (the `AccountUser` schema), as far as Switchboard uses
-/// it. Nullable members and members the vendor omitted are `None`.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct AccountUserRecord {
-    pub id: Option<String>,
-    pub name: Option<String>,
-    pub email: Option<String>,
-    pub first_name: Option<String>,
-    pub last_name: Option<String>,
-    pub status: Option<String>,
-    pub phone: Option<PhoneRecord>,
-    pub settings: Option<SettingsRecord>,
-}
-
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct PhoneRecord {
-    pub prefix: Option<String>,
-    pub number: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct SettingsRecord {
-    pub culture_code: Option<String>,
-    pub language_code: Option<String>,
-    pub time_zone: Option<String>,
-    pub date_format: Option<String>,
-    pub time_format: Option<String>,
-    pub number_format: Option<NumberFormatRecord>,
-}
-
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct NumberFormatRecord {
-    pub decimal_separator: Option<String>,
-    pub group_separator: Option<String>,
-}
-
 /// One account in the accounts list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -208,13 +168,10 @@ impl SoftwareOneClient {
         &self.settings
     }
 
-    /// `GET .../accounts/{accountId}/users/{userId}`: the account user as the vendor holds it.
-    pub async fn read_user(&self, target: &AccountUserTarget) -> Result<AccountUserRecord> {
-        record_from_json(self.read_user_json(target).await?)
-    }
-
-    /// The same read, as the JSON the vendor sent: an update echoes members from it exactly.
-    pub(crate) async fn read_user_json(&self, target: &AccountUserTarget) -> Result<Value> {
+    /// `GET .../accounts/{accountId}/users/{userId}`: the account user as the vendor holds it, as
+    /// the JSON it sent (an update echoes members from it exactly; the operation reads its fields
+    /// through their definitions, see `account_user.rs`).
+    pub async fn read_user(&self, target: &AccountUserTarget) -> Result<Value> {
         let path = target.path()?;
         let response = self.send(http::ApiRequest::get(&path, USER_PATH_TEMPLATE)).await?;
         self.api.read_json(response, http::MAX_RESPONSE).await
@@ -222,7 +179,7 @@ impl SoftwareOneClient {
 
     /// `PUT .../accounts/{accountId}/users/{userId}` with a delta body, exactly as planned;
     /// returns the account user the vendor now holds.
-    pub(crate) async fn put_user(&self, request: &crate::plan::PlannedRequest) -> Result<AccountUserRecord> {
+    pub(crate) async fn put_user(&self, request: &crate::plan::PlannedRequest) -> Result<Value> {
         let body = request.body_to_send();
         let request =
             http::ApiRequest::new(request.method.as_reqwest(), &request.path, USER_PATH_TEMPLATE).json(Some(&body));
@@ -259,12 +216,6 @@ impl SoftwareOneClient {
     async fn send(&self, request: http::ApiRequest<'_>) -> Result<reqwest::Response> {
         self.api.send(&request, |_| std::future::ready(Ok(self.token.clone()))).await
     }
-}
-
-/// An account user from the vendor's JSON; a reply of another shape is a malformed response.
-pub(crate) fn record_from_json(json: Value) -> Result<AccountUserRecord> {
-    serde_json::from_value(json)
-        .map_err(|error| http::malformed(VENDOR, format!("Expected an account user of the documented shape: {error}.")))
 }
 
 /// `{rql}&limit=N&offset=N`, the filter first as the vendor's docs write it.
