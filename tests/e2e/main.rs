@@ -28,6 +28,10 @@ type Scenario = for<'a> fn(&'a Sandbox, &'a App) -> Pin<Box<dyn Future<Output = 
 type Env = &'static [(&'static str, &'static str)];
 const LIGHT: Env = &[];
 const DARK: Env = &[("GTK_THEME", "Adwaita:dark")];
+/// The spreadsheet the Bulk page's import opens (a test can't drive the system's file dialog; the
+/// app honours this in development builds only).
+const BULK_FILE: &str = concat!(env!("CARGO_TARGET_TMPDIR"), "/e2e-bulk.csv");
+const BULK: Env = &[("SWITCHBOARD_TEST_IMPORT_FILE", BULK_FILE)];
 
 const SCENARIOS: &[(&str, Env, Scenario)] = &[
     ("invalid_mail_sends_nothing_and_survives_a_restart_as_a_draft", LIGHT, |s, a| {
@@ -44,6 +48,9 @@ const SCENARIOS: &[(&str, Env, Scenario)] = &[
     }),
     ("a_desk_change_is_in_the_history_and_undone_from_there", LIGHT, |s, a| {
         Box::pin(a_desk_change_is_in_the_history_and_undone_from_there(s, a))
+    }),
+    ("a_sheet_is_imported_reviewed_and_run_and_a_killed_run_resumes_with_nothing_sent_twice", BULK, |s, a| {
+        Box::pin(a_sheet_is_imported_reviewed_and_run_and_a_killed_run_resumes_with_nothing_sent_twice(s, a))
     }),
     ("a_connection_is_created_tested_and_deleted", LIGHT, |s, a| {
         Box::pin(a_connection_is_created_tested_and_deleted(s, a))
@@ -465,6 +472,119 @@ async fn a_desk_change_is_in_the_history_and_undone_from_there(sandbox: &Sandbox
         session.click("[data-action='undo-cancel']").await?;
         if mail() != "someone.else@contoso.example" {
             return Err("the conflict sent something".into());
+        }
+        Ok(())
+    }
+    .await;
+    session.finish(result).await
+}
+
+/// Kills the app's process (SIGKILL), found by its executable: what a crash or a power cut does.
+fn kill_app() -> Result<(), String> {
+    let app = std::fs::canonicalize(env!("CARGO_BIN_EXE_switchboard")).map_err(|e| e.to_string())?;
+    let mut killed = 0;
+    for entry in std::fs::read_dir("/proc").map_err(|e| e.to_string())?.flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else { continue };
+        if std::fs::read_link(entry.path().join("exe")).ok().as_deref() == Some(app.as_path()) {
+            let status = std::process::Command::new("sh").args(["-c", &format!("kill -KILL {pid}")]).status();
+            if status.is_ok_and(|s| s.success()) {
+                killed += 1;
+            }
+        }
+    }
+    if killed == 0 {
+        return Err("found no app process to kill".into());
+    }
+    Ok(())
+}
+
+async fn a_sheet_is_imported_reviewed_and_run_and_a_killed_run_resumes_with_nothing_sent_twice(
+    sandbox: &Sandbox,
+    app: &App,
+) -> Outcome {
+    const ROWS: usize = 40;
+    let (customer, tenant, _) = sample_user();
+    let users = {
+        let ids = || -> Vec<String> {
+            let customers = sandbox.state().avepoint.customers();
+            customers
+                .iter()
+                .find(|c| c.id == customer)
+                .and_then(|c| c.tenants.iter().find(|t| t.id == tenant))
+                .map(|t| t.users.iter().map(|u| u.id.clone()).collect())
+                .unwrap_or_default()
+        };
+        let before = ids().len();
+        sandbox.state().avepoint.add_generated_users(customer, tenant, ROWS).ok_or("no sample tenant")?;
+        ids().split_off(before)
+    };
+    let mut sheet = String::from("\u{feff}customer;tenant;user;name;mail\r\n");
+    for (index, id) in users.iter().enumerate() {
+        sheet.push_str(&format!("{customer};{tenant};{id};Bulk User {index};bulk{index}@contoso.example\r\n"));
+    }
+    std::fs::write(BULK_FILE, sheet).map_err(|e| format!("the sheet could not be written: {e}"))?;
+    // Slow answers, so the run is still going when the test kills the app, and the kill lands
+    // between a change made and its answer (the sandbox applies first, then answers late).
+    sandbox.state().set_faults(Faults { answer_latency: Duration::from_millis(150), ..Faults::default() });
+    let puts = || sandbox.state().requests().iter().filter(|r| r.method == "PUT").count();
+
+    let session = app.session().await?;
+    let result = async {
+        session.click("[data-nav='bulk']").await?;
+        session.wait_for_text("#bulk-heading", "Bulk changes").await?;
+        session.click("[data-action='bulk-import']").await?;
+        let review = session.wait_for_text("[data-bulk-review]", "will change").await?;
+        if !review.contains(&format!("{ROWS} rows will change")) {
+            return Err(format!("the review does not count the rows: {review:?}"));
+        }
+        session.wait_for_text("[data-bulk-rows]", "bulk0@contoso.example").await?;
+        if puts() != 0 {
+            return Err("checking the sheet sent something".into());
+        }
+        session.screenshot("bulk-review.png").await?;
+        session.click("[data-action='bulk-run']").await?;
+        session.wait_for_text("[data-bulk-progress]", "done").await?;
+        let started = std::time::Instant::now();
+        while puts() < 6 {
+            if started.elapsed() > Duration::from_secs(60) {
+                return Err(format!("the run did not get going: {} PUTs", puts()));
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        session.screenshot("bulk-running.png").await?;
+        kill_app()
+    }
+    .await;
+    if let Err(error) = result {
+        return session.finish(Err(error)).await;
+    }
+    let _ = tokio::time::timeout(Duration::from_secs(10), session.finish(Ok(()))).await;
+    let sent_before_kill = puts();
+    if sent_before_kill >= ROWS {
+        return Err("the run finished before the kill; the test proves nothing".into());
+    }
+
+    // The next start offers the interrupted job, and resuming it finishes every row once.
+    let session = app.session().await?;
+    let result = async {
+        session.wait_for_text("[data-outcome='bulk-unfinished']", "did not finish").await?;
+        session.click("[data-action='open-unfinished']").await?;
+        session.click("[data-action='open-job']").await?;
+        session.click("[data-action='bulk-resume']").await?;
+        let summary = session.wait_for_text("[data-bulk-summary]", "Finished").await?;
+        if !summary.contains(&format!("{ROWS} done")) {
+            return Err(format!("the resumed job did not finish every row: {summary:?}"));
+        }
+        session.screenshot("bulk-finished.png").await?;
+        for (index, id) in users.iter().enumerate() {
+            let sent =
+                sandbox.state().requests().iter().filter(|r| r.method == "PUT" && r.path.contains(id.as_str())).count();
+            let mail = sandbox.state().avepoint.user(customer, tenant, id).map(|u| u.mail).unwrap_or_default();
+            if sent != 1 || mail != format!("bulk{index}@contoso.example") {
+                return Err(format!(
+                    "row {index}: sent {sent} times, holds {mail:?} (killed after {sent_before_kill} PUTs)"
+                ));
+            }
         }
         Ok(())
     }

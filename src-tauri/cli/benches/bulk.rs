@@ -217,6 +217,8 @@ async fn kills(dir: &Path) -> String {
     let kills = parameter("BULK_KILLS", 10);
     let sandbox = Sandbox::start().await.unwrap();
     let users = add_users(&sandbox, rows);
+    // Answers come 30 ms after each change is made, so many kills land between the two.
+    sandbox.state().set_faults(Faults { answer_latency: Duration::from_millis(30), ..Faults::default() });
     let data = dir.join("kills-data");
     let profile = dir.join("kills-profile.json");
     // The profile file as a person makes it: `profile new`.

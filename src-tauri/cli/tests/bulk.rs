@@ -187,6 +187,10 @@ async fn a_record_changed_after_the_review_is_refused_and_the_run_exits_4() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_run_killed_mid_way_resumes_with_no_row_sent_twice_and_none_lost() {
     let s = Setup::new(40).await;
+    // Each change is made at once and answered 50 ms later: a kill may land in between.
+    s.sandbox
+        .state()
+        .set_faults(switchboard_sandbox::Faults { answer_latency: Duration::from_millis(50), ..Default::default() });
     let file = s.mail_file("kill.csv", 40, 3);
     let file = text(&file);
     let args = s.bulk_args(&file, &["--max-rate", "40", "--concurrency", "4"]);

@@ -14,6 +14,10 @@ use std::time::Duration;
 pub struct Faults {
     /// Added before every answer.
     pub latency: Duration,
+    /// Added after a request is handled, before its answer goes out: the change is made, the
+    /// answer is slow. A client that gives up (or dies) meanwhile has changed the record without
+    /// hearing so, which is what a bulk run must settle by reading.
+    pub answer_latency: Duration,
     /// The next N requests get `503 Service Unavailable` in the vendor's error format.
     pub fail_next: u32,
     /// Every Nth request fails with 503 (0 = never): a steady error rate.
@@ -82,11 +86,11 @@ pub(crate) async fn inject(State(state): State<Arc<SandboxState>>, request: Requ
         Fail,
     }
     let path = request.uri().path().to_string();
-    let (latency, action) = {
+    let (latency, answer_latency, action) = {
         let mut guard = state.faults.lock().unwrap();
         let faults = &mut guard.faults;
         if !request.uri().path().contains(faults.only_paths_containing.as_str()) {
-            (Duration::ZERO, Action::Pass { malform: false, oversize: None })
+            (Duration::ZERO, Duration::ZERO, Action::Pass { malform: false, oversize: None })
         } else {
             let latency = faults.latency;
             let over_rate = !guard.within_rate();
@@ -111,7 +115,7 @@ pub(crate) async fn inject(State(state): State<Arc<SandboxState>>, request: Requ
                     Action::Pass { malform, oversize }
                 }
             };
-            (latency, action)
+            (latency, guard.faults.answer_latency, action)
         }
     };
     if !latency.is_zero() {
@@ -131,6 +135,9 @@ pub(crate) async fn inject(State(state): State<Arc<SandboxState>>, request: Requ
         Action::Fail => vendor_error(&path, StatusCode::SERVICE_UNAVAILABLE, "The service is temporarily unavailable."),
         Action::Pass { malform, oversize } => {
             let response = next.run(request).await;
+            if !answer_latency.is_zero() {
+                tokio::time::sleep(answer_latency).await;
+            }
             if malform && response.status() == StatusCode::OK {
                 let (parts, _) = response.into_parts();
                 Response::from_parts(parts, Body::from("{\"data\": [{\"id\": \"trunc"))

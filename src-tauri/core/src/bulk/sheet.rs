@@ -43,7 +43,7 @@ pub struct SheetRow {
 /// A sheet's rows, header first, read as they are needed (CSV) or from the workbook's first
 /// sheet (xlsx, which calamine reads whole).
 pub struct SheetReader {
-    rows: Box<dyn Iterator<Item = Result<SheetRow>>>,
+    rows: Box<dyn Iterator<Item = Result<SheetRow>> + Send>,
 }
 
 impl Iterator for SheetReader {
@@ -67,7 +67,7 @@ fn unreadable(path: &Path, why: &str) -> Error {
 }
 
 /// Reads CSV text from `input`: the separator is detected from the first line.
-pub fn csv_rows(input: impl Read + 'static) -> Result<SheetReader> {
+pub fn csv_rows(input: impl Read + Send + 'static) -> Result<SheetReader> {
     let mut input = BufReader::with_capacity(64 * 1024, input);
     let start = input.fill_buf().map_err(|e| bad_csv(&e.to_string()))?;
     let bom = start.starts_with(b"\xEF\xBB\xBF");
