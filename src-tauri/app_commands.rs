@@ -38,4 +38,11 @@ pub const APP_COMMANDS: &[&str] = &[
     "list_drafts",
     "save_draft",
     "discard_draft",
+    "search_person",
+    "group_people",
+    "open_person",
+    "review_person",
+    "save_person",
+    "link_people",
+    "undo_link",
 ];

@@ -1107,3 +1107,44 @@ fn drafts_keep_unsent_edits_without_passwords_until_discarded() {
         .unwrap_err();
     assert_eq!(error["code"], "invalid_input");
 }
+
+#[test]
+fn the_people_commands_find_a_person_on_practice_review_one_surname_and_save_it_everywhere() {
+    let h = harness();
+    h.sandbox.state().seed_people();
+    let practice = ["practice", "practice-partner-center", "practice-softwareone", "practice-msp360"];
+    let mut keys = Vec::new();
+    for connection in practice {
+        let found = h
+            .invoke("search_person", json!({ "connectionId": connection, "query": "anna.berg@northwind.example" }))
+            .unwrap();
+        assert_eq!(found["state"]["type"], "done", "{connection}: {found}");
+        keys.extend(found["records"].as_array().unwrap().iter().map(|r| r["key"].clone()));
+    }
+    let groups = h.invoke("group_people", json!({ "recordKeys": keys })).unwrap();
+    assert_eq!(groups.as_array().unwrap().len(), 1, "{groups:#}");
+    let members: Vec<Value> = groups[0]["members"].as_array().unwrap().iter().map(|m| m["recordKey"].clone()).collect();
+    assert_eq!(members.len(), 4);
+    let view = h.invoke("open_person", json!({ "recordKeys": members })).unwrap();
+    let given = view["rows"].as_array().unwrap().iter().find(|r| r["meaning"] == "given_name").unwrap();
+    assert_eq!(given["differs"], true, "Ana at SoftwareOne: {given:#}");
+
+    let review = h.invoke("review_person", json!({ "recordKeys": members, "edits": { "surname": "Lind" } })).unwrap();
+    let sends = review["changes"].as_array().unwrap().iter().filter(|c| c["sends"] == true).count();
+    assert_eq!(sends, 3, "{review:#}");
+    let saved = h.invoke("save_person", json!({ "reviewId": review["id"], "only": null })).unwrap();
+    assert_eq!(saved["failed"], json!([]), "{saved:#}");
+    use switchboard_sandbox::people::{ANNA_BERG, SOFTWAREONE_ACCOUNT};
+    assert_eq!(h.sandbox.state().msp360.user(ANNA_BERG.3).unwrap().last_name, "Lind");
+    assert_eq!(h.sandbox.state().softwareone.user(SOFTWAREONE_ACCOUNT, ANNA_BERG.2).unwrap().last_name, "Lind");
+    let history = h.invoke("list_history", json!({ "filter": {}, "cursor": null })).unwrap();
+    let groups: std::collections::BTreeSet<&str> =
+        history["entries"].as_array().unwrap().iter().filter_map(|e| e["groupId"].as_str()).collect();
+    assert_eq!(groups.len(), 1, "one group in the history: {history:#}");
+
+    // A decision kept, then undone.
+    let decision = h.invoke("link_people", json!({ "recordKeys": &members[..2], "same": false })).unwrap();
+    assert_eq!(decision["kind"], "different");
+    h.invoke("undo_link", json!({ "id": decision["id"] })).unwrap();
+    assert_eq!(h.invoke("undo_link", json!({ "id": decision["id"] })).unwrap_err()["code"], "not_found");
+}

@@ -22,6 +22,7 @@ use ts_rs::TS;
 /// One row of the side-by-side view: a meaning and each record's cells for it.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
+#[ts(rename = "PersonRow")]
 pub struct Row {
     pub meaning: FieldMeaning,
     pub label: String,

@@ -25,6 +25,8 @@ use serde_json::Value;
 use ts_rs::TS;
 
 pub use change::{PersonReview, PersonSaveResult, PersonView, SaveOutcomeKind, VendorChange, VendorSaveResult};
+/// Runs futures together (parallel reads and saves across connections).
+pub use futures_util::future::join_all;
 pub use links::Links;
 pub use matching::{GroupMember, LinkKind, PersonGroup};
 pub use search::{ConnectionResult, SearchState};
@@ -88,6 +90,7 @@ pub fn record_operations(vendor: Vendor) -> Vec<&'static dyn Operation> {
 /// One value of a record, by meaning, in the vendor's own form.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
+#[ts(rename = "PersonCell")]
 pub struct Cell {
     pub meaning: FieldMeaning,
     /// The operation holding it; empty for a value only the vendor's list shows.
