@@ -10,12 +10,13 @@ import { HeaderContext } from "./components/HeaderContext";
 
 // Pages other than the desk load when first opened: a page that is not open costs nothing at start.
 const HistoryPage = lazy(() => import("./components/HistoryPage"));
+const PeoplePage = lazy(() => import("./people/PeoplePage"));
 
 export function App() {
   const backend = useBackend();
   const [list, setList] = useState<ConnectionList | null>(null);
   const [connectionId, setConnectionId] = useState<string | null>(null);
-  const [page, setPage] = useState<"desk" | "connections" | "history">("desk");
+  const [page, setPage] = useState<"desk" | "people" | "connections" | "history">("desk");
   const [startupError, setStartupError] = useState<BackendError | null>(null);
   const [crumbs, setCrumbs] = useState<Crumb[]>([]);
   const headerRef = useRef<HTMLElement>(null);
@@ -67,6 +68,9 @@ export function App() {
           <Button className="nav-button" aria-current={page === "desk" ? "page" : undefined} onPress={() => setPage("desk")} data-nav="desk">
             Desk
           </Button>
+          <Button className="nav-button" aria-current={page === "people" ? "page" : undefined} onPress={() => setPage("people")} data-nav="people">
+            People
+          </Button>
           <Button
             className="nav-button"
             aria-current={page === "connections" ? "page" : undefined}
@@ -108,6 +112,11 @@ export function App() {
         </div>
       )}
       {list && page === "connections" && <ConnectionsPage list={list} onChanged={refresh} />}
+      {list && page === "people" && (
+        <Suspense fallback={<main className="content" aria-busy="true" />}>
+          <PeoplePage list={list} />
+        </Suspense>
+      )}
       {list && page === "history" && (
         <Suspense fallback={<main className="content" aria-busy="true" />}>
           <HistoryPage list={list} />

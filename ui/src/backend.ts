@@ -24,6 +24,12 @@ import type { ChoicePage } from "./bindings/ChoicePage";
 import type { Draft } from "./bindings/Draft";
 import type { RecentRecord } from "./bindings/RecentRecord";
 import type { RetryNotice } from "./bindings/RetryNotice";
+import type { ConnectionResult } from "./bindings/ConnectionResult";
+import type { PersonGroup } from "./bindings/PersonGroup";
+import type { PersonView } from "./bindings/PersonView";
+import type { PersonReview } from "./bindings/PersonReview";
+import type { PersonSaveResult } from "./bindings/PersonSaveResult";
+import type { Decision } from "./bindings/Decision";
 
 export interface Backend {
   listConnections(): Promise<ConnectionList>;
@@ -88,6 +94,19 @@ export interface Backend {
   /** Keeps unsent edits (password fields are dropped in Rust); empty values remove the draft. */
   saveDraft(draft: Draft): Promise<Draft | null>;
   discardDraft(connectionId: string, operation: string, target: Record<string, string>): Promise<void>;
+  /** People: searches one connection for a person by email address or name (its records, or why not). */
+  searchPerson(connectionId: string, query: string): Promise<ConnectionResult>;
+  /** People: the records found (by key) grouped into people, with the reason each belongs. */
+  groupPeople(recordKeys: string[]): Promise<PersonGroup[]>;
+  /** People: reads the records again and lines them up by meaning. */
+  openPerson(recordKeys: string[]): Promise<PersonView>;
+  /** People: one edit per meaning (`surname` → "Lind") planned for every record. Sends nothing. */
+  reviewPerson(recordKeys: string[], edits: Record<string, string>): Promise<PersonReview>;
+  /** People: saves the review's parts in parallel; `only` retries just those keys. */
+  savePerson(reviewId: string, only: string[] | null): Promise<PersonSaveResult>;
+  /** People: remembers that records are (or are not) the same person. */
+  linkPeople(recordKeys: string[], same: boolean): Promise<Decision>;
+  undoLink(id: string): Promise<Decision>;
 }
 
 /** A failed call, always in the backend's `{ code, message, field?, ... }` shape. */
@@ -167,4 +186,11 @@ export const tauriBackend: Backend = {
   listDrafts: (connectionId) => call("list_drafts", { connectionId }),
   saveDraft: (draft) => call("save_draft", { draft }),
   discardDraft: (connectionId, operation, target) => call("discard_draft", { connectionId, operation, target }),
+  searchPerson: (connectionId, query) => call("search_person", { connectionId, query }),
+  groupPeople: (recordKeys) => call("group_people", { recordKeys }),
+  openPerson: (recordKeys) => call("open_person", { recordKeys }),
+  reviewPerson: (recordKeys, edits) => call("review_person", { recordKeys, edits }),
+  savePerson: (reviewId, only) => call("save_person", { reviewId, only }),
+  linkPeople: (recordKeys, same) => call("link_people", { recordKeys, same }),
+  undoLink: (id) => call("undo_link", { id }),
 };

@@ -16,6 +16,7 @@ import type { Entry } from "../src/bindings/Entry";
 import type { HistoryFilter } from "../src/bindings/HistoryFilter";
 import type { HistoryPage } from "../src/bindings/HistoryPage";
 import type { UndoStart } from "../src/bindings/UndoStart";
+import { peopleBackend } from "./peopleFake";
 
 /** What the fake pickers offer, by target key. */
 export const choices: Record<string, RecordChoice[]> = {
@@ -333,6 +334,7 @@ export function fakeBackend(overrides: Partial<Backend> = {}) {
     discardDraft: vi.fn(async (connectionId: string, operationId: string, target: Record<string, string>) => {
       drafts.delete(draftKey({ connectionId, operationId, target }));
     }),
+    ...peopleBackend(),
     ...overrides,
   } satisfies Backend & { applied: typeof applied };
   return backend;
