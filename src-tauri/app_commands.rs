@@ -43,6 +43,7 @@ pub const APP_COMMANDS: &[&str] = &[
     "open_person",
     "review_person",
     "save_person",
+    "undo_person_save",
     "link_people",
     "undo_link",
 ];

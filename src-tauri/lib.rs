@@ -122,6 +122,7 @@ pub fn configure<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             people_commands::open_person,
             people_commands::review_person,
             people_commands::save_person,
+            people_commands::undo_person_save,
             people_commands::link_people,
             people_commands::undo_link,
         ])

@@ -89,6 +89,17 @@ pub async fn save_person(
         .await
 }
 
+/// Undoes a saved person change at every vendor together (nothing is sent if any record changed
+/// at its vendor since; the error names it).
+#[tauri::command]
+pub async fn undo_person_save(state: State<'_, AppState>, group_id: String) -> Result<PersonSaveResult, Error> {
+    let history = state.history.as_ref().map_err(|reason| {
+        Error::new(ErrorCode::Internal, format!("Nothing was undone: the change history can't be used ({reason})."))
+    })?;
+    let connections = &state.connections;
+    change::undo_group(history.as_ref(), &group_id, |id| connections.client(id)).await
+}
+
 /// Remembers that records are (`same`) or are not the same person; returns the decision to undo.
 #[tauri::command]
 pub fn link_people(state: State<'_, AppState>, record_keys: Vec<String>, same: bool) -> Result<Decision, Error> {

@@ -1141,6 +1141,9 @@ fn the_people_commands_find_a_person_on_practice_review_one_surname_and_save_it_
     let groups: std::collections::BTreeSet<&str> =
         history["entries"].as_array().unwrap().iter().filter_map(|e| e["groupId"].as_str()).collect();
     assert_eq!(groups.len(), 1, "one group in the history: {history:#}");
+    let undone = h.invoke("undo_person_save", json!({ "groupId": saved["groupId"] })).unwrap();
+    assert_eq!(undone["failed"], json!([]), "{undone:#}");
+    assert_eq!(h.sandbox.state().msp360.user(ANNA_BERG.3).unwrap().last_name, "Berg");
 
     // A decision kept, then undone.
     let decision = h.invoke("link_people", json!({ "recordKeys": &members[..2], "same": false })).unwrap();

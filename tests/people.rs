@@ -8,7 +8,7 @@ use std::time::Instant;
 use switchboard_core::fields::FieldMeaning;
 use switchboard_core::history::{History, HistoryFilter, Source};
 use switchboard_core::operations::VendorClient;
-use switchboard_core::people::change::{PeopleSessions, SaveOutcomeKind};
+use switchboard_core::people::change::{self, PeopleSessions, SaveOutcomeKind};
 use switchboard_core::people::search::{search_many, Query};
 use switchboard_core::people::{self, ConnectionResult, LinkKind, SearchState};
 use switchboard_core::secret::Secret;
@@ -175,4 +175,30 @@ async fn a_surname_changed_once_is_saved_everywhere_and_a_failed_vendor_is_retri
     assert_eq!(entries.len(), 3, "{entries:#?}");
     assert!(entries.iter().all(|e| e.group_id.as_deref() == Some(review.group_id.as_str())));
     assert!(entries.iter().all(|e| e.changes.iter().any(|c| c.after == "Lind")));
+
+    // Undone together, with the usual check: a record changed at its vendor since stops them all.
+    sandbox.state().msp360.edit_user(ANNA_BERG.3, |user| user.last_name = "Lind-Berg".into());
+    sandbox.state().clear_requests();
+    let moved = change::undo_group(&history, &review.group_id, client_for).await.unwrap_err();
+    assert_eq!(moved.code, switchboard_core::ErrorCode::ChangedSinceReview);
+    assert!(moved.message.starts_with("MSP360"), "{}", moved.message);
+    let writes = sandbox
+        .state()
+        .requests()
+        .into_iter()
+        .filter(|r| r.method != "GET" && !r.path.contains("token") && !r.path.contains("Login"))
+        .count();
+    assert_eq!(writes, 0, "nothing is sent anywhere");
+    sandbox.state().msp360.edit_user(ANNA_BERG.3, |user| user.last_name = "Lind".into());
+    let undone = change::undo_group(&history, &review.group_id, client_for).await.unwrap();
+    assert!(undone.failed.is_empty(), "{undone:#?}");
+    assert_eq!(undone.results.len(), 3);
+    assert_eq!(sandbox.state().msp360.user(ANNA_BERG.3).unwrap().last_name, "Berg");
+    let pc = sandbox.state().partner_center.user(PARTNER_CENTER_CUSTOMER, ANNA_BERG.1).unwrap();
+    assert_eq!((pc.last_name.as_deref(), pc.display_name.as_str()), (Some("Berg"), "Anna Berg"));
+    assert_eq!(sandbox.state().softwareone.user(SOFTWAREONE_ACCOUNT, ANNA_BERG.2).unwrap().last_name, "Berg");
+    let undos: Vec<_> =
+        history.all(&HistoryFilter::default()).unwrap().into_iter().filter(|e| e.undoes.is_some()).collect();
+    assert_eq!(undos.len(), 3);
+    assert!(undos.iter().all(|e| e.group_id.as_deref() == Some(undone.group_id.as_str())));
 }

@@ -104,6 +104,8 @@ export interface Backend {
   reviewPerson(recordKeys: string[], edits: Record<string, string>): Promise<PersonReview>;
   /** People: saves the review's parts in parallel; `only` retries just those keys. */
   savePerson(reviewId: string, only: string[] | null): Promise<PersonSaveResult>;
+  /** People: undoes a saved group at every vendor together; rejects with `changed_since_review` (nothing sent) if any record moved. */
+  undoPersonSave(groupId: string): Promise<PersonSaveResult>;
   /** People: remembers that records are (or are not) the same person. */
   linkPeople(recordKeys: string[], same: boolean): Promise<Decision>;
   undoLink(id: string): Promise<Decision>;
@@ -191,6 +193,7 @@ export const tauriBackend: Backend = {
   openPerson: (recordKeys) => call("open_person", { recordKeys }),
   reviewPerson: (recordKeys, edits) => call("review_person", { recordKeys, edits }),
   savePerson: (reviewId, only) => call("save_person", { reviewId, only }),
+  undoPersonSave: (groupId) => call("undo_person_save", { groupId }),
   linkPeople: (recordKeys, same) => call("link_people", { recordKeys, same }),
   undoLink: (id) => call("undo_link", { id }),
 };

@@ -120,5 +120,10 @@ describe("the people page", () => {
     await waitFor(() => expect(review.querySelectorAll("[data-result='saved']").length).toBe(3));
     expect(backend.savePerson).toHaveBeenLastCalledWith("review-1", ["practice-msp360|userId=u#op"]);
     expect(within(review).queryByRole("button", { name: /Retry the failed/ })).toBeNull();
+
+    // Undone together, as one group.
+    await user.click(within(review).getByRole("button", { name: "Undo these changes" }));
+    expect(await within(review).findByRole("status")).toHaveProperty("textContent", "Undone at 3 of 3 places.");
+    expect(backend.undoPersonSave).toHaveBeenCalledWith("group-1");
   });
 });

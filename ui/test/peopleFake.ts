@@ -147,6 +147,14 @@ export function peopleBackend() {
     savePerson: vi.fn(async (reviewId: string, only: string[] | null) =>
       saveResult(reviewId, only ?? annaRecords.filter((r) => r.vendor !== "avepoint").map((r) => `${r.key}#op`)),
     ),
+    undoPersonSave: vi.fn(async (groupId: string): Promise<PersonSaveResult> => ({
+      reviewId: "",
+      groupId: `undo-of-${groupId}`,
+      results: annaRecords
+        .filter((r) => r.vendor !== "avepoint")
+        .map((r) => ({ key: `entry-${r.connectionId}`, connectionName: r.connectionName, vendorLabel: r.vendorLabel, recordName: "Anna Berg", outcome: "saved" as const, changedFields: ["lastName"] })),
+      failed: [],
+    })),
     linkPeople: vi.fn(async (records: string[], same: boolean) => ({ id: "d-1", kind: same ? ("same" as const) : ("different" as const), records, at: "2026-11-29T21:00:00Z" })),
     undoLink: vi.fn(async (id: string) => ({ id, kind: "same" as const, records: [], at: "2026-11-29T21:00:00Z" })),
   };

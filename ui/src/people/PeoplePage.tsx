@@ -40,6 +40,7 @@ export default function PeoplePage({ list }: { list: ConnectionList }) {
   const [typed, setTyped] = useState<Record<string, string>>({});
   const [review, setReview] = useState<PersonReview | null>(null);
   const [saved, setSaved] = useState<PersonSaveResult | null>(null);
+  const [undone, setUndone] = useState<PersonSaveResult | null>(null);
   const [lastDecision, setLastDecision] = useState<Decision | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<BackendError | null>(null);
@@ -120,6 +121,7 @@ export default function PeoplePage({ list }: { list: ConnectionList }) {
     if (!view) return;
     setError(null);
     setSaved(null);
+    setUndone(null);
     try {
       setReview(await backend.reviewPerson(view.records.map((r) => r.key), pendingEdits(view, typed)));
     } catch (reason) {
@@ -134,6 +136,19 @@ export default function PeoplePage({ list }: { list: ConnectionList }) {
     try {
       const result = await backend.savePerson(review.id, only);
       setSaved((previous) => mergeSaveResults(previous, result));
+    } catch (reason) {
+      setError(toBackendError(reason));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const undoAll = async () => {
+    if (!saved) return;
+    setBusy(true);
+    setError(null);
+    try {
+      setUndone(await backend.undoPersonSave(saved.groupId));
     } catch (reason) {
       setError(toBackendError(reason));
     } finally {
@@ -349,6 +364,11 @@ export default function PeoplePage({ list }: { list: ConnectionList }) {
                 Retry the failed ({failed.length})
               </Button>
             )}
+            {saved && saved.results.some((r) => r.outcome !== "failed") && !undone && (
+              <Button className="button" isDisabled={busy} onPress={() => void undoAll()} data-action="undo-person">
+                Undo these changes
+              </Button>
+            )}
           </div>
           {saved && (
             <ul className="people-results" aria-live="polite" data-outcome="person-saved">
@@ -359,6 +379,12 @@ export default function PeoplePage({ list }: { list: ConnectionList }) {
                 </li>
               ))}
             </ul>
+          )}
+          {undone && (
+            <p className="banner success" role="status" data-outcome="person-undone">
+              Undone at {undone.results.filter((r) => r.outcome === "saved").length} of {undone.results.length} places
+              {undone.failed.length > 0 ? `; not at ${undone.results.filter((r) => r.outcome === "failed").map((r) => r.vendorLabel).join(", ")}.` : "."}
+            </p>
           )}
         </section>
       )}

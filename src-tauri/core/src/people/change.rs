@@ -548,6 +548,79 @@ impl PeopleSessions {
     }
 }
 
+/// Undoes a saved group (a person's change at every vendor) together: every record is read first
+/// and checked as an undo from the history is ([`history::undo_check`]); if any field changed
+/// since at any vendor, nothing is sent anywhere and the error names it. Otherwise each way back
+/// is planned and applied at once, as undo entries under a new group id.
+pub async fn undo_group(
+    history: &History,
+    group_id: &str,
+    client_for: impl Fn(&str) -> Result<VendorClient>,
+) -> Result<PersonSaveResult> {
+    let entries: Vec<history::Entry> = history
+        .all(&history::HistoryFilter::default())?
+        .into_iter()
+        .filter(|e| e.group_id.as_deref() == Some(group_id) && e.outcome == history::Outcome::Done)
+        .collect();
+    if entries.is_empty() {
+        return Err(Error::new(ErrorCode::NotFound, "There is no saved change of this person to undo."));
+    }
+    let checks = super::join_all(entries.iter().map(|entry| {
+        let client = client_for(&entry.connection_id);
+        async move {
+            let client = client?;
+            let operation = operations::find(&entry.operation)?;
+            let target = serde_json::to_value(&entry.target).unwrap_or_default();
+            let now = operation.read(&client, &target, &Call::new()).await?;
+            history.reconcile(&entry.connection_id, operation.id(), &target, &now.values)?;
+            let check = history::undo_check(&history.get(&entry.id)?, &now.values)?;
+            if !check.moved().is_empty() {
+                let moved = history::moved_error(&check);
+                let message = format!("{} ({}): {}", entry.vendor, entry.connection_name, moved.message);
+                return Err(Error { message, ..moved });
+            }
+            let plan = operations::plan_from(operation.id(), &target, &now, &check.edits(), Call::new())?;
+            Ok((entry, client, plan))
+        }
+    }))
+    .await
+    .into_iter()
+    .collect::<Result<Vec<_>>>()?;
+    let undo_group_id = uuid::Uuid::new_v4().to_string();
+    let sends = checks.iter().map(|(entry, client, plan)| {
+        let context = EntryContext {
+            source: Source::Undo,
+            connection_id: entry.connection_id.clone(),
+            connection_name: entry.connection_name.clone(),
+            target_names: entry.target_names.clone(),
+            undoes: Some(entry.id.clone()),
+            group_id: Some(undo_group_id.clone()),
+        };
+        async move { (entry, history::apply_recorded(Some(history), client, plan, &context).await) }
+    });
+    let results: Vec<VendorSaveResult> = super::join_all(sends)
+        .await
+        .into_iter()
+        .map(|(entry, outcome)| {
+            let (outcome, error, changed_fields) = match outcome {
+                Ok(receipt) => (SaveOutcomeKind::Saved, None, receipt.changed_fields),
+                Err(error) => (SaveOutcomeKind::Failed, Some(error), Vec::new()),
+            };
+            VendorSaveResult {
+                key: entry.id.clone(),
+                connection_name: entry.connection_name.clone(),
+                vendor_label: entry.vendor.clone(),
+                record_name: entry.target_title(),
+                outcome,
+                error,
+                changed_fields,
+            }
+        })
+        .collect();
+    let failed = results.iter().filter(|r| r.outcome == SaveOutcomeKind::Failed).map(|r| r.key.clone()).collect();
+    Ok(PersonSaveResult { review_id: String::new(), group_id: undo_group_id, results, failed })
+}
+
 fn result_of(
     part: &VendorChange,
     outcome: SaveOutcomeKind,
