@@ -94,6 +94,14 @@ async fn a_person_is_found_at_all_four_vendors_and_near_misses_stay_apart() {
         let group = groups.iter().find(|g| g.name == other).unwrap_or_else(|| panic!("{other}: {groups:#?}"));
         assert_eq!(group.members.len(), 1, "{other} stays apart");
     }
+    // MSP360 signs Tom in as "teriksen" but notifies his address: the address links him.
+    let (results, _) = search_all(&connections[..4], "tom.eriksen@northwind.example").await;
+    let records: Vec<_> = results.iter().flat_map(|r| r.records.clone()).collect();
+    let groups = people::group(&records, None);
+    assert_eq!(groups.len(), 1, "Tom Eriksson is not Tom Eriksen: {groups:#?}");
+    assert_eq!(groups[0].members.len(), 4);
+    assert!(groups[0].members.iter().skip(1).all(|m| m.link == LinkKind::Exact), "{groups:#?}");
+
     // A name spelled differently at SoftwareOne is suggested, with its reason.
     let (results, _) = search_all(&connections[..4], "Maria Lopez").await;
     let records: Vec<_> = results.iter().flat_map(|r| r.records.clone()).collect();

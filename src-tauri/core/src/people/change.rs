@@ -5,7 +5,7 @@
 //! Saving applies every plan at once through the history ([`history::apply_recorded`]) under one
 //! group id; a retry sends only the ones that did not go through.
 
-use super::{meaning_label, record_operations, text_of, Cell, PersonRecord, ReadRecord, MEANINGS};
+use super::{meaning_label, text_of, Cell, PersonRecord, ReadRecord, MEANINGS};
 use crate::error::{Error, ErrorCode, Result};
 use crate::fields::{value_at, FieldDef, FieldKind, FieldMeaning};
 use crate::history::{self, EntryContext, History, Source};
@@ -636,11 +636,6 @@ fn result_of(
         error,
         changed_fields,
     }
-}
-
-/// The records of `vendor` a person can be changed through (for messages and tests).
-pub fn operations_of(vendor: Vendor) -> Vec<&'static str> {
-    record_operations(vendor).iter().map(|op| op.id()).collect()
 }
 
 #[cfg(test)]
