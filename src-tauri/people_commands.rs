@@ -13,12 +13,7 @@ use switchboard_core::{Error, ErrorCode};
 use tauri::State;
 
 fn name_of(state: &AppState, connection_id: &str) -> String {
-    state
-        .connections
-        .list()
-        .ok()
-        .and_then(|list| list.connections.into_iter().find(|c| c.id == connection_id).map(|c| c.name))
-        .unwrap_or_else(|| connection_id.to_string())
+    state.connections.name(connection_id).unwrap_or_else(|_| connection_id.to_string())
 }
 
 /// Searches one connection for a person (by address or name); never fails as a whole: a

@@ -1119,6 +1119,7 @@ fn the_people_commands_find_a_person_on_practice_review_one_surname_and_save_it_
             .invoke("search_person", json!({ "connectionId": connection, "query": "anna.berg@northwind.example" }))
             .unwrap();
         assert_eq!(found["state"]["type"], "done", "{connection}: {found}");
+        assert!(found["connectionName"].as_str().unwrap().starts_with("Practice ("), "{found}");
         keys.extend(found["records"].as_array().unwrap().iter().map(|r| r["key"].clone()));
     }
     let groups = h.invoke("group_people", json!({ "recordKeys": keys })).unwrap();

@@ -414,6 +414,17 @@ impl Connections {
         self.store.get(id)
     }
 
+    /// The connection's name, without asking the keychain (as [`Connections::list`] does).
+    pub fn name(&self, id: &str) -> Result<String> {
+        if id == PRACTICE_ID {
+            return Ok(self.practice_summary().name);
+        }
+        if let Some(other) = self.practice_others.iter().find(|other| other.id == id) {
+            return Ok(other.name.clone());
+        }
+        Ok(self.profile(id)?.name)
+    }
+
     /// A signed-in AvePoint client for the connection (cached, so its token is reused).
     pub fn avepoint(&self, id: &str) -> Result<Arc<AvePointClient>> {
         match self.client(id)? {
