@@ -48,4 +48,12 @@ pub const APP_COMMANDS: &[&str] = &[
     "bulk_discard",
     "bulk_plan_undo",
     "bulk_save_results",
+    "search_person",
+    "group_people",
+    "open_person",
+    "review_person",
+    "save_person",
+    "undo_person_save",
+    "link_people",
+    "undo_link",
 ];

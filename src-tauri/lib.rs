@@ -2,6 +2,7 @@
 
 mod bulk_commands;
 mod commands;
+mod people_commands;
 pub mod practice;
 
 use std::path::PathBuf;
@@ -34,6 +35,10 @@ pub struct AppState {
     /// The change history, or why it can't be used (then nothing is saved: a change the history
     /// can't name is not made).
     pub history: Result<Arc<switchboard_core::history::History>, String>,
+    /// The People page's records read and reviews (issue #14).
+    pub people: switchboard_core::people::change::PeopleSessions,
+    /// Matches the person confirmed or rejected (`people-links.json`).
+    pub links: switchboard_core::people::Links,
     _sandbox: Option<Sandbox>,
 }
 
@@ -123,6 +128,14 @@ pub fn configure<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             bulk_commands::bulk_discard,
             bulk_commands::bulk_plan_undo,
             bulk_commands::bulk_save_results,
+            people_commands::search_person,
+            people_commands::group_people,
+            people_commands::open_person,
+            people_commands::review_person,
+            people_commands::save_person,
+            people_commands::undo_person_save,
+            people_commands::link_people,
+            people_commands::undo_link,
         ])
 }
 
@@ -170,6 +183,8 @@ pub fn manage_state<R: Runtime>(app: &tauri::App<R>, startup: Startup) -> Result
         drafts: JsonFile::new(data_dir.join("drafts.json")),
         sessions: Default::default(),
         history,
+        people: Default::default(),
+        links: switchboard_core::people::Links::open(&data_dir),
         _sandbox: startup.sandbox,
     });
     app.manage(bulk_commands::BulkRuns::default());

@@ -1,8 +1,14 @@
 //! The Practice connection: the in-process sandbox, or one named by `SWITCHBOARD_PRACTICE_URL`.
 
+use std::sync::Arc;
 use switchboard_core::avepoint::UserTarget;
-use switchboard_core::connection::PracticeEndpoint;
+use switchboard_core::connection::{
+    PracticeConnection, PracticeEndpoint, PRACTICE_MSP360_ID, PRACTICE_PARTNER_CENTER_ID, PRACTICE_SOFTWAREONE_ID,
+};
+use switchboard_core::http::{check_url, UrlPolicy};
+use switchboard_core::operations::VendorClient;
 use switchboard_core::secret::Secret;
+use switchboard_core::{msp360, partner_center, softwareone};
 use switchboard_sandbox::{avepoint::sample_user, Sandbox, PRACTICE_CLIENT_ID, PRACTICE_CLIENT_SECRET};
 
 /// Points the Practice connection at an already running sandbox (tests, `switchboard-sandbox`)
@@ -26,7 +32,65 @@ pub fn endpoint_at(url: &str) -> PracticeEndpoint {
             tenant_id: tenant_id.into(),
             user_id: user_id.into(),
         },
+        others: other_vendors(url),
     }
+}
+
+/// The Practice connections to Partner Center, SoftwareOne and MSP360 in the same sandbox.
+/// Plain http is allowed here as for AvePoint's ([`UrlPolicy::PRACTICE`]); the sandbox's own
+/// address always passes, so a failure is a bug worth stopping on.
+fn other_vendors(url: &str) -> Vec<PracticeConnection> {
+    let address = |field: &str, path: &str| {
+        check_url(field, "Practice address", &format!("{url}{path}"), UrlPolicy::PRACTICE)
+            .expect("the sandbox's loopback address is allowed for Practice")
+    };
+    let safe = "Changes here never reach a real customer.";
+    let partner_center = partner_center::PartnerCenterSettings {
+        api_url: address("apiUrl", "/partner-center"),
+        authority_url: address("authorityUrl", "/entra"),
+        tenant: switchboard_sandbox::partner_center::PRACTICE_TENANT_ID.to_string(),
+        client_id: switchboard_sandbox::partner_center::PRACTICE_CLIENT_ID.to_string(),
+    };
+    let softwareone = softwareone::SoftwareOneSettings { api_url: address("apiUrl", "/softwareone") };
+    let msp360 = msp360::Msp360Settings {
+        base_url: address("baseUrl", "/msp360"),
+        user_name: switchboard_sandbox::msp360::PRACTICE_USER_NAME.to_string(),
+    };
+    vec![
+        PracticeConnection {
+            id: PRACTICE_PARTNER_CENTER_ID.to_string(),
+            name: "Practice (Partner Center sandbox)".to_string(),
+            description: format!(
+                "A safe copy of Partner Center on this computer, already signed in, with sample customers. {safe}"
+            ),
+            client: VendorClient::PartnerCenter(Arc::new(partner_center::PartnerCenterClient::new(
+                partner_center,
+                Secret::new(switchboard_sandbox::partner_center::PRACTICE_REFRESH_TOKEN),
+            ))),
+        },
+        PracticeConnection {
+            id: PRACTICE_SOFTWAREONE_ID.to_string(),
+            name: "Practice (SoftwareOne sandbox)".to_string(),
+            description: format!(
+                "A safe copy of SoftwareOne Marketplace on this computer with sample accounts. {safe}"
+            ),
+            client: VendorClient::SoftwareOne(Arc::new(softwareone::SoftwareOneClient::new(
+                softwareone,
+                Secret::new(switchboard_sandbox::softwareone::PRACTICE_TOKEN),
+            ))),
+        },
+        PracticeConnection {
+            id: PRACTICE_MSP360_ID.to_string(),
+            name: "Practice (MSP360 sandbox)".to_string(),
+            description: format!(
+                "A safe copy of MSP360 Managed Backup on this computer with sample backup users. {safe}"
+            ),
+            client: VendorClient::Msp360(Arc::new(msp360::Msp360Client::new(
+                msp360,
+                Secret::new(switchboard_sandbox::msp360::PRACTICE_PASSWORD),
+            ))),
+        },
+    ]
 }
 
 /// Starts the in-process sandbox unless the environment names one. The returned sandbox must
@@ -36,6 +100,8 @@ pub async fn start() -> std::io::Result<(PracticeEndpoint, Option<Sandbox>)> {
         Some(url) => Ok((endpoint_at(&url), None)),
         None => {
             let sandbox = Sandbox::start().await?;
+            // Practice shows the People page too: the same people at every vendor.
+            sandbox.state().seed_people();
             Ok((endpoint_at(&sandbox.url()), Some(sandbox)))
         }
     }

@@ -148,6 +148,9 @@ fn sample_target() -> Value {
     serde_json::to_value(common::sample_target()).unwrap()
 }
 
+/// The built-in Practice connections: one per vendor's sandbox.
+const PRACTICE_CONNECTIONS: usize = 4;
+
 #[test]
 fn lists_the_practice_connection_with_a_sample_user() {
     let h = harness();
@@ -158,6 +161,50 @@ fn lists_the_practice_connection_with_a_sample_user() {
     assert_eq!(practice["secretState"], "built_in");
     assert_eq!(practice["sampleTarget"], sample_target());
     assert!(list.get("notice").is_none());
+}
+
+#[test]
+fn every_vendor_has_a_practice_connection_that_opens_its_sample_user() {
+    let h = harness();
+    let list = h.invoke("list_connections", json!({})).unwrap();
+    let vendors: Vec<(&str, &str)> = list["connections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["isPractice"] == true)
+        .map(|c| (c["id"].as_str().unwrap(), c["vendorId"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        vendors,
+        [
+            ("practice", "avepoint"),
+            ("practice-partner-center", "partner-center"),
+            ("practice-softwareone", "softwareone"),
+            ("practice-msp360", "msp360")
+        ]
+    );
+    let (pc_customer, pc_user) = switchboard_sandbox::partner_center::sample_user();
+    let (account, swo_user) = switchboard_sandbox::softwareone::sample_user();
+    for (connection, operation, target, field) in [
+        (
+            "practice-partner-center",
+            "partner-center.customer-user",
+            json!({ "customerId": pc_customer, "userId": pc_user }),
+            "userPrincipalName",
+        ),
+        (
+            "practice-softwareone",
+            "softwareone.account-user",
+            json!({ "accountId": account, "userId": swo_user }),
+            "email",
+        ),
+        ("practice-msp360", "msp360.user", json!({ "userId": switchboard_sandbox::msp360::sample_user_id() }), "Email"),
+    ] {
+        let values = h
+            .read(json!({ "connectionId": connection, "operation": operation, "target": target }))
+            .unwrap_or_else(|e| panic!("{connection}: {e}"));
+        assert!(values[field].as_str().is_some_and(|v| !v.is_empty()), "{connection}: {values}");
+    }
 }
 
 #[test]
@@ -281,13 +328,24 @@ fn profiles_are_created_duplicated_renamed_and_deleted_with_their_secret() {
     let list = h.invoke("list_connections", json!({})).unwrap();
     let names: Vec<&str> =
         list["connections"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
-    assert_eq!(names, ["Practice (AvePoint sandbox)", "Contoso EU"]);
+    assert_eq!(
+        names,
+        [
+            "Practice (AvePoint sandbox)",
+            "Practice (Partner Center sandbox)",
+            "Practice (SoftwareOne sandbox)",
+            "Practice (MSP360 sandbox)",
+            "Contoso EU"
+        ]
+    );
     let secrets = &h.app.state::<AppState>().connections;
     let error = secrets.avepoint(&copy_id).err().unwrap();
     assert_eq!(error.code, switchboard_core::ErrorCode::InvalidConnection, "the deleted profile is gone");
 
-    let error = h.invoke("delete_connection", json!({ "id": "practice" })).unwrap_err();
-    assert!(error["message"].as_str().unwrap().contains("built in"));
+    for practice in ["practice", "practice-partner-center", "practice-softwareone", "practice-msp360"] {
+        let error = h.invoke("delete_connection", json!({ "id": practice })).unwrap_err();
+        assert!(error["message"].as_str().unwrap().contains("built in"), "{practice}");
+    }
 }
 
 #[test]
@@ -530,7 +588,7 @@ fn saving_a_connection_with_a_new_address_asks_for_the_secret_again() {
 fn import_refuses_the_practice_id_and_malformed_ids() {
     let h = harness();
     let file = h.data.path().join("ids.json");
-    for bad in ["practice", "PRACTICE", "a/b", "../profiles", "x y", &"a".repeat(65)] {
+    for bad in ["practice", "PRACTICE", "practice-msp360", "a/b", "../profiles", "x y", &"a".repeat(65)] {
         let profile =
             json!({ "id": bad, "name": "Bad", "vendor": "avepoint", "environment": "commercial", "clientId": "c" });
         std::fs::write(
@@ -543,7 +601,7 @@ fn import_refuses_the_practice_id_and_malformed_ids() {
         assert!(error.message.contains("id"), "{bad}: {}", error.message);
     }
     let list = h.invoke("list_connections", json!({})).unwrap();
-    assert_eq!(list["connections"].as_array().unwrap().len(), 1, "nothing was imported");
+    assert_eq!(list["connections"].as_array().unwrap().len(), PRACTICE_CONNECTIONS, "nothing was imported");
 }
 
 #[test]
@@ -565,7 +623,7 @@ fn secrets_saved_before_binding_are_bound_once_to_the_settings_they_were_saved_w
     let connections = open();
 
     let list = connections.list().unwrap();
-    assert_eq!(list.connections[1].secret_state, switchboard_core::connection::SecretState::Set);
+    assert_eq!(list.connections[PRACTICE_CONNECTIONS].secret_state, switchboard_core::connection::SecretState::Set);
     connections.avepoint("legacy-1").expect("the secret is handed out for its own settings");
     let stored = secrets.get("legacy-1", SecretKind::ClientSecret).unwrap().unwrap();
     assert_ne!(stored.expose(), PRACTICE_CLIENT_SECRET, "now kept with the address it belongs to");
@@ -590,7 +648,7 @@ fn secrets_saved_before_binding_are_bound_once_to_the_settings_they_were_saved_w
 fn an_unreadable_profile_file_is_reported_and_the_app_starts_with_practice() {
     let h = harness_with(|dir| std::fs::write(dir.join("profiles.json"), "{ not json").unwrap());
     let list = h.invoke("list_connections", json!({})).unwrap();
-    assert_eq!(list["connections"].as_array().unwrap().len(), 1);
+    assert_eq!(list["connections"].as_array().unwrap().len(), PRACTICE_CONNECTIONS);
     let moved_to = list["notice"]["movedTo"].as_str().unwrap();
     assert!(std::path::Path::new(moved_to).exists());
     assert!(list["notice"]["message"].as_str().unwrap().contains(moved_to));
@@ -601,7 +659,7 @@ fn a_profile_file_from_a_newer_version_is_left_in_place_and_the_app_says_to_upda
     let newer = r#"{ "version": 7, "profiles": [{ "id": "from-the-future", "name": "Kept", "vendor": "avepoint" }] }"#;
     let h = harness_with(|dir| std::fs::write(dir.join("profiles.json"), newer).unwrap());
     let list = h.invoke("list_connections", json!({})).unwrap();
-    assert_eq!(list["connections"].as_array().unwrap().len(), 1, "Practice still works");
+    assert_eq!(list["connections"].as_array().unwrap().len(), PRACTICE_CONNECTIONS, "Practice still works");
     let message = list["notice"]["message"].as_str().unwrap();
     assert!(message.contains("newer version of Switchboard") && message.contains("Update Switchboard"), "{message}");
     assert!(list["notice"].get("movedTo").is_none(), "not moved aside");
@@ -714,7 +772,10 @@ fn a_locked_keychain_saves_the_settings_but_never_the_secret_elsewhere() {
     let id = saved["connection"]["id"].as_str().unwrap();
     let error = h.invoke("delete_connection", json!({ "id": id })).unwrap_err();
     assert_eq!(error["code"], "keychain_unavailable", "nothing is deleted while its secret can't be");
-    assert_eq!(h.invoke("list_connections", json!({})).unwrap()["connections"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        h.invoke("list_connections", json!({})).unwrap()["connections"].as_array().unwrap().len(),
+        PRACTICE_CONNECTIONS + 1
+    );
 }
 
 #[test]
@@ -1045,4 +1106,49 @@ fn drafts_keep_unsent_edits_without_passwords_until_discarded() {
         )
         .unwrap_err();
     assert_eq!(error["code"], "invalid_input");
+}
+
+#[test]
+fn the_people_commands_find_a_person_on_practice_review_one_surname_and_save_it_everywhere() {
+    let h = harness();
+    h.sandbox.state().seed_people();
+    let practice = ["practice", "practice-partner-center", "practice-softwareone", "practice-msp360"];
+    let mut keys = Vec::new();
+    for connection in practice {
+        let found = h
+            .invoke("search_person", json!({ "connectionId": connection, "query": "anna.berg@northwind.example" }))
+            .unwrap();
+        assert_eq!(found["state"]["type"], "done", "{connection}: {found}");
+        assert!(found["connectionName"].as_str().unwrap().starts_with("Practice ("), "{found}");
+        keys.extend(found["records"].as_array().unwrap().iter().map(|r| r["key"].clone()));
+    }
+    let groups = h.invoke("group_people", json!({ "recordKeys": keys })).unwrap();
+    assert_eq!(groups.as_array().unwrap().len(), 1, "{groups:#}");
+    let members: Vec<Value> = groups[0]["members"].as_array().unwrap().iter().map(|m| m["recordKey"].clone()).collect();
+    assert_eq!(members.len(), 4);
+    let view = h.invoke("open_person", json!({ "recordKeys": members })).unwrap();
+    let given = view["rows"].as_array().unwrap().iter().find(|r| r["meaning"] == "given_name").unwrap();
+    assert_eq!(given["differs"], true, "Ana at SoftwareOne: {given:#}");
+
+    let review = h.invoke("review_person", json!({ "recordKeys": members, "edits": { "surname": "Lind" } })).unwrap();
+    let sends = review["changes"].as_array().unwrap().iter().filter(|c| c["sends"] == true).count();
+    assert_eq!(sends, 3, "{review:#}");
+    let saved = h.invoke("save_person", json!({ "reviewId": review["id"], "only": null })).unwrap();
+    assert_eq!(saved["failed"], json!([]), "{saved:#}");
+    use switchboard_sandbox::people::{ANNA_BERG, SOFTWAREONE_ACCOUNT};
+    assert_eq!(h.sandbox.state().msp360.user(ANNA_BERG.3).unwrap().last_name, "Lind");
+    assert_eq!(h.sandbox.state().softwareone.user(SOFTWAREONE_ACCOUNT, ANNA_BERG.2).unwrap().last_name, "Lind");
+    let history = h.invoke("list_history", json!({ "filter": {}, "cursor": null })).unwrap();
+    let groups: std::collections::BTreeSet<&str> =
+        history["entries"].as_array().unwrap().iter().filter_map(|e| e["groupId"].as_str()).collect();
+    assert_eq!(groups.len(), 1, "one group in the history: {history:#}");
+    let undone = h.invoke("undo_person_save", json!({ "groupId": saved["groupId"] })).unwrap();
+    assert_eq!(undone["failed"], json!([]), "{undone:#}");
+    assert_eq!(h.sandbox.state().msp360.user(ANNA_BERG.3).unwrap().last_name, "Berg");
+
+    // A decision kept, then undone.
+    let decision = h.invoke("link_people", json!({ "recordKeys": &members[..2], "same": false })).unwrap();
+    assert_eq!(decision["kind"], "different");
+    h.invoke("undo_link", json!({ "id": decision["id"] })).unwrap();
+    assert_eq!(h.invoke("undo_link", json!({ "id": decision["id"] })).unwrap_err()["code"], "not_found");
 }

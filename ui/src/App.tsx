@@ -12,12 +12,13 @@ import { HeaderContext } from "./components/HeaderContext";
 // Pages other than the desk load when first opened: a page that is not open costs nothing at start.
 const HistoryPage = lazy(() => import("./components/HistoryPage"));
 const BulkPage = lazy(() => import("./bulk/BulkPage"));
+const PeoplePage = lazy(() => import("./people/PeoplePage"));
 
 export function App() {
   const backend = useBackend();
   const [list, setList] = useState<ConnectionList | null>(null);
   const [connectionId, setConnectionId] = useState<string | null>(null);
-  const [page, setPage] = useState<"desk" | "connections" | "history" | "bulk">("desk");
+  const [page, setPage] = useState<"desk" | "people" | "connections" | "history" | "bulk">("desk");
   // The Bulk page stays mounted once opened, so a run keeps its progress while other pages show.
   const [bulkOpened, setBulkOpened] = useState(false);
   const [unfinished, setUnfinished] = useState<JobView[]>([]);
@@ -89,6 +90,12 @@ export function App() {
           <Button className="nav-button" aria-current={page === "desk" ? "page" : undefined} onPress={() => openPage("desk")} data-nav="desk">
             Desk
           </Button>
+          <Button className="nav-button" aria-current={page === "people" ? "page" : undefined} onPress={() => openPage("people")} data-nav="people">
+            People
+          </Button>
+          <Button className="nav-button" aria-current={page === "bulk" ? "page" : undefined} onPress={() => openPage("bulk")} data-nav="bulk">
+            Bulk
+          </Button>
           <Button
             className="nav-button"
             aria-current={page === "connections" ? "page" : undefined}
@@ -104,9 +111,6 @@ export function App() {
             data-nav="history"
           >
             History
-          </Button>
-          <Button className="nav-button" aria-current={page === "bulk" ? "page" : undefined} onPress={() => openPage("bulk")} data-nav="bulk">
-            Bulk
           </Button>
         </nav>
         <HeaderContext connection={connection} crumbs={crumbs} />
@@ -145,6 +149,10 @@ export function App() {
         </div>
       )}
       {list && page === "connections" && <ConnectionsPage list={list} onChanged={refresh} />}
+      {list && page === "people" && (
+        <Suspense fallback={<main className="content" aria-busy="true" />}>
+          <PeoplePage list={list} />
+        </Suspense>
       {list && bulkOpened && (
         <div hidden={page !== "bulk"}>
           <Suspense fallback={<main className="content" aria-busy="true" />}>

@@ -32,6 +32,12 @@ import type { JobView } from "./bindings/JobView";
 import type { Progress } from "./bindings/Progress";
 import type { RowState } from "./bindings/RowState";
 import type { Saved } from "./bindings/Saved";
+import type { ConnectionResult } from "./bindings/ConnectionResult";
+import type { PersonGroup } from "./bindings/PersonGroup";
+import type { PersonView } from "./bindings/PersonView";
+import type { PersonReview } from "./bindings/PersonReview";
+import type { PersonSaveResult } from "./bindings/PersonSaveResult";
+import type { Decision } from "./bindings/Decision";
 
 export interface Backend {
   listConnections(): Promise<ConnectionList>;
@@ -116,6 +122,21 @@ export interface Backend {
   /** Plans the undo of a job (rows whose record moved since are refused); the new job, to review and run. */
   bulkPlanUndo(jobId: string): Promise<JobView>;
   bulkSaveResults(jobId: string): Promise<Saved | null>;
+  /** People: searches one connection for a person by email address or name (its records, or why not). */
+  searchPerson(connectionId: string, query: string): Promise<ConnectionResult>;
+  /** People: the records found (by key) grouped into people, with the reason each belongs. */
+  groupPeople(recordKeys: string[]): Promise<PersonGroup[]>;
+  /** People: reads the records again and lines them up by meaning. */
+  openPerson(recordKeys: string[]): Promise<PersonView>;
+  /** People: one edit per meaning (`surname` → "Lind") planned for every record. Sends nothing. */
+  reviewPerson(recordKeys: string[], edits: Record<string, string>): Promise<PersonReview>;
+  /** People: saves the review's parts in parallel; `only` retries just those keys. */
+  savePerson(reviewId: string, only: string[] | null): Promise<PersonSaveResult>;
+  /** People: undoes a saved group at every vendor together; rejects with `changed_since_review` (nothing sent) if any record moved. */
+  undoPersonSave(groupId: string): Promise<PersonSaveResult>;
+  /** People: remembers that records are (or are not) the same person. */
+  linkPeople(recordKeys: string[], same: boolean): Promise<Decision>;
+  undoLink(id: string): Promise<Decision>;
 }
 
 /** A failed call, always in the backend's `{ code, message, field?, ... }` shape. */
@@ -211,4 +232,12 @@ export const tauriBackend: Backend = {
   bulkDiscard: (jobId) => call("bulk_discard", { jobId }),
   bulkPlanUndo: (jobId) => call("bulk_plan_undo", { jobId }),
   bulkSaveResults: (jobId) => call("bulk_save_results", { jobId }),
+  searchPerson: (connectionId, query) => call("search_person", { connectionId, query }),
+  groupPeople: (recordKeys) => call("group_people", { recordKeys }),
+  openPerson: (recordKeys) => call("open_person", { recordKeys }),
+  reviewPerson: (recordKeys, edits) => call("review_person", { recordKeys, edits }),
+  savePerson: (reviewId, only) => call("save_person", { reviewId, only }),
+  undoPersonSave: (groupId) => call("undo_person_save", { groupId }),
+  linkPeople: (recordKeys, same) => call("link_people", { recordKeys, same }),
+  undoLink: (id) => call("undo_link", { id }),
 };

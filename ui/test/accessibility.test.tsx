@@ -56,4 +56,15 @@ describe("accessibility", () => {
     await screen.findByRole("button", { name: "New connection" });
     expect(await violations()).toEqual([]);
   });
+
+  it("the people page with results and the side-by-side table", async () => {
+    const user = userEvent.setup();
+    renderApp(fakeBackend());
+    await user.click(await screen.findByRole("button", { name: "People" }));
+    await user.type(await screen.findByLabelText("Name or email address"), "anna.berg@northwind.example");
+    await user.click(screen.getByRole("button", { name: "Search" }));
+    await user.click(await screen.findByRole("button", { name: /Side by side/ }));
+    await screen.findByRole("table");
+    expect(await violations()).toEqual([]);
+  });
 });

@@ -19,6 +19,7 @@ import type { JobView } from "../src/bindings/JobView";
 import type { JobRowView } from "../src/bindings/JobRowView";
 import type { Progress } from "../src/bindings/Progress";
 import type { RowState } from "../src/bindings/RowState";
+import { peopleBackend } from "./peopleFake";
 
 /** What the fake pickers offer, by target key. */
 export const choices: Record<string, RecordChoice[]> = {
@@ -404,6 +405,7 @@ export function fakeBackend(overrides: Partial<Backend> = {}) {
       return undo;
     }),
     bulkSaveResults: vi.fn(async () => ({ path: "/tmp/results.xlsx", count: 3 })),
+    ...peopleBackend(),
     ...overrides,
   } satisfies Backend & { applied: typeof applied };
   return backend;

@@ -66,6 +66,9 @@ enum Command {
     /// command again resumes an unfinished job. Also writes a blank template or exports current
     /// values. Exit 0 all rows done, 2 a bad file (nothing sent), 4 some rows refused or failed.
     Bulk(BulkArgs),
+    /// One person at every vendor: find their records across several profiles.
+    #[command(subcommand)]
+    Person(PersonCommand),
 }
 
 #[derive(Args)]
@@ -116,6 +119,35 @@ struct BulkArgs {
     /// For --export: the account's id (SoftwareOne).
     #[arg(long)]
     account: Option<String>,
+    /// Print machine-readable JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Subcommand)]
+enum PersonCommand {
+    /// Find a person by email address (or sign-in name) or by name in every profile given, and
+    /// group the records that are the same person (same address; similar names as suggestions).
+    Find(PersonFindArgs),
+}
+
+#[derive(Args)]
+#[command(group(ArgGroup::new("who").required(true).args(["email", "name"])))]
+struct PersonFindArgs {
+    /// The person's email address or sign-in name.
+    #[arg(long)]
+    email: Option<String>,
+    /// The person's name, or part of it ("Anna Berg", "Berg").
+    #[arg(long)]
+    name: Option<String>,
+    /// A profile file (the JSON `profile new` or the app's export writes); repeat for several.
+    /// Every profile in each file is searched.
+    #[arg(long = "profile-file", required = true)]
+    profile_files: Vec<PathBuf>,
+    /// PROFILE=VARIABLE: read that profile's secret (by name or id) from this environment
+    /// variable instead of the OS keychain; repeat for several.
+    #[arg(long = "secret-env", value_name = "PROFILE=VARIABLE")]
+    secret_env: Vec<String>,
     /// Print machine-readable JSON.
     #[arg(long)]
     json: bool,
@@ -286,6 +318,7 @@ fn main() -> ExitCode {
         Command::Update(args) => args.target.json,
         Command::History(args) => args.json,
         Command::Undo(args) => args.json,
+        Command::Person(PersonCommand::Find(args)) => args.json,
         Command::Bulk(args) => args.json,
     };
     if let Command::Bulk(args) = cli.command {
@@ -354,8 +387,96 @@ async fn run(cli: Cli) -> Result<String, Error> {
         }
         Command::History(args) => list_history(&args),
         Command::Undo(args) => undo(&args).await,
+        Command::Person(PersonCommand::Find(args)) => find_person(&args).await,
         Command::Bulk(_) => unreachable!("bulk is run by bulk_command"),
     }
+}
+
+/// `person find`: every profile of every file searched at once; people grouped.
+async fn find_person(args: &PersonFindArgs) -> Result<String, Error> {
+    use switchboard_core::people::{self, search, SearchState};
+    let text = args.email.as_deref().or(args.name.as_deref()).unwrap_or_default();
+    let query = search::Query::new(text)?;
+    let mut secret_env = std::collections::BTreeMap::new();
+    for item in &args.secret_env {
+        let (profile, variable) = item.split_once('=').ok_or_else(|| {
+            Error::new(ErrorCode::InvalidInput, format!("--secret-env takes PROFILE=VARIABLE, not \"{item}\"."))
+        })?;
+        secret_env.insert(profile.trim().to_string(), variable.trim().to_string());
+    }
+    let mut usable = Vec::new();
+    let mut unusable = Vec::new();
+    for file in &args.profile_files {
+        for profile in checked_profiles(file)? {
+            let variable = secret_env.get(&profile.name).or_else(|| secret_env.get(&profile.id));
+            match signed_in(&profile, variable.map(String::as_str)) {
+                Ok(client) => usable.push((profile.id.clone(), profile.name.clone(), client)),
+                Err(error) => unusable.push(people::ConnectionResult::unusable(&profile.id, &profile.name, error)),
+            }
+        }
+    }
+    let mut results: Vec<people::ConnectionResult> =
+        search::search_many(&usable, &query).await.into_iter().map(|(result, _)| result).collect();
+    results.extend(unusable);
+    let records: Vec<people::PersonRecord> = results.iter().flat_map(|r| r.records.clone()).collect();
+    let links = history::data_dir().ok().map(|dir| people::Links::open(&dir));
+    let groups = people::group(&records, links.as_ref());
+    if args.json {
+        return Ok(pretty(&json!({ "query": query.text(), "connections": results, "people": groups })));
+    }
+    let mut lines = Vec::new();
+    if groups.is_empty() {
+        lines.push(format!("No one found for \"{}\".", query.text()));
+    }
+    for group in &groups {
+        lines.push(format!(
+            "{} ({} record{})",
+            group.name,
+            group.members.len(),
+            if group.members.len() == 1 { "" } else { "s" }
+        ));
+        for member in &group.members {
+            let Some(record) = records.iter().find(|r| r.key == member.record_key) else { continue };
+            let confidence = if member.link == people::LinkKind::Suggested {
+                format!(", suggested: {:.0} %", member.confidence * 100.0)
+            } else {
+                String::new()
+            };
+            lines.push(format!(
+                "  {} · {} · {}: {} <{}> — {}{confidence}",
+                record.vendor_label, record.connection_name, record.context, record.name, record.detail, member.reason
+            ));
+        }
+    }
+    for result in &results {
+        match &result.state {
+            SearchState::Done => {}
+            SearchState::TooMany { shown } => {
+                lines.push(format!("{}: more matches than {shown}; only the first are shown.", result.connection_name))
+            }
+            SearchState::NeedsSignIn { message } => {
+                lines.push(format!("{}: needs sign-in: {message}", result.connection_name))
+            }
+            SearchState::Failed { error } => {
+                lines.push(format!("{}: failed: {}", result.connection_name, error.message))
+            }
+        }
+    }
+    Ok(lines.join("\n"))
+}
+
+/// Every profile in `file`, each id checked (as [`pick`] does).
+fn checked_profiles(file: &std::path::Path) -> Result<Vec<Profile>, Error> {
+    let profiles = profiles::read_profile_file(file)?;
+    for profile in &profiles {
+        profiles::check_id(&profile.id).map_err(|reason| {
+            Error::new(
+                ErrorCode::InvalidInput,
+                format!("The profile \"{}\" in {} can't be used: {reason}", profile.name, file.display()),
+            )
+        })?;
+    }
+    Ok(profiles)
 }
 
 /// The review of a plan as `--dry-run` prints it.
@@ -891,12 +1012,8 @@ fn connect(target: &Target) -> Result<(VendorClient, Value, Profile), Error> {
             format!("{} needs {} (missing: {}).", target.operation, flags(ids), missing.join(", ")),
         ));
     }
-    let (client, profile) = connect_profile(
-        &target.operation,
-        &target.profile_file,
-        target.profile.as_deref(),
-        target.secret_env.as_deref(),
-    )?;
+    let (client, profile) =
+        connect_profile(&target.operation, &target.profile_file, target.profile.as_deref(), target.secret_env.as_deref())?;
     Ok((client, Value::Object(target_json), profile))
 }
 
@@ -907,24 +1024,30 @@ fn connect_profile(
     wanted: Option<&str>,
     secret_env: Option<&str>,
 ) -> Result<(VendorClient, Profile), Error> {
-    let target = ConnectionArgs { operation, secret_env };
     let profile = pick(profile_file, wanted)?;
-    let needed = operations::vendor(target.operation)?;
+    let needed = operations::vendor(operation)?;
     if profile.vendor() != needed {
         return Err(Error::new(
             ErrorCode::InvalidInput,
             format!(
                 "{} needs a {} profile; \"{}\" is a {} profile.",
-                target.operation,
+                operation,
                 needed.label(),
                 profile.name,
                 profile.vendor().label()
             ),
         ));
     }
+    let client = signed_in(&profile, secret_env)?;
+    Ok((client, profile))
+}
+
+/// A signed-in client for `profile`: its secret from the environment variable `secret_env`, or
+/// from the OS keychain (only when saved for this profile's address).
+fn signed_in(profile: &Profile, secret_env: Option<&str>) -> Result<VendorClient, Error> {
     let kind = profile.secret_kind();
-    let from_keychain = target.secret_env.is_none();
-    let secret = match target.secret_env {
+    let from_keychain = secret_env.is_none();
+    let secret = match secret_env {
         Some(variable) => Secret::new(std::env::var(variable).map_err(|_| {
             Error::new(ErrorCode::InvalidInput, format!("The environment variable {variable} is not set."))
         })?),
@@ -936,7 +1059,7 @@ fn connect_profile(
             let missing = |why: String| Err(Error::new(ErrorCode::SecretMissing, format!("{why} {how}")));
             // The keychain entry is found by the profile's id, but only handed out when the
             // profile file's hosts and client id or login are the ones it was saved for.
-            match secrets::read_for_profile(&KeychainStore::for_this_build(), &profile, kind)? {
+            match secrets::read_for_profile(&KeychainStore::for_this_build(), profile, kind)? {
                 ProfileSecret::Usable(secret) => secret,
                 ProfileSecret::Missing => {
                     return missing(format!("No {} for \"{}\" in the system keychain.", kind.label(), profile.name))
@@ -971,14 +1094,7 @@ fn connect_profile(
             );
         }) as switchboard_core::connection::RotationListener
     });
-    let client = switchboard_core::connection::client_for_profile(&profile, secret, keep_rotated)?;
-    Ok((client, profile))
-}
-
-/// What [`connect_profile`] needs beyond the file.
-struct ConnectionArgs<'a> {
-    operation: &'a str,
-    secret_env: Option<&'a str>,
+    switchboard_core::connection::client_for_profile(profile, secret, keep_rotated)
 }
 
 fn pick(file: &std::path::Path, wanted: Option<&str>) -> Result<Profile, Error> {

@@ -16,6 +16,12 @@ pub fn export_all(out_dir: &Path) -> Result<(), ts_rs::ExportError> {
     crate::history::HistoryFilter::export_all(&config)?;
     crate::operations::OperationSummary::export_all(&config)?;
     crate::pickers::ChoicePage::export_all(&config)?;
+    crate::people::ConnectionResult::export_all(&config)?;
+    crate::people::PersonGroup::export_all(&config)?;
+    crate::people::PersonView::export_all(&config)?;
+    crate::people::PersonReview::export_all(&config)?;
+    crate::people::PersonSaveResult::export_all(&config)?;
+    crate::people::links::Decision::export_all(&config)?;
     crate::http::RetryNotice::export_all(&config)?;
     crate::desk::RecentRecord::export_all(&config)?;
     crate::desk::Draft::export_all(&config)?;

@@ -19,6 +19,15 @@ use std::sync::{Arc, Mutex};
 use ts_rs::TS;
 
 pub const PRACTICE_ID: &str = "practice";
+/// The Practice connections to the other three vendors' sandboxes.
+pub const PRACTICE_PARTNER_CENTER_ID: &str = "practice-partner-center";
+pub const PRACTICE_SOFTWAREONE_ID: &str = "practice-softwareone";
+pub const PRACTICE_MSP360_ID: &str = "practice-msp360";
+
+/// Whether `id` names one of the built-in Practice connections (no profile can take such an id).
+pub fn is_practice_id(id: &str) -> bool {
+    id.eq_ignore_ascii_case(PRACTICE_ID) || id.to_ascii_lowercase().starts_with("practice-")
+}
 
 /// Whether a connection's secret is in the keychain. The UI never sees the value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
@@ -158,11 +167,24 @@ pub struct PracticeEndpoint {
     pub client_id: String,
     pub client_secret: Secret,
     pub sample_target: UserTarget,
+    /// The same sandbox as the other vendors (Partner Center, SoftwareOne, MSP360), each its own
+    /// built-in connection.
+    pub others: Vec<PracticeConnection>,
+}
+
+/// A built-in Practice connection to one vendor's sandbox, signed in with the sandbox's own
+/// practice credentials (they open nothing else).
+pub struct PracticeConnection {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    pub client: VendorClient,
 }
 
 pub struct Connections {
     practice: Arc<AvePointClient>,
     practice_sample: UserTarget,
+    practice_others: Vec<PracticeConnection>,
     store: ProfileStore,
     notice: Option<StorageNotice>,
     secrets: Arc<dyn SecretStore>,
@@ -185,6 +207,7 @@ impl Connections {
         Ok(Connections {
             practice: Arc::new(AvePointClient::new(settings, practice.client_secret)),
             practice_sample: practice.sample_target,
+            practice_others: practice.others,
             store,
             notice,
             secrets,
@@ -194,6 +217,17 @@ impl Connections {
 
     pub fn list(&self) -> Result<ConnectionList> {
         let mut connections = vec![self.practice_summary()];
+        connections.extend(self.practice_others.iter().map(|other| ConnectionSummary {
+            id: other.id.clone(),
+            name: other.name.clone(),
+            vendor: other.client.vendor().label().to_string(),
+            vendor_id: other.client.vendor(),
+            description: other.description.clone(),
+            is_practice: true,
+            secret_state: SecretState::BuiltIn,
+            profile: None,
+            sample_target: None,
+        }));
         let profiles = match self.store.list() {
             Ok(profiles) => profiles,
             // The notice says why (a file from a newer version, one that couldn't be moved aside):
@@ -358,7 +392,7 @@ impl Connections {
 
     /// Deletes a profile and its keychain entries. If the keychain refuses, nothing is deleted.
     pub fn delete(&self, id: &str) -> Result<()> {
-        if id == PRACTICE_ID {
+        if is_practice_id(id) {
             return Err(Error::new(
                 ErrorCode::InvalidInput,
                 "The Practice connection is built in and can't be deleted.",
@@ -380,6 +414,17 @@ impl Connections {
         self.store.get(id)
     }
 
+    /// The connection's name, without asking the keychain (as [`Connections::list`] does).
+    pub fn name(&self, id: &str) -> Result<String> {
+        if id == PRACTICE_ID {
+            return Ok(self.practice_summary().name);
+        }
+        if let Some(other) = self.practice_others.iter().find(|other| other.id == id) {
+            return Ok(other.name.clone());
+        }
+        Ok(self.profile(id)?.name)
+    }
+
     /// A signed-in AvePoint client for the connection (cached, so its token is reused).
     pub fn avepoint(&self, id: &str) -> Result<Arc<AvePointClient>> {
         match self.client(id)? {
@@ -392,6 +437,9 @@ impl Connections {
     pub fn client(&self, id: &str) -> Result<VendorClient> {
         if id == PRACTICE_ID {
             return Ok(VendorClient::AvePoint(self.practice.clone()));
+        }
+        if let Some(other) = self.practice_others.iter().find(|other| other.id == id) {
+            return Ok(other.client.clone());
         }
         if let Some(client) = self.clients.lock().unwrap().get(id) {
             return Ok(client.clone());

@@ -17,6 +17,7 @@ pub mod http;
 pub mod msp360;
 pub mod operations;
 pub mod partner_center;
+pub mod people;
 pub mod pickers;
 pub mod plan;
 pub mod profiles;

@@ -413,10 +413,10 @@ impl ProfileDraft {
     }
 }
 
-/// Why a profile id from a file is refused, if it is: `practice` is the built-in connection's,
-/// and anything but 1 to 64 letters, digits, `-` and `_` could name another keychain entry.
+/// Why a profile id from a file is refused, if it is: `practice` and `practice-…` are the built-in
+/// connections', and anything but 1 to 64 letters, digits, `-` and `_` could name another keychain entry.
 pub fn check_id(id: &str) -> std::result::Result<(), String> {
-    if id.eq_ignore_ascii_case(crate::connection::PRACTICE_ID) {
+    if crate::connection::is_practice_id(id) {
         return Err(format!("its id \"{id}\" is reserved for the built-in Practice connection."));
     }
     if id.is_empty() || id.len() > MAX_ID || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {

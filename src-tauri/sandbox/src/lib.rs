@@ -11,6 +11,7 @@ mod faults;
 mod host;
 pub mod msp360;
 pub mod partner_center;
+pub mod people;
 #[cfg(feature = "test-hooks")]
 mod recorder;
 pub mod softwareone;

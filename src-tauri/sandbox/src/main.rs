@@ -20,6 +20,8 @@ async fn main() {
         Ok(sandbox) => sandbox,
         Err(error) => fail(&format!("can't listen on 127.0.0.1:{port}: {error}")),
     };
+    // Standing in for Practice: the same people at every vendor, as the app's own sandbox has.
+    sandbox.state().seed_people();
     let sample = avepoint::sample_user();
     println!("Switchboard sandbox listening on {}", sandbox.url());
     println!("AvePoint   API      {}", sandbox.avepoint_api_url());
@@ -50,6 +52,10 @@ async fn main() {
         switchboard_sandbox::partner_center::PRACTICE_CLIENT_ID,
         pc_customer,
         pc_user
+    );
+    println!(
+        "People     Northwind Traders ({}) at all four vendors: Anna Berg, Tom Eriksen, Maria Lopez",
+        switchboard_sandbox::people::DOMAIN
     );
     println!("Press Ctrl+C to stop.");
     let _ = tokio::signal::ctrl_c().await;

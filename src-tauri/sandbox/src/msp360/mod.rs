@@ -137,6 +137,11 @@ impl Default for State {
 }
 
 impl State {
+    /// Adds a backup user after the seeded ones.
+    pub fn add_user(&self, user: User) {
+        self.inner.lock().unwrap().users.push(user);
+    }
+
     /// The user as the sandbox holds it now (password included, for tests).
     pub fn user(&self, id: &str) -> Option<User> {
         self.inner.lock().unwrap().users.iter().find(|u| u.id.eq_ignore_ascii_case(id)).cloned()

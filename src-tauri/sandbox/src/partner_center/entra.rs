@@ -3,8 +3,8 @@
 //! `refresh_token` grants, with rotating refresh tokens).
 
 use super::{
-    AccessGrant, AuthorizationCode, NextSignIn, RefreshGrant, PRACTICE_CLIENT_ID, PRACTICE_TENANT_ID,
-    USER_IMPERSONATION,
+    AccessGrant, AuthorizationCode, NextSignIn, RefreshGrant, PRACTICE_CLIENT_ID, PRACTICE_REFRESH_TOKEN,
+    PRACTICE_TENANT_ID, USER_IMPERSONATION,
 };
 use crate::SandboxState;
 use axum::extract::{Path, Query, State};
@@ -263,6 +263,10 @@ pub(super) async fn token(
                 );
             }
             (code.scope.clone(), code.mfa)
+        }
+        // Practice's standing sign-in is never used up (see `PRACTICE_REFRESH_TOKEN`).
+        "refresh_token" if field("refresh_token") == PRACTICE_REFRESH_TOKEN => {
+            (format!("{USER_IMPERSONATION} offline_access"), true)
         }
         "refresh_token" => {
             let presented = field("refresh_token");

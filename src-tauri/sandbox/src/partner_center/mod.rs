@@ -26,6 +26,10 @@ pub use seed::{read_only_customer, sample_user, SAMPLE_CUSTOMER_DOMAINS};
 pub const PRACTICE_CLIENT_ID: &str = "5f1c0a3e-7d2b-4c89-9e41-0b5a8c3d2e17";
 /// The practice partner's own tenant (sign-in also accepts `organizations` and `common`).
 pub const PRACTICE_TENANT_ID: &str = "3f5c2a1b-8d4e-4f6a-9b7c-1e2d3c4b5a69";
+/// The Practice connection's standing sign-in: a refresh token this sandbox always accepts (as if
+/// the partner user had signed in with MFA once), so Practice needs no browser. The tokens it is
+/// exchanged for rotate as usual. Not a credential: it only opens this sandbox.
+pub const PRACTICE_REFRESH_TOKEN: &str = "sbx-pc-refresh.practice-sign-in-for-the-local-sandbox";
 /// The simulated partner user every sign-in approves.
 pub const PRACTICE_PARTNER_USER: &str = "helpdesk@switchboardpractice.onmicrosoft.com";
 /// The delegated permission Partner Center needs.
@@ -136,6 +140,11 @@ impl Default for PartnerCenterState {
 }
 
 impl PartnerCenterState {
+    /// Adds a customer (with its users) after the seeded ones.
+    pub fn add_customer(&self, customer: Customer) {
+        self.inner.lock().unwrap().customers.push(customer);
+    }
+
     /// The user as the sandbox holds it now.
     pub fn user(&self, customer_id: &str, user_id: &str) -> Option<User> {
         let inner = self.inner.lock().unwrap();

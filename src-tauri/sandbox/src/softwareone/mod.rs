@@ -122,6 +122,11 @@ impl Default for State {
 }
 
 impl State {
+    /// Adds an account (with its users) after the seeded ones.
+    pub fn add_account(&self, account: Account) {
+        self.inner.lock().unwrap().accounts.push(account);
+    }
+
     /// The account user as the sandbox holds it now.
     pub fn user(&self, account_id: &str, user_id: &str) -> Option<User> {
         let inner = self.inner.lock().unwrap();
