@@ -1,5 +1,5 @@
 import { lazy, Suspense, useCallback, useEffect, useRef, useState } from "react";
-import { Button } from "react-aria-components";
+import { Button, Menu, MenuItem, MenuTrigger, Popover } from "react-aria-components";
 import { BackendError, toBackendError } from "./backend";
 import { Desk, type Crumb } from "./components/Desk";
 import type { ConnectionList } from "./bindings/ConnectionList";
@@ -14,11 +14,20 @@ const HistoryPage = lazy(() => import("./components/HistoryPage"));
 const BulkPage = lazy(() => import("./bulk/BulkPage"));
 const PeoplePage = lazy(() => import("./people/PeoplePage"));
 
+type Page = "desk" | "people" | "bulk" | "connections" | "history";
+const PAGES: { id: Page; label: string }[] = [
+  { id: "desk", label: "Desk" },
+  { id: "people", label: "People" },
+  { id: "bulk", label: "Bulk" },
+  { id: "connections", label: "Connections" },
+  { id: "history", label: "History" },
+];
+
 export function App() {
   const backend = useBackend();
   const [list, setList] = useState<ConnectionList | null>(null);
   const [connectionId, setConnectionId] = useState<string | null>(null);
-  const [page, setPage] = useState<"desk" | "people" | "connections" | "history" | "bulk">("desk");
+  const [page, setPage] = useState<Page>("desk");
   // The Bulk page stays mounted once opened, so a run keeps its progress while other pages show.
   const [bulkOpened, setBulkOpened] = useState(false);
   const [unfinished, setUnfinished] = useState<JobView[]>([]);
@@ -87,32 +96,27 @@ export function App() {
       <header className="app-header" ref={headerRef}>
         <div className="brand">Switchboard</div>
         <nav className="nav" aria-label="Sections">
-          <Button className="nav-button" aria-current={page === "desk" ? "page" : undefined} onPress={() => openPage("desk")} data-nav="desk">
-            Desk
-          </Button>
-          <Button className="nav-button" aria-current={page === "people" ? "page" : undefined} onPress={() => openPage("people")} data-nav="people">
-            People
-          </Button>
-          <Button className="nav-button" aria-current={page === "bulk" ? "page" : undefined} onPress={() => openPage("bulk")} data-nav="bulk">
-            Bulk
-          </Button>
-          <Button
-            className="nav-button"
-            aria-current={page === "connections" ? "page" : undefined}
-            onPress={() => openPage("connections")}
-            data-nav="connections"
-          >
-            Connections
-          </Button>
-          <Button
-            className="nav-button"
-            aria-current={page === "history" ? "page" : undefined}
-            onPress={() => openPage("history")}
-            data-nav="history"
-          >
-            History
-          </Button>
+          {PAGES.map(({ id, label }) => (
+            <Button key={id} className="nav-button" aria-current={page === id ? "page" : undefined} onPress={() => openPage(id)} data-nav={id}>
+              {label}
+            </Button>
+          ))}
         </nav>
+        {/* Little room (a small window, large text): the sections fold into one menu. */}
+        <MenuTrigger>
+          <Button className="nav-button nav-menu-button" aria-label={`Section: ${PAGES.find((p) => p.id === page)?.label}`} data-nav-menu>
+            {PAGES.find((p) => p.id === page)?.label} <span aria-hidden="true">▾</span>
+          </Button>
+          <Popover className="popover">
+            <Menu className="listbox" onAction={(key) => openPage(key as Page)}>
+              {PAGES.map(({ id, label }) => (
+                <MenuItem key={id} id={id} className="option" data-nav-item={id}>
+                  {label}
+                </MenuItem>
+              ))}
+            </Menu>
+          </Popover>
+        </MenuTrigger>
         <HeaderContext connection={connection} crumbs={crumbs} />
       </header>
       {list?.notice && (
@@ -153,6 +157,7 @@ export function App() {
         <Suspense fallback={<main className="content" aria-busy="true" />}>
           <PeoplePage list={list} />
         </Suspense>
+      )}
       {list && bulkOpened && (
         <div hidden={page !== "bulk"}>
           <Suspense fallback={<main className="content" aria-busy="true" />}>

@@ -1012,8 +1012,12 @@ fn connect(target: &Target) -> Result<(VendorClient, Value, Profile), Error> {
             format!("{} needs {} (missing: {}).", target.operation, flags(ids), missing.join(", ")),
         ));
     }
-    let (client, profile) =
-        connect_profile(&target.operation, &target.profile_file, target.profile.as_deref(), target.secret_env.as_deref())?;
+    let (client, profile) = connect_profile(
+        &target.operation,
+        &target.profile_file,
+        target.profile.as_deref(),
+        target.secret_env.as_deref(),
+    )?;
     Ok((client, Value::Object(target_json), profile))
 }
 

@@ -174,7 +174,7 @@ export default function BulkPage({ list, connectionId: deskConnection }: { list:
           <SelectField
             label="Connection"
             field="bulk-connection"
-            options={list.connections.map((c) => ({ id: c.id, label: `${c.name} (${c.vendor})` }))}
+            options={list.connections.map((c) => ({ id: c.id, label: c.isPractice ? c.name : `${c.name} (${c.vendor})` }))}
             selected={connectionId}
             onChange={(id) => {
               setConnectionId(id);
