@@ -321,6 +321,11 @@ impl Session {
         self.wait_for_attribute("[data-context]", "aria-label", needle).await
     }
 
+    /// How many elements match `css` now.
+    pub async fn count(&self, css: &str) -> Result<usize, String> {
+        self.driver.find_all(By::Css(css)).await.map(|found| found.len()).map_err(|e| e.to_string())
+    }
+
     pub async fn exists(&self, css: &str) -> Result<bool, String> {
         Ok(!self.driver.find_all(By::Css(css)).await.map_err(|e| e.to_string())?.is_empty())
     }
