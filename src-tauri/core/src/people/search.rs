@@ -1,7 +1,8 @@
 //! Finding a person at one connection: walk the vendor's own lists (customers → tenants → users,
 //! or accounts → users, or MSP360's one list), with SoftwareOne's server-side filter where the
 //! query is an address, every page after the first fetched in parallel (at most
-//! [`CONCURRENCY`] requests at once per connection), then read each candidate through its
+//! [`CONCURRENCY`] requests at once per connection, and no faster than a bulk run's pace for the
+//! vendor, [`crate::bulk::RunOptions::for_vendor`]), then read each candidate through its
 //! operations so the page can line up its fields.
 
 use super::{cells_of, record_key, record_operations, Cell, PersonRecord, ReadRecord};
@@ -148,7 +149,9 @@ pub async fn search_connection(
     let started = Instant::now();
     let vendor = client.vendor();
     let mut pages = 0u32;
-    let outcome = find(client, query, &mut pages).await;
+    // The same pace as a bulk run: a search of a large tenant must not trip the vendor's limits.
+    let pace = crate::http::Pace::new(crate::bulk::RunOptions::for_vendor(vendor).max_rate);
+    let outcome = crate::http::paced(pace.clone(), find(client, query, &mut pages)).await;
     let mut result = ConnectionResult {
         connection_id: connection_id.to_string(),
         connection_name: connection_name.to_string(),
@@ -166,11 +169,14 @@ pub async fn search_connection(
                 candidates.truncate(MAX_CANDIDATES);
                 result.state = SearchState::TooMany { shown: MAX_CANDIDATES as u32 };
             }
-            let reads = stream::iter(candidates)
-                .map(|candidate| read_candidate(connection_id, connection_name, client, candidate))
-                .buffered(CONCURRENCY)
-                .collect::<Vec<_>>()
-                .await;
+            let reads = crate::http::paced(
+                pace,
+                stream::iter(candidates)
+                    .map(|candidate| read_candidate(connection_id, connection_name, client, candidate))
+                    .buffered(CONCURRENCY)
+                    .collect::<Vec<_>>(),
+            )
+            .await;
             match reads.into_iter().collect::<Result<Vec<_>>>() {
                 Ok(records) => read = records,
                 Err(error) => result.state = state_of(error),
