@@ -80,7 +80,7 @@ pub async fn save_person(
     let connections = &state.connections;
     state
         .people
-        .save(&review_id, only.as_deref(), |id| connections.client(id), Some(history.as_ref()), Source::Desk)
+        .save(&review_id, only.as_deref(), |id| connections.client(id), Some(history.as_ref()), Source::People)
         .await
 }
 

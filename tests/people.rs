@@ -142,7 +142,7 @@ async fn a_surname_changed_once_is_saved_everywhere_and_a_failed_vendor_is_retri
             .map(|(_, _, c)| c.clone())
             .ok_or_else(|| switchboard_core::Error::internal("no such connection"))
     };
-    let first = sessions.save(&review.id, None, client_for, Some(&history), Source::Desk).await.unwrap();
+    let first = sessions.save(&review.id, None, client_for, Some(&history), Source::People).await.unwrap();
     let outcomes: Vec<(&str, SaveOutcomeKind)> =
         first.results.iter().map(|r| (r.vendor_label.as_str(), r.outcome)).collect();
     assert_eq!(
@@ -162,7 +162,8 @@ async fn a_surname_changed_once_is_saved_everywhere_and_a_failed_vendor_is_retri
     // The retry sends MSP360's change alone.
     sandbox.state().set_faults(Faults::default());
     sandbox.state().clear_requests();
-    let retry = sessions.save(&review.id, Some(&first.failed), client_for, Some(&history), Source::Desk).await.unwrap();
+    let retry =
+        sessions.save(&review.id, Some(&first.failed), client_for, Some(&history), Source::People).await.unwrap();
     assert!(retry.failed.is_empty(), "{retry:#?}");
     assert_eq!(retry.results.len(), 1);
     assert_eq!(sandbox.state().msp360.user(ANNA_BERG.3).unwrap().last_name, "Lind");
@@ -175,7 +176,7 @@ async fn a_surname_changed_once_is_saved_everywhere_and_a_failed_vendor_is_retri
         .collect();
     assert_eq!(writes, ["/msp360/api/Users"], "only the failed vendor is sent again");
     // Saving the whole review again sends nothing twice.
-    let again = sessions.save(&review.id, None, client_for, Some(&history), Source::Desk).await.unwrap();
+    let again = sessions.save(&review.id, None, client_for, Some(&history), Source::People).await.unwrap();
     assert!(again.results.iter().all(|r| r.outcome == SaveOutcomeKind::AlreadySaved), "{again:#?}");
 
     // One group in the history, one entry per vendor.
@@ -221,7 +222,7 @@ async fn a_large_tenant_is_listed_in_parallel_pages() {
     let avepoint = &connections[..1];
     // Each answer takes 25 ms more, as a distant vendor's would. The pages overlap (four at a time
     // per connection), and the search keeps a bulk run's pace for the vendor (10 requests/s for
-    // AvePoint), so the 35 pages take about 3.5 s however fast the vendor answers.
+    // AvePoint), so the 28 pages take about 3 s however fast the vendor answers.
     sandbox.state().set_faults(Faults {
         latency: std::time::Duration::from_millis(25),
         only_paths_containing: "/graph/".into(),

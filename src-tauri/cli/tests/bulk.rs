@@ -126,7 +126,10 @@ async fn a_template_a_bad_file_a_dry_run_and_a_run() {
     let run = s.cli(&["bulk", OPERATION, "--template", &text(&template)]).await;
     assert_eq!(run.code, 0, "{}", run.stderr);
     let header = std::fs::read_to_string(&template).unwrap();
-    assert!(header.starts_with("\u{feff}customer,tenant,user,name,mail,usageLocation"), "{header}");
+    assert!(
+        header.starts_with("\u{feff}\"customer\",\"tenant\",\"user\",\"name\",\"mail\",\"usageLocation\""),
+        "{header}"
+    );
 
     // A bad cell refuses the whole file: exit 2, each problem with its row and column, nothing sent.
     let (customer, tenant, _) = sample_user();
@@ -158,7 +161,7 @@ async fn a_template_a_bad_file_a_dry_run_and_a_run() {
     assert_eq!(s.mail_of(&s.users[4]), "user4.v1@contoso.example");
     let results = std::fs::read_to_string(&results).unwrap();
     assert_eq!(results.lines().count(), 7, "{results}");
-    assert!(results.contains(",done,"), "{results}");
+    assert!(results.contains(",\"done\","), "{results}");
 
     // The same file again: every record already holds its values.
     let run = s.cli(&s.bulk_args(&text(&file), &[])).await;

@@ -108,6 +108,8 @@ pub enum Source {
     CommandLine,
     Bulk,
     Undo,
+    /// The People page: one person changed at several vendors together.
+    People,
 }
 
 impl Source {
@@ -117,6 +119,7 @@ impl Source {
             Source::CommandLine => "command_line",
             Source::Bulk => "bulk",
             Source::Undo => "undo",
+            Source::People => "people",
         }
     }
 
@@ -125,6 +128,7 @@ impl Source {
             "command_line" => Source::CommandLine,
             "bulk" => Source::Bulk,
             "undo" => Source::Undo,
+            "people" => Source::People,
             _ => Source::Desk,
         }
     }

@@ -3,4 +3,4 @@
 /**
  * Where a change was made from.
  */
-export type Source = "desk" | "command_line" | "bulk" | "undo";
+export type Source = "desk" | "command_line" | "bulk" | "undo" | "people";

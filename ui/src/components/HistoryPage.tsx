@@ -47,6 +47,7 @@ const sourceLabels: Record<Entry["source"], string> = {
   command_line: "command line",
   bulk: "bulk run",
   undo: "undo",
+  people: "People page",
 };
 
 /** A value as the history shows it. */

@@ -215,9 +215,13 @@ pub fn save(path: &Path, sheet: &SheetOut<'_>) -> Result<()> {
         .map_err(|e| Error::new(ErrorCode::InvalidInput, format!("\"{}\" could not be saved: {e}", path.display())))
 }
 
-/// CSV as Excel's "CSV UTF-8" writes it: a BOM, commas, CRLF, quotes where needed.
-fn csv_bytes(sheet: &SheetOut<'_>) -> Result<Vec<u8>> {
-    let mut writer = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(b"\xEF\xBB\xBF".to_vec());
+/// CSV as Excel's "CSV UTF-8" writes it: a BOM, commas, CRLF; every cell quoted, so a `;` or a
+/// tab in a heading can't make a reader (ours included) take it for the separator.
+pub(crate) fn csv_bytes(sheet: &SheetOut<'_>) -> Result<Vec<u8>> {
+    let mut writer = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .quote_style(csv::QuoteStyle::Always)
+        .from_writer(b"\xEF\xBB\xBF".to_vec());
     let failed = |e: csv::Error| Error::internal(format!("The CSV could not be written: {e}"));
     writer.write_record(&sheet.header).map_err(failed)?;
     for row in &sheet.rows {
