@@ -30,8 +30,16 @@ step "Rust tests (unit, integration against the sandbox, commands, generated bin
 cargo test --workspace --features switchboard/custom-protocol
 
 # The property tests ran above with 512 inputs each; here with 10,000 (about 5 s each, debug build).
-step "Property tests, longer (field checks, path ids, RQL quoting, vendor error bodies)"
+step "Property tests, longer (field checks, path ids, RQL quoting, vendor error bodies, spreadsheet reader)"
 PROPTEST_CASES=10000 cargo test --workspace --features switchboard/custom-protocol --lib properties::
+
+# Short runs of two benchmarks that assert what they measure (debug build: the sandbox is a
+# plain-http profile, which an optimised build refuses): 2,000 updates through sustained faults all
+# end in a definite outcome; a 1,000-row bulk run killed with SIGKILL 10 times sends no row twice
+# and loses none.
+step "Soaks (fault soak; bulk run killed and resumed)"
+cargo bench --profile dev --bench soak
+BULK_PARTS=3 cargo bench --profile dev -p switchboard-cli --bench bulk
 
 step "Keychain and end-to-end tests (real Secret Service, real window under Xvfb)"
 bash scripts/e2e.sh

@@ -294,5 +294,6 @@ async fn kills(dir: &Path) -> String {
         "3. {} kills at {killed_at:?} PUTs; then a run to the end: {twice} rows sent twice, {lost} rows lost",
         killed_at.len()
     );
+    assert_eq!((twice, lost), (0, 0), "no row may be sent twice or lost");
     format!("{} SIGKILLs in a {rows}-row CLI run: {twice} rows sent twice, {lost} lost", killed_at.len())
 }
