@@ -504,6 +504,13 @@ fn an_imported_profile_with_a_saved_id_never_takes_that_secret_to_another_host()
     assert_eq!(kept_apart.name_in_file, "Contoso");
     assert_eq!(kept_apart.name, "Contoso (imported)");
     assert_ne!(kept_apart.id, id);
+    // What replacing it would have changed, so the person sees where the file points.
+    assert_eq!(kept_apart.differences.len(), 2, "{:?}", kept_apart.differences);
+    assert!(
+        kept_apart.differences[0].ends_with(&format!("→ {}", evil.avepoint_api_url())),
+        "{:?}",
+        kept_apart.differences
+    );
     assert_eq!(summary.need_secret, vec!["Contoso (imported)".to_string()]);
 
     let list = h.invoke("list_connections", json!({})).unwrap();

@@ -87,14 +87,16 @@ describe("the connections page", () => {
         added: 1,
         unchanged: 1,
         needSecret: ["Contoso EU (imported)"],
-        addedAsNew: [{ nameInFile: "Contoso EU", name: "Contoso EU (imported)", id: "p-9" }],
+        addedAsNew: [{ nameInFile: "Contoso EU", name: "Contoso EU (imported)", id: "p-9", differences: ["API address: https://a.example → https://b.example"] }],
       })),
     });
     const user = await openConnections(backend);
     await user.click(await screen.findByRole("button", { name: /^Import/ }));
     const notice = await screen.findByText(/Imported 1 new connection/);
     expect(notice.textContent).toContain("1 already saved as in the file.");
-    expect(notice.textContent).toContain('"Contoso EU" is already saved with other settings, so the imported one was added as "Contoso EU (imported)"; nothing was replaced.');
+    expect(notice.textContent).toContain(
+      '"Contoso EU" is already saved with other settings (API address: https://a.example → https://b.example), so the imported one was added as "Contoso EU (imported)"; nothing was replaced.',
+    );
     expect(notice.textContent).toContain("Enter the secret for: Contoso EU (imported).");
   });
 

@@ -111,6 +111,36 @@ pub struct ImportedAsNew {
     /// The name it was saved under (the file's, or with " (imported)" when that was taken).
     pub name: String,
     pub id: String,
+    /// How the file's settings differ from the saved connection's, one line each
+    /// ("API address: https://a → https://b"): what replacing it would have changed.
+    pub differences: Vec<String>,
+}
+
+/// The settings in which `incoming` differs from `saved`, by the vendor's labels.
+fn differences(saved: &crate::profiles::ProfileDraft, incoming: &crate::profiles::ProfileDraft) -> Vec<String> {
+    use serde_json::Value;
+    let (Ok(Value::Object(saved_map)), Ok(Value::Object(incoming_map))) =
+        (serde_json::to_value(saved), serde_json::to_value(incoming))
+    else {
+        return Vec::new();
+    };
+    let settings = crate::vendors::find(incoming.vendor).settings();
+    let shown = |value: Option<&Value>| match value {
+        None | Some(Value::Null) => "(none)".to_string(),
+        Some(Value::String(text)) if text.is_empty() => "(none)".to_string(),
+        Some(Value::String(text)) => text.clone(),
+        Some(other) => other.to_string(),
+    };
+    let mut keys: Vec<&String> = saved_map.keys().chain(incoming_map.keys()).filter(|k| k.as_str() != "name").collect();
+    keys.sort();
+    keys.dedup();
+    keys.into_iter()
+        .filter(|key| saved_map.get(*key) != incoming_map.get(*key))
+        .map(|key| {
+            let label = settings.iter().find(|s| s.key == key.as_str()).map(|s| s.label).unwrap_or(key.as_str());
+            format!("{label}: {} → {}", shown(saved_map.get(key)), shown(incoming_map.get(key)))
+        })
+        .collect()
 }
 
 /// `name`, or `name (imported)`, `name (imported 2)`, ... whichever no saved connection has.
@@ -577,11 +607,13 @@ impl Connections {
                         continue;
                     }
                     id = uuid::Uuid::new_v4().to_string();
+                    let differences = differences(&existing.draft(), &draft);
                     draft.name = free_name(profiles, &profile.name);
                     summary.added_as_new.push(ImportedAsNew {
                         name_in_file: profile.name.clone(),
                         name: draft.name.clone(),
                         id: id.clone(),
+                        differences,
                     });
                 }
                 let checked = draft.checked(profiles).map_err(|error| refuse(profile, error.message))?;

@@ -7,4 +7,9 @@ export type ImportedAsNew = { nameInFile: string,
 /**
  * The name it was saved under (the file's, or with " (imported)" when that was taken).
  */
-name: string, id: string, };
+name: string, id: string, 
+/**
+ * How the file's settings differ from the saved connection's, one line each
+ * ("API address: https://a → https://b"): what replacing it would have changed.
+ */
+differences: Array<string>, };

@@ -193,7 +193,10 @@ export function ConnectionsPage({ list, onChanged }: { list: ConnectionList; onC
     const needs = summary.needSecret.length > 0 ? ` Enter the secret for: ${summary.needSecret.join(", ")}.` : "";
     const unchanged = summary.unchanged > 0 ? ` ${summary.unchanged} already saved as in the file.` : "";
     const apart = summary.addedAsNew
-      .map((c) => ` "${c.nameInFile}" is already saved with other settings, so the imported one was added as "${c.name}"; nothing was replaced.`)
+      .map(
+        (c) =>
+          ` "${c.nameInFile}" is already saved with other settings${c.differences.length ? ` (${c.differences.join("; ")})` : ""}, so the imported one was added as "${c.name}"; nothing was replaced.`,
+      )
       .join("");
     setNotice({ kind: "info", text: `Imported ${summary.added} new connection(s).${unchanged}${apart}${needs}` });
   }
