@@ -41,20 +41,23 @@ impl ClientCertificate {
         }
     }
 
+    /// Reads the first private key and the first certificate of a PEM text (the `pem` crate
+    /// parses the blocks; an encrypted key is refused with what to do instead).
     pub fn from_pem(text: &str) -> Result<Self> {
-        let pkcs8 = only_block(text, "PRIVATE KEY");
-        let pkcs1 = only_block(text, "RSA PRIVATE KEY");
-        let key = if !pkcs8.is_empty() {
-            RsaPrivateKey::from_pkcs8_pem(&pkcs8).map_err(|e| e.to_string())
-        } else if !pkcs1.is_empty() {
-            RsaPrivateKey::from_pkcs1_pem(&pkcs1).map_err(|e| e.to_string())
+        let blocks = pem::parse_many(text)
+            .map_err(|e| unreadable(format!("it is not a PEM file Switchboard can read ({e}).")))?;
+        let block = |tag: &str| blocks.iter().find(|block| block.tag() == tag).map(|block| block.contents());
+        let key = if let Some(pkcs8) = block("PRIVATE KEY") {
+            RsaPrivateKey::from_pkcs8_der(pkcs8).map_err(|e| e.to_string())
+        } else if let Some(pkcs1) = block("RSA PRIVATE KEY") {
+            RsaPrivateKey::from_pkcs1_der(pkcs1).map_err(|e| e.to_string())
         } else {
             return Err(unreadable(
                 "it has no unencrypted RSA private key (BEGIN PRIVATE KEY). Export the key without a passphrase, or use the PFX file.",
             ));
         }
         .map_err(|e| unreadable(format!("the private key is not an RSA key Switchboard can read ({e}).")))?;
-        let certificate_der = pem_block(text, "CERTIFICATE").ok_or_else(|| {
+        let certificate_der = block("CERTIFICATE").map(<[u8]>::to_vec).ok_or_else(|| {
             unreadable("it has no certificate (BEGIN CERTIFICATE). Put the certificate and its private key in one file, or use the PFX file.")
         })?;
         Ok(ClientCertificate { key, certificate_der })
@@ -123,26 +126,6 @@ impl ClientCertificate {
     }
 }
 
-/// The DER bytes of the first `-----BEGIN {label}-----` block.
-fn pem_block(text: &str, label: &str) -> Option<Vec<u8>> {
-    let body = only_block(text, label);
-    if body.is_empty() {
-        return None;
-    }
-    let base64: String = body.lines().filter(|l| !l.starts_with("-----")).collect();
-    STANDARD.decode(base64.trim()).ok()
-}
-
-/// The first `label` block with its BEGIN/END lines, or "" if there is none.
-fn only_block(text: &str, label: &str) -> String {
-    let begin = format!("-----BEGIN {label}-----");
-    let end = format!("-----END {label}-----");
-    match (text.find(&begin), text.find(&end)) {
-        (Some(start), Some(stop)) if stop > start => format!("{}\n", &text[start..stop + end.len()]),
-        _ => String::new(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -177,6 +160,15 @@ mod tests {
             .contains("no unencrypted RSA private key"));
         let only_key = &PEM[..PEM.find("-----BEGIN CERTIFICATE").unwrap()];
         assert!(ClientCertificate::from_pem(only_key).unwrap_err().message.contains("no certificate"));
+        // A key exported with a passphrase, and a block that is not base64: each said plainly.
+        let encrypted = "-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----\n";
+        assert!(ClientCertificate::from_pem(&format!("{encrypted}{only_certificate}"))
+            .unwrap_err()
+            .message
+            .contains("Export the key without a passphrase"));
+        let broken = "-----BEGIN PRIVATE KEY-----\n!!not base64!!\n-----END PRIVATE KEY-----\n";
+        let error = ClientCertificate::from_pem(broken).unwrap_err();
+        assert!(error.message.contains("not a PEM file Switchboard can read"), "{}", error.message);
     }
 
     #[test]
