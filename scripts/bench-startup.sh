@@ -96,7 +96,8 @@ for line in open(path):
         continue
     if metric.startswith("pss:"):
         process = metric[4:]
-        process = {"minimal-app": "main", "switchboard": "main"}.get(process, process)
+        # /proc's comm is cut at 15 characters (WebKitWebProces); the app's own process is "main".
+        process = next((full for full in ("WebKitWebProcess", "WebKitNetworkProcess") if full[:15] == process[:15]), "main")
         per_run[app][run]["PSS " + process] += int(value)
         per_run[app][run]["PSS total"] += int(value)
     else:
