@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Memory of a process and all its descendants (the app plus WebKit's web and network
-processes): summed RSS and PSS from /proc, as one line. Usage: process-tree-memory.py PID"""
+processes): summed RSS and PSS from /proc, as one line. Usage: process-tree-memory.py PID
+With --tsv: one line per process instead, `name<TAB>PSS KiB<TAB>RSS KiB` (scripts/bench-startup.sh)."""
 import os
 import sys
 
@@ -35,13 +36,19 @@ def rollup(pid):
     return values
 
 
-root = int(sys.argv[1])
+tsv = "--tsv" in sys.argv[1:]
+root = int([a for a in sys.argv[1:] if a != "--tsv"][0])
 tree, queue = [], [root]
 while queue:
     pid = queue.pop()
     tree.append(pid)
     queue.extend(children(pid))
 stats = [rollup(pid) for pid in tree]
+if tsv:
+    for s in stats:
+        if "name" in s:
+            print(f'{s["name"]}\t{s.get("Pss", 0)}\t{s.get("Rss", 0)}')
+    sys.exit(0)
 rss = sum(s.get("Rss", 0) for s in stats) / 1024
 pss = sum(s.get("Pss", 0) for s in stats) / 1024
 names = ", ".join(
