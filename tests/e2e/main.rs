@@ -504,11 +504,21 @@ async fn a_person_is_found_at_every_vendor_and_a_surname_changed_once_is_saved_e
         session.click("[data-nav='people']").await?;
         session.replace_text("[data-field='person-query'] input", "anna.berg@northwind.example").await?;
         session.click("[data-action='search-person']").await?;
-        let person = session.wait_for_text("[data-person]", "Anna Berg").await?;
-        for vendor in ["AvePoint", "Partner Center", "SoftwareOne", "MSP360"] {
-            if !person.contains(vendor) {
-                return Err(format!("Anna Berg is not found at {vendor}: {person:?}"));
+        // Each connection answers on its own (at its vendor's pace): wait for all four.
+        for connection in ["practice", "practice-partner-center", "practice-softwareone", "practice-msp360"] {
+            session.wait_for_text(&format!("[data-search-status='{connection}']"), "found").await?;
+        }
+        let started = std::time::Instant::now();
+        let vendors = ["AvePoint", "Partner Center", "SoftwareOne", "MSP360"];
+        loop {
+            let person = session.wait_for_text("[data-person]", "Anna Berg").await?;
+            if vendors.iter().all(|vendor| person.contains(vendor)) {
+                break;
             }
+            if started.elapsed() > Duration::from_secs(30) {
+                return Err(format!("Anna Berg is not found at every vendor: {person:?}"));
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
         }
         session.click("[data-action='open-person']").await?;
         session.wait_for("[data-side-by-side]").await?;
