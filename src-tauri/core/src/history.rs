@@ -292,7 +292,10 @@ fn storage_error(what: &str, error: impl std::fmt::Display) -> Error {
 
 /// `2026-11-29T18:30:05.123Z`: fixed width, so text order is time order.
 fn now() -> String {
-    let now = time::OffsetDateTime::now_utc();
+    stamp(time::OffsetDateTime::now_utc())
+}
+
+fn stamp(now: time::OffsetDateTime) -> String {
     format!(
         "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
         now.year(),
@@ -313,7 +316,11 @@ impl History {
         std::fs::create_dir_all(dir).map_err(|e| storage_error("created", e))?;
         let path = dir.join(FILE_NAME);
         match Self::open_file(&path) {
-            Ok(connection) => Ok(History { connection: Mutex::new(connection), path, notice: None }),
+            Ok(connection) => {
+                let history = History { connection: Mutex::new(connection), path, notice: None };
+                history.forget_abandoned_checks();
+                Ok(history)
+            }
             // A newer app's file is fine, just not ours to change: left as it is.
             Err(error) if error.field.as_deref() == Some(NEWER) => Err(error),
             Err(error) if path.exists() => {

@@ -5,7 +5,7 @@
 //! to be settled, or `sending` — to be read first, and counted done if the vendor holds its new
 //! values (see [`crate::bulk::run`]).
 
-use super::{ending, insert_entry, now, storage_error, write_outcome, Entry, EntryContext, History, Outcome};
+use super::{ending, insert_entry, now, stamp, storage_error, write_outcome, Entry, EntryContext, History, Outcome};
 use crate::error::{Error, ErrorCode, Result};
 use crate::fields::UpdateReceipt;
 use crate::plan::{Plan, PlannedChange, PlannedRequest, WriteMethod};
@@ -440,6 +440,25 @@ impl History {
         transaction.commit().map_err(|e| storage_error("written", e))
     }
 
+    /// Removes the jobs whose check never finished (the app or command line stopped while a file
+    /// was being checked) a day or more ago, with their rows: nothing of them was sent, and no
+    /// one can review them. A check running now is younger than that.
+    pub(super) fn forget_abandoned_checks(&self) {
+        let cutoff = stamp(time::OffsetDateTime::now_utc() - time::Duration::days(1));
+        let connection = self.lock();
+        let removed = connection
+            .execute(
+                "DELETE FROM job_rows WHERE job_id IN (SELECT id FROM jobs WHERE state = 'checking' AND updated_at < ?1)",
+                [&cutoff],
+            )
+            .and_then(|_| connection.execute("DELETE FROM jobs WHERE state = 'checking' AND updated_at < ?1", [&cutoff]));
+        match removed {
+            Ok(0) => {}
+            Ok(jobs) => log::info!("Removed {jobs} bulk check(s) abandoned over a day ago (nothing of them was sent)."),
+            Err(error) => log::warn!("Abandoned bulk checks could not be removed: {error}"),
+        }
+    }
+
     /// Removes a job that never ran (a refused or abandoned check) and its rows.
     pub fn delete_job(&self, job: &str) -> Result<()> {
         let connection = self.lock();
@@ -669,4 +688,47 @@ fn counts(connection: &rusqlite::Connection, job: &str) -> Result<JobCounts> {
         counts.add(RowState::from_key(&state), count);
     }
     Ok(counts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec() -> JobSpec {
+        JobSpec {
+            kind: JobKind::Import,
+            operation: "avepoint.account-information".into(),
+            connection_id: "practice".into(),
+            connection_name: "Practice".into(),
+            file_name: "a.csv".into(),
+            digest: "d".into(),
+            max_rate: 10.0,
+            concurrency: 8,
+            undoes_job: None,
+        }
+    }
+
+    #[test]
+    fn a_check_abandoned_over_a_day_ago_is_removed_when_the_history_opens_and_a_fresh_one_stays() {
+        let dir = tempfile::tempdir().unwrap();
+        let (old, fresh, ready) = {
+            let history = History::open(dir.path()).unwrap();
+            let old = history.create_job(&spec()).unwrap();
+            let fresh = history.create_job(&spec()).unwrap();
+            let ready = history.create_job(&spec()).unwrap();
+            history.set_job_state(&ready, JobState::Ready).unwrap();
+            let two_days_ago = stamp(time::OffsetDateTime::now_utc() - time::Duration::days(2));
+            for id in [&old, &ready] {
+                history
+                    .lock()
+                    .execute("UPDATE jobs SET updated_at = ?2 WHERE id = ?1", params![id, two_days_ago])
+                    .unwrap();
+            }
+            (old, fresh, ready)
+        };
+        let history = History::open(dir.path()).unwrap();
+        assert_eq!(history.job(&old).unwrap_err().code, ErrorCode::NotFound);
+        assert_eq!(history.job(&fresh).unwrap().state, JobState::Checking, "a check running now is left alone");
+        assert_eq!(history.job(&ready).unwrap().state, JobState::Ready, "only checks are removed");
+    }
 }
