@@ -309,23 +309,9 @@ async fn list_page(
 ) -> Result<ChoicePage> {
     if let (VendorClient::SoftwareOne(softwareone), Some(query), "userId") = (client, query, key) {
         if query.is_address() {
-            let account = pickers::picked(target, "accountId", "account")?;
-            let offset = pickers::page_number(cursor)?;
             let filter = Rql::contains("email", query.text());
-            let page = softwareone.list_users(account, Some(&filter), pickers::PAGE_SIZE, offset).await?;
-            return Ok(ChoicePage {
-                next: pickers::next_offset(offset.into(), page.users.len(), page.total),
-                total: Some(page.total),
-                items: page
-                    .users
-                    .into_iter()
-                    .map(|u| RecordChoice {
-                        label: pickers::or_dash(&u.name),
-                        detail: pickers::or_dash(u.email.as_deref().unwrap_or_default()),
-                        id: u.id,
-                    })
-                    .collect(),
-            });
+            let offset = pickers::page_number(cursor)?;
+            return crate::softwareone::vendor::user_page(softwareone, target, Some(&filter), offset).await;
         }
     }
     pickers::list(client, operation.id(), key, target, cursor).await

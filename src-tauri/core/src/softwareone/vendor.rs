@@ -116,25 +116,34 @@ impl VendorDef for Def {
                             .collect(),
                     })
                 }
-                "userId" => {
-                    let account_id = pickers::picked(target, "accountId", "account")?;
-                    let page = client.list_users(account_id, None, pickers::PAGE_SIZE, offset).await?;
-                    Ok(ChoicePage {
-                        next: pickers::next_offset(offset.into(), page.users.len(), page.total),
-                        total: Some(page.total),
-                        items: page
-                            .users
-                            .into_iter()
-                            .map(|u| RecordChoice {
-                                label: pickers::or_dash(&u.name),
-                                detail: pickers::or_dash(u.email.as_deref().unwrap_or_default()),
-                                id: u.id,
-                            })
-                            .collect(),
-                    })
-                }
+                "userId" => user_page(client, target, None, offset).await,
                 _ => Err(pickers::no_list(VENDOR, key)),
             }
         })
     }
+}
+
+/// One page of an account's users as the pickers list them, optionally filtered by the vendor
+/// (the People search's `ilike` on the address).
+pub(crate) async fn user_page(
+    client: &SoftwareOneClient,
+    target: &Value,
+    filter: Option<&super::rql::Rql>,
+    offset: u32,
+) -> Result<ChoicePage> {
+    let account_id = pickers::picked(target, "accountId", "account")?;
+    let page = client.list_users(account_id, filter, pickers::PAGE_SIZE, offset).await?;
+    Ok(ChoicePage {
+        next: pickers::next_offset(offset.into(), page.users.len(), page.total),
+        total: Some(page.total),
+        items: page
+            .users
+            .into_iter()
+            .map(|u| RecordChoice {
+                label: pickers::or_dash(&u.name),
+                detail: pickers::or_dash(u.email.as_deref().unwrap_or_default()),
+                id: u.id,
+            })
+            .collect(),
+    })
 }
