@@ -567,6 +567,7 @@ async fn a_person_is_found_at_every_vendor_and_a_surname_changed_once_is_saved_e
 }
 
 /// Kills the app's process (SIGKILL), found by its executable: what a crash or a power cut does.
+#[cfg(not(windows))]
 fn kill_app() -> Result<(), String> {
     let app = std::fs::canonicalize(env!("CARGO_BIN_EXE_switchboard")).map_err(|e| e.to_string())?;
     let mut killed = 0;
@@ -581,6 +582,22 @@ fn kill_app() -> Result<(), String> {
     }
     if killed == 0 {
         return Err("found no app process to kill".into());
+    }
+    Ok(())
+}
+
+/// Ends the app's process at once (`taskkill /F`, which is TerminateProcess: no shutdown code
+/// runs), found by its executable's name: what a crash or a power cut does.
+#[cfg(windows)]
+fn kill_app() -> Result<(), String> {
+    let app = std::path::Path::new(env!("CARGO_BIN_EXE_switchboard"));
+    let name = app.file_name().and_then(|n| n.to_str()).ok_or("the app's executable has no name")?;
+    let status = std::process::Command::new("taskkill")
+        .args(["/F", "/IM", name])
+        .status()
+        .map_err(|e| format!("taskkill could not run: {e}"))?;
+    if !status.success() {
+        return Err(format!("taskkill found no {name} to end ({status})"));
     }
     Ok(())
 }
