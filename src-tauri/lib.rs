@@ -207,15 +207,27 @@ fn log_plugin<R: Runtime>() -> tauri::plugin::TauriPlugin<R> {
         .build()
 }
 
+/// WebKitGTK's accelerated compositing off, unless the person starting the app chose otherwise
+/// (`WEBKIT_DISABLE_COMPOSITING_MODE=0` keeps it on). A form app gains nothing visible from it,
+/// and it costs the web process about 80 MiB under software rendering (docs/performance.md, issue
+/// #17); it is also the usual cure for WebKitGTK's blank or transparent windows on some GPUs
+/// and virtual machines. Set before any thread starts: the web process inherits it.
+#[cfg(target_os = "linux")]
+fn webkit_without_compositing() {
+    const VARIABLE: &str = "WEBKIT_DISABLE_COMPOSITING_MODE";
+    if std::env::var_os(VARIABLE).is_none() {
+        std::env::set_var(VARIABLE, "1");
+    }
+}
+
 pub fn run() {
-    let (practice, sandbox) = match tauri::async_runtime::block_on(practice::start()) {
-        Ok(started) => started,
-        Err(error) => {
-            eprintln!("Switchboard could not start its Practice connection: {error}");
-            std::process::exit(1);
-        }
-    };
-    let startup = Startup { practice, sandbox, secrets: Arc::new(KeychainStore::for_this_build()), data_dir: None };
+    #[cfg(target_os = "linux")]
+    webkit_without_compositing();
+    // The Practice sandbox starts on the async runtime while the main thread builds the window,
+    // which needs nothing of it; the state the commands use waits for it below, before the event
+    // loop (and so the first command) runs. A second start that hands over to the open window
+    // (single instance) exits during the build, its sandbox with it.
+    let practice = tauri::async_runtime::spawn(practice::start());
     // Single instance first (as its docs require): a second start focuses the open window rather
     // than opening another desk on the same profiles and drafts.
     let builder = tauri::Builder::default();
@@ -233,6 +245,15 @@ pub fn run() {
         .plugin(tauri_plugin_window_state::Builder::new().build())
         .on_window_event(save_window_state_soon);
     let app = configure(builder).build(context()).expect("the Tauri application failed to start");
+    let started = tauri::async_runtime::block_on(practice).map_err(|e| e.to_string());
+    let (practice, sandbox) = match started.and_then(|started| started.map_err(|e| e.to_string())) {
+        Ok(started) => started,
+        Err(error) => {
+            eprintln!("Switchboard could not start its Practice connection: {error}");
+            std::process::exit(1);
+        }
+    };
+    let startup = Startup { practice, sandbox, secrets: Arc::new(KeychainStore::for_this_build()), data_dir: None };
     if let Err(error) = manage_state(&app, startup) {
         eprintln!("Switchboard could not open its saved connections: {error}");
         std::process::exit(1);

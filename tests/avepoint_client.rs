@@ -183,7 +183,7 @@ async fn missing_write_permission_is_forbidden_and_named() {
 #[tokio::test]
 async fn a_token_without_the_write_scope_gets_the_vendors_403() {
     let sandbox = Sandbox::start().await.unwrap();
-    let http = reqwest::Client::new();
+    let http = switchboard_core::http::build_client();
     let token: serde_json::Value = http
         .post(format!("{}/connect/token", sandbox.avepoint_identity_url()))
         .form(&[
@@ -356,7 +356,7 @@ async fn a_replayed_assertion_is_refused_by_the_sandbox() {
     let client = certificate_client(&sandbox, switchboard_sandbox::CERTIFICATE_CLIENT_ID);
     account_information::OPERATION.read(&client, &sample_target()).await.unwrap();
     let first = sandbox.state().requests().into_iter().find(|r| r.path.ends_with("/connect/token")).unwrap();
-    let replay = reqwest::Client::new()
+    let replay = switchboard_core::http::build_client()
         .post(format!("{}/connect/token", sandbox.avepoint_identity_url()))
         .header("content-type", "application/x-www-form-urlencoded")
         .body(first.body)
@@ -494,7 +494,7 @@ mod office_information {
     #[tokio::test]
     async fn the_sandbox_requires_city_like_the_vendor() {
         let sandbox = Sandbox::start().await.unwrap();
-        let client = reqwest::Client::new();
+        let client = switchboard_core::http::build_client();
         let token: serde_json::Value = client
             .post(format!("{}/connect/token", sandbox.avepoint_identity_url()))
             .form(&[

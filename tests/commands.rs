@@ -951,7 +951,7 @@ fn partner_center_through_the_commands_after_a_browser_sign_in() {
     let tokens = tauri::async_runtime::block_on(async {
         let pending = begin_sign_in(&settings).await.unwrap();
         let url = pending.authorize_url.clone();
-        let browser = tokio::spawn(async move { reqwest::get(url).await.unwrap().text().await.unwrap() });
+        let browser = tokio::spawn(async move { common::browser_get(url).await.unwrap().text().await.unwrap() });
         let tokens = pending.finish().await.unwrap();
         browser.await.unwrap();
         tokens

@@ -4,6 +4,7 @@
 //!
 //! "The browser" is a reqwest GET of the authorize URL that follows the sandbox's redirect to the
 //! client's loopback listener.
+mod common;
 
 use serde_json::json;
 use std::sync::{Arc, Mutex};
@@ -49,7 +50,7 @@ fn sample_target() -> UserTarget {
 
 /// The system browser: follows the sandbox's redirect to the loopback listener, returns the page.
 async fn browser(url: String) -> String {
-    reqwest::get(url).await.unwrap().text().await.unwrap()
+    common::browser_get(url).await.unwrap().text().await.unwrap()
 }
 
 async fn sign_in(sandbox: &Sandbox) -> Tokens {
@@ -155,7 +156,7 @@ async fn a_declined_sign_in_is_a_plain_error_and_the_browser_is_told_to_go_back(
 
 /// A GET of the listener that a stray page (or another program) might send; returns status and page.
 async fn stray(url: String) -> (u16, String) {
-    let response = reqwest::get(url).await.unwrap();
+    let response = common::browser_get(url).await.unwrap();
     (response.status().as_u16(), response.text().await.unwrap())
 }
 
@@ -204,7 +205,7 @@ async fn unrelated_requests_to_the_listener_do_not_end_the_sign_in() {
     let favicon = format!("{}favicon.ico", pending.redirect_uri());
     let url = pending.authorize_url.clone();
     let browser_task = tokio::spawn(async move {
-        let response = reqwest::get(favicon).await.unwrap();
+        let response = common::browser_get(favicon).await.unwrap();
         assert_eq!(response.status(), 404);
         browser(url).await
     });

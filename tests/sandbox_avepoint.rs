@@ -5,7 +5,7 @@ use switchboard_sandbox::{Sandbox, PRACTICE_CLIENT_ID, PRACTICE_CLIENT_SECRET};
 const USER_PATH: &str = "/partner/external/v3/um/customers/966f35cc-61f4-4070-819c-25cdbcf82a07/tenants/0c7715b3-bc2f-4c4c-a8a0-f3634dcfacec/users/7c18fd6f-fb26-4353-8dbd-5725fa9edc3f";
 
 async fn token(sandbox: &Sandbox, form: &[(&str, &str)]) -> reqwest::Response {
-    reqwest::Client::new()
+    switchboard_core::http::build_client()
         .post(format!("{}/connect/token", sandbox.avepoint_identity_url()))
         .form(form)
         .send()
@@ -45,8 +45,9 @@ fn valid_body() -> serde_json::Value {
 }
 
 async fn put(sandbox: &Sandbox, token: Option<&str>, body: &serde_json::Value) -> (u16, String) {
-    let mut request =
-        reqwest::Client::new().put(format!("{}{USER_PATH}/account-information", sandbox.avepoint_api_url())).json(body);
+    let mut request = switchboard_core::http::build_client()
+        .put(format!("{}{USER_PATH}/account-information", sandbox.avepoint_api_url()))
+        .json(body);
     if let Some(token) = token {
         request = request.bearer_auth(token);
     }
@@ -74,7 +75,7 @@ async fn token_endpoint_checks_client_secret_and_scope() {
 async fn put_answers_204_with_a_request_id() {
     let sandbox = Sandbox::start().await.unwrap();
     let token = practice_token(&sandbox).await;
-    let response = reqwest::Client::new()
+    let response = switchboard_core::http::build_client()
         .put(format!("{}{USER_PATH}/account-information", sandbox.avepoint_api_url()))
         .bearer_auth(&token)
         .json(&valid_body())
@@ -131,7 +132,7 @@ async fn unknown_ids_are_404() {
         "/partner/external/v3/um/customers/966f35cc-61f4-4070-819c-25cdbcf82a07/tenants/x/users/7c18fd6f-fb26-4353-8dbd-5725fa9edc3f",
         "/partner/external/v3/um/customers/966f35cc-61f4-4070-819c-25cdbcf82a07/tenants/0c7715b3-bc2f-4c4c-a8a0-f3634dcfacec/users/x",
     ] {
-        let response = reqwest::Client::new()
+        let response = switchboard_core::http::build_client()
             .get(format!("{}{path}", sandbox.avepoint_api_url()))
             .bearer_auth(&token)
             .send()

@@ -9,7 +9,7 @@ use switchboard_sandbox::msp360::{
 use switchboard_sandbox::Sandbox;
 
 async fn login(sandbox: &Sandbox, body: Value) -> reqwest::Response {
-    reqwest::Client::new()
+    switchboard_core::http::build_client()
         .post(format!("{}/api/Provider/Login", sandbox.msp360_url()))
         .json(&body)
         .send()
@@ -27,7 +27,7 @@ async fn practice_token(sandbox: &Sandbox) -> String {
 }
 
 async fn get(sandbox: &Sandbox, token: Option<&str>, path: &str) -> (u16, String) {
-    let mut request = reqwest::Client::new().get(format!("{}{path}", sandbox.msp360_url()));
+    let mut request = switchboard_core::http::build_client().get(format!("{}{path}", sandbox.msp360_url()));
     if let Some(token) = token {
         request = request.bearer_auth(token);
     }
@@ -36,7 +36,8 @@ async fn get(sandbox: &Sandbox, token: Option<&str>, path: &str) -> (u16, String
 }
 
 async fn put(sandbox: &Sandbox, token: Option<&str>, body: &Value) -> (u16, String) {
-    let mut request = reqwest::Client::new().put(format!("{}/api/Users", sandbox.msp360_url())).json(body);
+    let mut request =
+        switchboard_core::http::build_client().put(format!("{}/api/Users", sandbox.msp360_url())).json(body);
     if let Some(token) = token {
         request = request.bearer_auth(token);
     }

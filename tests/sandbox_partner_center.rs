@@ -13,7 +13,8 @@ const REDIRECT: &str = "http://127.0.0.1:49152/";
 const SCOPE: &str = "https://api.partnercenter.microsoft.com/user_impersonation offline_access";
 
 fn no_redirects() -> reqwest::Client {
-    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
+    // The app's own client never follows a redirect.
+    switchboard_core::http::build_client()
 }
 
 fn authorize_url(sandbox: &Sandbox, overrides: &[(&str, &str)]) -> String {
@@ -56,7 +57,7 @@ async fn authorize(sandbox: &Sandbox, overrides: &[(&str, &str)]) -> (u16, HashM
 }
 
 async fn token(sandbox: &Sandbox, form: &[(&str, &str)]) -> (u16, serde_json::Value) {
-    let response = reqwest::Client::new()
+    let response = switchboard_core::http::build_client()
         .post(format!("{}/{PRACTICE_TENANT_ID}/oauth2/v2.0/token", sandbox.entra_url()))
         .form(form)
         .send()
@@ -108,8 +109,13 @@ fn sample_url(sandbox: &Sandbox) -> String {
 }
 
 async fn patch(sandbox: &Sandbox, token: &str, body: serde_json::Value) -> (u16, serde_json::Value) {
-    let response =
-        reqwest::Client::new().patch(sample_url(sandbox)).bearer_auth(token).json(&body).send().await.unwrap();
+    let response = switchboard_core::http::build_client()
+        .patch(sample_url(sandbox))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
     (response.status().as_u16(), response.json().await.unwrap())
 }
 
@@ -177,7 +183,7 @@ async fn the_code_buys_tokens_that_expire_and_carry_mfa() {
     assert_eq!(body["expires_in"], 3600);
     assert_eq!(body["scope"], "https://api.partnercenter.microsoft.com/user_impersonation");
     assert!(body["refresh_token"].as_str().unwrap().starts_with("sbx-pc-refresh."));
-    let response = reqwest::Client::new()
+    let response = switchboard_core::http::build_client()
         .get(sample_url(&sandbox))
         .bearer_auth(body["access_token"].as_str().unwrap())
         .send()
@@ -292,7 +298,7 @@ async fn the_api_answers_401_in_its_format_without_a_valid_token() {
     sandbox.state().partner_center.set_access_token_lifetime(Duration::ZERO);
     let expired = access_token(&sandbox).await;
     for token in [None, Some("made-up"), Some(expired.as_str())] {
-        let mut request = reqwest::Client::new().get(sample_url(&sandbox));
+        let mut request = switchboard_core::http::build_client().get(sample_url(&sandbox));
         if let Some(token) = token {
             request = request.bearer_auth(token);
         }
@@ -307,7 +313,7 @@ async fn the_api_answers_401_in_its_format_without_a_valid_token() {
 async fn the_api_echoes_the_request_and_correlation_ids() {
     let sandbox = Sandbox::start().await.unwrap();
     let token = access_token(&sandbox).await;
-    let response = reqwest::Client::new()
+    let response = switchboard_core::http::build_client()
         .get(sample_url(&sandbox))
         .bearer_auth(&token)
         .header("MS-RequestId", "b1317092-f087-471e-a637-f66523b2b94c")
@@ -329,7 +335,7 @@ async fn unknown_customers_and_users_are_404_in_the_vendor_format() {
     let token = access_token(&sandbox).await;
     let (c, _) = sample_user();
     for url in [user_url(&sandbox, "00000000-0000-0000-0000-000000000000", "u"), user_url(&sandbox, c, "nobody")] {
-        let response = reqwest::Client::new().get(&url).bearer_auth(&token).send().await.unwrap();
+        let response = switchboard_core::http::build_client().get(&url).bearer_auth(&token).send().await.unwrap();
         assert_eq!(response.status(), 404, "{url}");
         assert_error_format(&response.json().await.unwrap());
     }
@@ -401,7 +407,7 @@ async fn patch_needs_the_user_administrator_role_for_the_customer() {
     let sandbox = Sandbox::start().await.unwrap();
     let token = access_token(&sandbox).await;
     let (c, u) = read_only_customer();
-    let client = reqwest::Client::new();
+    let client = switchboard_core::http::build_client();
     assert_eq!(client.get(user_url(&sandbox, c, u)).bearer_auth(&token).send().await.unwrap().status(), 200);
     let response = client
         .patch(user_url(&sandbox, c, u))
@@ -419,7 +425,7 @@ async fn a_repeated_request_id_gets_the_first_answer_and_changes_nothing_twice()
     let sandbox = Sandbox::start().await.unwrap();
     let token = access_token(&sandbox).await;
     let send = |body: serde_json::Value| {
-        reqwest::Client::new()
+        switchboard_core::http::build_client()
             .patch(sample_url(&sandbox))
             .bearer_auth(&token)
             .header("MS-RequestId", "5d845377-5b7d-4cd4-98f6-19e5ae3faa81")
@@ -437,7 +443,7 @@ async fn a_repeated_request_id_gets_the_first_answer_and_changes_nothing_twice()
 async fn lists_page_with_seek_operation_and_the_continuation_header() {
     let sandbox = Sandbox::start().await.unwrap();
     let token = access_token(&sandbox).await;
-    let client = reqwest::Client::new();
+    let client = switchboard_core::http::build_client();
     let url = format!("{}/v1/customers", sandbox.partner_center_api_url());
     let first: serde_json::Value =
         client.get(format!("{url}?size=2")).bearer_auth(&token).send().await.unwrap().json().await.unwrap();

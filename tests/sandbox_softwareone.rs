@@ -16,7 +16,8 @@ struct Reply {
 
 async fn call(sandbox: &Sandbox, method: &str, path: &str, token: Option<&str>, body: Option<&str>) -> Reply {
     let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
-    let mut request = reqwest::Client::new().request(method, format!("{}{path}", sandbox.softwareone_url()));
+    let mut request =
+        switchboard_core::http::build_client().request(method, format!("{}{path}", sandbox.softwareone_url()));
     if let Some(token) = token {
         request = request.bearer_auth(token);
     }
@@ -86,7 +87,7 @@ async fn requests_without_a_valid_token_get_401_problem_details() {
     }
     let reply = call(&sandbox, "GET", USER, Some(LIMITED_TOKEN), None).await;
     assert_eq!(reply.json["detail"], "The API token is disabled.");
-    let basic = reqwest::Client::new()
+    let basic = switchboard_core::http::build_client()
         .get(format!("{}{USER}", sandbox.softwareone_url()))
         .basic_auth("user", Some(PRACTICE_TOKEN))
         .send()
@@ -307,7 +308,7 @@ async fn a_body_that_is_not_a_json_object_is_refused() {
 async fn only_json_bodies_are_accepted() {
     let sandbox = Sandbox::start().await.unwrap();
     let send = |content_type: &'static str| {
-        reqwest::Client::new()
+        switchboard_core::http::build_client()
             .put(format!("{}{USER}", sandbox.softwareone_url()))
             .bearer_auth(PRACTICE_TOKEN)
             .header("content-type", content_type)

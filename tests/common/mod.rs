@@ -79,7 +79,7 @@ pub async fn vendor_client(sandbox: &Sandbox, operation: &str) -> (VendorClient,
             .unwrap();
             let pending = partner_center::begin_sign_in(&settings).await.unwrap();
             let url = pending.authorize_url.clone();
-            let browser = tokio::spawn(async move { reqwest::get(url).await.unwrap().text().await.unwrap() });
+            let browser = tokio::spawn(async move { browser_get(url).await.unwrap().text().await.unwrap() });
             let tokens = pending.finish().await.unwrap();
             browser.await.unwrap();
             let client =
@@ -102,4 +102,11 @@ pub async fn vendor_client(sandbox: &Sandbox, operation: &str) -> (VendorClient,
             (VendorClient::Msp360(Arc::new(client)), json!({ "userId": sample_user_id() }))
         }
     }
+}
+
+/// What a browser does with a sign-in address: a GET that follows redirects (the app's own client
+/// never does). rustls's provider is the app's (ring), installed first.
+pub async fn browser_get(url: impl reqwest::IntoUrl) -> reqwest::Result<reqwest::Response> {
+    switchboard_core::http::use_ring_for_tls();
+    reqwest::get(url).await
 }

@@ -82,6 +82,8 @@ const SCENARIOS: &[(&str, Env, Scenario)] = &[
 /// in a row and stops at the first failure (to check for flakiness).
 #[tokio::main]
 async fn main() {
+    // thirtyfour's HTTP client is reqwest's, which takes rustls's provider from the process.
+    switchboard_core::http::use_ring_for_tls();
     let only = std::env::var("E2E_ONLY").ok();
     let rounds: usize = std::env::var("E2E_REPEAT").ok().and_then(|n| n.parse().ok()).unwrap_or(1).max(1);
     let wanted: Vec<_> =

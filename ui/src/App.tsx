@@ -6,13 +6,13 @@ import type { ConnectionList } from "./bindings/ConnectionList";
 import type { JobView } from "./bindings/JobView";
 import { useBackend } from "./context";
 import { ErrorBanner } from "./components/ErrorBanner";
-import { ConnectionsPage } from "./components/ConnectionsPage";
 import { HeaderContext } from "./components/HeaderContext";
 
 // Pages other than the desk load when first opened: a page that is not open costs nothing at start.
 const HistoryPage = lazy(() => import("./components/HistoryPage"));
 const BulkPage = lazy(() => import("./bulk/BulkPage"));
 const PeoplePage = lazy(() => import("./people/PeoplePage"));
+const ConnectionsPage = lazy(() => import("./components/ConnectionsPage").then((m) => ({ default: m.ConnectionsPage })));
 
 type Page = "desk" | "people" | "bulk" | "connections" | "history";
 const PAGES: { id: Page; label: string }[] = [
@@ -152,7 +152,11 @@ export function App() {
         />
         </div>
       )}
-      {list && page === "connections" && <ConnectionsPage list={list} onChanged={refresh} />}
+      {list && page === "connections" && (
+        <Suspense fallback={<main className="content" aria-busy="true" />}>
+          <ConnectionsPage list={list} onChanged={refresh} />
+        </Suspense>
+      )}
       {list && page === "people" && (
         <Suspense fallback={<main className="content" aria-busy="true" />}>
           <PeoplePage list={list} />

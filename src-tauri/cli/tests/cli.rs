@@ -432,7 +432,7 @@ async fn partner_center_customer_user_from_the_cli() {
     let sign_in = || async {
         let pending = begin_sign_in(&settings).await.unwrap();
         let url = pending.authorize_url.clone();
-        let browser = tokio::spawn(async move { reqwest::get(url).await.unwrap().text().await.unwrap() });
+        let browser = tokio::spawn(async move { browser_get(url).await.unwrap().text().await.unwrap() });
         let tokens = pending.finish().await.unwrap();
         browser.await.unwrap();
         tokens.refresh_token.expose().to_string()
@@ -687,4 +687,11 @@ async fn a_profile_file_with_the_practice_id_or_an_odd_id_is_refused() {
         assert!(run.stderr.contains("can't be used: its id"), "{bad}: {}", run.stderr);
     }
     assert!(sandbox.state().requests().is_empty());
+}
+
+/// What a browser does with a sign-in address: a GET that follows redirects (the app's own client
+/// never does). rustls's provider is the app's (ring), installed first.
+async fn browser_get(url: impl reqwest::IntoUrl) -> reqwest::Result<reqwest::Response> {
+    switchboard_core::http::use_ring_for_tls();
+    reqwest::get(url).await
 }

@@ -34,7 +34,18 @@ pub const MAX_LIST_RESPONSE: usize = 32 * MIB;
 /// rest is not even read.
 const MAX_ERROR_RESPONSE: usize = 64 * 1024;
 
+/// Makes ring rustls's cryptography for the whole process, once, before the first client:
+/// reqwest is built without a provider of its own (see the workspace's Cargo.toml). A provider
+/// already installed (by a test or a library) is left in place.
+pub fn use_ring_for_tls() {
+    static INSTALL: std::sync::Once = std::sync::Once::new();
+    INSTALL.call_once(|| {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    });
+}
+
 pub fn build_client() -> reqwest::Client {
+    use_ring_for_tls();
     reqwest::Client::builder()
         .connect_timeout(CONNECT_TIMEOUT)
         .timeout(REQUEST_TIMEOUT)

@@ -1,13 +1,17 @@
 // The desk: pick a connection and an operation, find the record by its ids, edit the form the
 // Rust field definitions describe, review, save. Works for every operation by name. The state and
 // the calls into Rust are in desk/useDesk.ts (over desk/reducer.ts); the parts render it.
+import { lazy, Suspense } from "react";
 import { DeskMemory } from "../desk/DeskMemory";
 import { LeaveDialog } from "../desk/LeaveDialog";
 import { Outcome } from "../desk/Outcome";
-import { RecordForm } from "../desk/RecordForm";
-import { ReviewDialog } from "../desk/ReviewDialog";
 import { TargetBar } from "../desk/TargetBar";
 import { useDesk, type DeskProps } from "../desk/useDesk";
+
+// The first screen is "Find the record": the form (with its date, number and list inputs) and the
+// review load when a record is first opened, so they cost nothing at start (issue #17).
+const RecordForm = lazy(() => import("../desk/RecordForm").then((m) => ({ default: m.RecordForm })));
+const ReviewDialog = lazy(() => import("../desk/ReviewDialog").then((m) => ({ default: m.ReviewDialog })));
 
 export type { Crumb } from "../desk/useDesk";
 
@@ -45,7 +49,8 @@ export function Desk(props: DeskProps) {
       />
 
       {spec && form && (
-        <RecordForm
+        <Suspense fallback={<div className="card" aria-busy="true" />}>
+          <RecordForm
           spec={spec}
           form={form}
           errors={visibleErrors}
@@ -55,7 +60,8 @@ export function Desk(props: DeskProps) {
           onChange={actions.changeField}
           onSave={() => void actions.save()}
           onDiscard={actions.discard}
-        />
+          />
+        </Suspense>
       )}
 
       <LeaveDialog
@@ -66,7 +72,9 @@ export function Desk(props: DeskProps) {
         onLeave={actions.leave}
       />
 
-      <ReviewDialog
+      {state.review && (
+        <Suspense fallback={null}>
+          <ReviewDialog
         plan={state.review}
         spec={spec}
         connectionName={connection?.name ?? ""}
@@ -75,7 +83,9 @@ export function Desk(props: DeskProps) {
         targets={operation?.targets ?? []}
         onConfirm={() => void actions.confirmSave()}
         onClose={actions.closeReview}
-      />
+          />
+        </Suspense>
+      )}
 
       <Outcome outcome={state.outcome} retry={state.retry} spec={spec} onReload={form ? actions.reloadCurrent : undefined} />
     </main>
