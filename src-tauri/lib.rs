@@ -207,22 +207,7 @@ fn log_plugin<R: Runtime>() -> tauri::plugin::TauriPlugin<R> {
         .build()
 }
 
-/// WebKitGTK's accelerated compositing off, unless the person starting the app chose otherwise
-/// (`WEBKIT_DISABLE_COMPOSITING_MODE=0` keeps it on). A form app gains nothing visible from it,
-/// and it costs the web process about 80 MiB under software rendering (docs/performance.md, issue
-/// #17); it is also the usual cure for WebKitGTK's blank or transparent windows on some GPUs
-/// and virtual machines. Set before any thread starts: the web process inherits it.
-#[cfg(target_os = "linux")]
-fn webkit_without_compositing() {
-    const VARIABLE: &str = "WEBKIT_DISABLE_COMPOSITING_MODE";
-    if std::env::var_os(VARIABLE).is_none() {
-        std::env::set_var(VARIABLE, "1");
-    }
-}
-
 pub fn run() {
-    #[cfg(target_os = "linux")]
-    webkit_without_compositing();
     // The Practice sandbox starts on the async runtime while the main thread builds the window,
     // which needs nothing of it; the state the commands use waits for it below, before the event
     // loop (and so the first command) runs. A second start that hands over to the open window
