@@ -110,10 +110,38 @@ struct Inner {
     refresh_tokens: HashMap<String, RefreshGrant>,
     access_tokens: HashMap<String, AccessGrant>,
     /// PATCH answers by `MS-RequestId`: a repeated request gets the first answer, not a second change.
-    patch_replies: HashMap<String, (StatusCode, serde_json::Value)>,
+    patch_replies: Replies,
     access_token_lifetime: Duration,
     refresh_token_lifetime: Duration,
     next_sign_in: NextSignIn,
+}
+
+/// The answers to the latest [`Replies::KEPT`] PATCHes by their `MS-RequestId`. A client reuses
+/// an id only to retry a call that timed out, seconds later (vendors.md §2), so the latest answers
+/// are enough; keeping every one would grow the app's Practice sandbox by about 1 KB a change.
+#[derive(Default)]
+struct Replies {
+    answers: HashMap<String, (StatusCode, serde_json::Value)>,
+    order: std::collections::VecDeque<String>,
+}
+
+impl Replies {
+    const KEPT: usize = 1_000;
+
+    fn get(&self, request_id: &str) -> Option<&(StatusCode, serde_json::Value)> {
+        self.answers.get(request_id)
+    }
+
+    fn insert(&mut self, request_id: String, answer: (StatusCode, serde_json::Value)) {
+        if self.answers.insert(request_id.clone(), answer).is_none() {
+            self.order.push_back(request_id);
+        }
+        while self.order.len() > Self::KEPT {
+            if let Some(oldest) = self.order.pop_front() {
+                self.answers.remove(&oldest);
+            }
+        }
+    }
 }
 
 /// Partner Center's data and Entra ID's sign-in state. Tests may read and adjust it directly.
@@ -129,7 +157,7 @@ impl Default for PartnerCenterState {
                 codes: HashMap::new(),
                 refresh_tokens: HashMap::new(),
                 access_tokens: HashMap::new(),
-                patch_replies: HashMap::new(),
+                patch_replies: Replies::default(),
                 // Entra's defaults: about an hour, and 90 days for refresh tokens.
                 access_token_lifetime: Duration::from_secs(3600),
                 refresh_token_lifetime: Duration::from_secs(90 * 24 * 3600),
@@ -259,4 +287,26 @@ fn error_body(code: &str, description: impl Into<String>) -> serde_json::Value {
 
 fn error(status: StatusCode, code: &str, description: impl Into<String>) -> Response {
     (status, axum::Json(error_body(code, description))).into_response()
+}
+
+#[cfg(test)]
+mod replies_tests {
+    use super::*;
+
+    #[test]
+    fn only_the_latest_answers_are_kept() {
+        let mut replies = Replies::default();
+        for n in 0..Replies::KEPT + 10 {
+            replies.insert(format!("id-{n}"), (StatusCode::OK, serde_json::json!({ "n": n })));
+        }
+        assert_eq!(replies.answers.len(), Replies::KEPT);
+        assert_eq!(replies.order.len(), Replies::KEPT);
+        assert!(replies.get("id-9").is_none(), "the oldest are forgotten");
+        assert_eq!(replies.get("id-10").unwrap().1["n"], 10);
+        let last = format!("id-{}", Replies::KEPT + 9);
+        assert_eq!(replies.get(&last).unwrap().1["n"], Replies::KEPT + 9);
+        // The same id again replaces its answer without a second place in the order.
+        replies.insert(last.clone(), (StatusCode::OK, serde_json::json!({ "n": 0 })));
+        assert_eq!(replies.order.len(), Replies::KEPT);
+    }
 }

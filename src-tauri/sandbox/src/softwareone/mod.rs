@@ -97,6 +97,9 @@ struct Inner {
     trace_ids: Vec<String>,
 }
 
+/// How many errors' `traceId`s [`State::trace_ids`] keeps.
+pub const TRACE_IDS_KEPT: usize = 1_000;
+
 /// SoftwareOne's data and API tokens. Tests may read and adjust it directly.
 pub struct State {
     inner: Mutex<Inner>,
@@ -157,7 +160,7 @@ impl State {
         }
     }
 
-    /// The `traceId` of every error answered so far, oldest first.
+    /// The `traceId` of the latest [`TRACE_IDS_KEPT`] errors answered, oldest first.
     pub fn trace_ids(&self) -> Vec<String> {
         self.inner.lock().unwrap().trace_ids.clone()
     }
@@ -202,7 +205,15 @@ pub(crate) fn problem(
     };
     let trace_id =
         format!("00-{}-{}-00", uuid::Uuid::new_v4().simple(), &uuid::Uuid::new_v4().simple().to_string()[..16]);
-    state.inner.lock().unwrap().trace_ids.push(trace_id.clone());
+    {
+        // The latest ones are enough for a test to match an error to its trace; keeping every one
+        // would grow the app's Practice sandbox with each error for as long as it runs.
+        let trace_ids = &mut state.inner.lock().unwrap().trace_ids;
+        if trace_ids.len() >= TRACE_IDS_KEPT {
+            trace_ids.remove(0);
+        }
+        trace_ids.push(trace_id.clone());
+    }
     let mut body = json!({
         "type": format!("https://tools.ietf.org/html/rfc9110#section-{section}"),
         "title": title,
