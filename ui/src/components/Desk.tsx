@@ -51,15 +51,15 @@ export function Desk(props: DeskProps) {
       {spec && form && (
         <Suspense fallback={<div className="card" aria-busy="true" />}>
           <RecordForm
-          spec={spec}
-          form={form}
-          errors={visibleErrors}
-          dirtyCount={dirtyKeys.length}
-          busy={busy}
-          formRef={formRef}
-          onChange={actions.changeField}
-          onSave={() => void actions.save()}
-          onDiscard={actions.discard}
+            spec={spec}
+            form={form}
+            errors={visibleErrors}
+            dirtyCount={dirtyKeys.length}
+            busy={busy}
+            formRef={formRef}
+            onChange={actions.changeField}
+            onSave={() => void actions.save()}
+            onDiscard={actions.discard}
           />
         </Suspense>
       )}
@@ -75,14 +75,14 @@ export function Desk(props: DeskProps) {
       {state.review && (
         <Suspense fallback={null}>
           <ReviewDialog
-        plan={state.review}
-        spec={spec}
-        connectionName={connection?.name ?? ""}
-        names={crumbs.slice(1).map((c) => c.value)}
-        target={form?.record.target ?? {}}
-        targets={operation?.targets ?? []}
-        onConfirm={() => void actions.confirmSave()}
-        onClose={actions.closeReview}
+            plan={state.review}
+            spec={spec}
+            connectionName={connection?.name ?? ""}
+            names={crumbs.slice(1).map((c) => c.value)}
+            target={form?.record.target ?? {}}
+            targets={operation?.targets ?? []}
+            onConfirm={() => void actions.confirmSave()}
+            onClose={actions.closeReview}
           />
         </Suspense>
       )}

@@ -44,7 +44,17 @@ export function useDesk({ list, connectionId, onConnectionChange, onContextChang
     latest.current = deskReducer(latest.current, action);
     dispatchToReact(action);
   }, []);
-  const formRef = useRef<HTMLElement>(null);
+  // The form is a chunk of its own (issue #17): on the first Load it may mount a moment after the
+  // record arrives, so "focus its first field" waits for it when it is not there yet.
+  const formElement = useRef<HTMLElement | null>(null);
+  const focusWhenShown = useRef(false);
+  const formRef = useCallback((element: HTMLElement | null) => {
+    formElement.current = element;
+    if (element && focusWhenShown.current) {
+      focusWhenShown.current = false;
+      focusFirstField(element);
+    }
+  }, []);
 
   const connection = list.connections.find((c) => c.id === connectionId) ?? null;
   // The connection decides the vendor, and so which operations make sense.
@@ -222,10 +232,8 @@ export function useDesk({ list, connectionId, onConnectionChange, onContextChang
       if (restoredValues) revalidate(restoredValues, record).catch(() => undefined);
       // Keyboard users continue in the form, at its first field (unless they have moved on).
       requestAnimationFrame(() => {
-        const active = document.activeElement;
-        if (active == null || active === document.body || active.closest("[data-action='load'], [data-recent], [data-draft]")) {
-          formRef.current?.querySelector<HTMLElement>("input:not([type=hidden]), [role=spinbutton]")?.focus();
-        }
+        if (formElement.current) focusFirstField(formElement.current);
+        else focusWhenShown.current = true;
       });
     } catch (reason) {
       dispatch({ type: "loadFailed", session, error: toBackendError(reason) });
@@ -310,7 +318,7 @@ export function useDesk({ list, connectionId, onConnectionChange, onContextChang
       }
       if (errors.length > 0) {
         dispatch({ type: "saveBlocked" });
-        formRef.current?.querySelector<HTMLElement>(`[data-field="${errors[0]!.field}"]`)?.focus();
+        formElement.current?.querySelector<HTMLElement>(`[data-field="${errors[0]!.field}"]`)?.focus();
         return;
       }
       const changes = nestedChangesOf(current.fields, open.record.original, open.values);
@@ -369,4 +377,12 @@ export function useDesk({ list, connectionId, onConnectionChange, onContextChang
     formRef,
     actions,
   };
+}
+
+/** Focuses the form's first field, unless the person has moved on from where Load was started. */
+function focusFirstField(form: HTMLElement) {
+  const active = document.activeElement;
+  if (active == null || active === document.body || active.closest("[data-action='load'], [data-recent], [data-draft]")) {
+    form.querySelector<HTMLElement>("input:not([type=hidden]), [role=spinbutton]")?.focus();
+  }
 }
