@@ -5,8 +5,10 @@
 // Run after `vite build` (npm run build does).
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 
-const dist = new URL("../dist/", import.meta.url).pathname;
+// fileURLToPath, not URL.pathname: on Windows the latter is "/D:/…", which no file call accepts.
+const dist = fileURLToPath(new URL("../dist/", import.meta.url));
 // 498 KB when set (React, React DOM, React Aria's pickers and menus, the desk's finder); was 619 KB
 // before the form and the review were split off.
 const BUDGET = 520_000;
