@@ -326,6 +326,19 @@ impl Session {
         self.driver.find_all(By::Css(css)).await.map(|found| found.len()).map_err(|e| e.to_string())
     }
 
+    /// Waits until nothing matches `css` (a failure mark cleared, a busy state over).
+    pub async fn wait_gone(&self, css: &str) -> Result<(), String> {
+        self.step(format!("wait for {css} to go"));
+        let deadline = Instant::now() + WAIT;
+        while Instant::now() < deadline {
+            if !self.exists(css).await? {
+                return Ok(());
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Err(format!("{css} was still there after {} s", WAIT.as_secs()))
+    }
+
     pub async fn exists(&self, css: &str) -> Result<bool, String> {
         Ok(!self.driver.find_all(By::Css(css)).await.map_err(|e| e.to_string())?.is_empty())
     }
