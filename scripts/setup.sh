@@ -22,7 +22,8 @@ if [ "$(id -u)" -ne 0 ]; then sudo_if_needed="sudo"; fi
 packages=(libwebkit2gtk-4.1-dev build-essential file pkg-config libxdo-dev libssl-dev
   libayatana-appindicator3-dev librsvg2-dev libdbus-1-dev)
 if $with_test_tools; then
-  packages+=(xvfb xauth webkit2gtk-driver dbus dbus-x11 gnome-keyring xdotool procps curl)
+  packages+=(xvfb xauth webkit2gtk-driver dbus dbus-x11 gnome-keyring xdotool procps curl
+    locales)  # locales: the definitions the German e2e scenario compiles with localedef
 fi
 
 missing=()

@@ -32,6 +32,10 @@ const DARK: Env = &[("GTK_THEME", "Adwaita:dark")];
 /// app honours this in development builds only).
 const BULK_FILE: &str = concat!(env!("CARGO_TARGET_TMPDIR"), "/e2e-bulk.csv");
 const BULK: Env = &[("SWITCHBOARD_TEST_IMPORT_FILE", BULK_FILE)];
+/// A German system: WebKitGTK takes the page's language from the C library's locale (compiled into
+/// the target folder by `compile_german_locale`), as WebView2 and WKWebView take it from the system.
+const GERMAN_LOCALES: &str = concat!(env!("CARGO_TARGET_TMPDIR"), "/e2e-locales");
+const GERMAN: Env = &[("LOCPATH", GERMAN_LOCALES), ("LC_ALL", "de_DE.UTF-8"), ("LANGUAGE", "de_DE")];
 
 const SCENARIOS: &[(&str, Env, Scenario)] = &[
     ("invalid_mail_sends_nothing_and_survives_a_restart_as_a_draft", LIGHT, |s, a| {
@@ -75,6 +79,9 @@ const SCENARIOS: &[(&str, Env, Scenario)] = &[
     }),
     ("the_dark_theme_header_holds_long_names_too", DARK, |s, a| {
         Box::pin(the_dark_theme_header_holds_long_names_too(s, a))
+    }),
+    ("on_a_german_system_the_desk_works_and_react_aria_speaks_english_like_the_rest", GERMAN, |_, a| {
+        Box::pin(on_a_german_system_the_desk_works_and_react_aria_speaks_english_like_the_rest(a))
     }),
 ];
 
@@ -127,6 +134,10 @@ fn not_on_this_system(name: &str) -> Option<&'static str> {
              browser, but Windows opens URLs through the shell's default browser, which a test cannot \
              stand in for",
         ),
+        "on_a_german_system_the_desk_works_and_react_aria_speaks_english_like_the_rest" => Some(
+            "the page's language is switched with a glibc locale, which only WebKitGTK reads; WebView2 \
+             follows the Windows display language, which the suite does not change for the whole machine",
+        ),
         "the_dark_theme_header_holds_long_names_too" => Some(
             "the dark theme is switched on with GTK_THEME, which only GTK reads; WebView2 follows the \
              Windows setting, which the suite does not change for the whole machine",
@@ -138,6 +149,9 @@ fn not_on_this_system(name: &str) -> Option<&'static str> {
 /// One scenario with its own sandbox and its own app (fresh home folder, fresh driver), bounded
 /// in time: a hung WebDriver call fails the scenario after 3 minutes instead of holding CI.
 async fn run(name: &str, env: &[(&str, &str)], scenario: Scenario) -> Outcome {
+    if env == GERMAN {
+        compile_german_locale()?;
+    }
     let sandbox = Sandbox::start().await.map_err(|e| format!("the sandbox did not start: {e}"))?;
     let app = App::start(name, &sandbox.url(), env).await.map_err(|e| format!("tauri-driver did not start: {e}"))?;
     let outcome = match tokio::time::timeout(Duration::from_secs(180), scenario(&sandbox, &app)).await {
@@ -1163,6 +1177,58 @@ async fn the_dark_theme_header_holds_long_names_too(sandbox: &Sandbox, app: &App
             return Err(format!("the dark header is not one line: {m}"));
         }
         session.screenshot("header-min-width-long-names-dark.png").await
+    }
+    .await;
+    session.finish(result).await
+}
+
+/// Compiles the German locale the GERMAN scenario's app runs in into the target folder (glibc's
+/// `localedef`, from the `locales` package's definitions): WebKitGTK takes the page's language from
+/// `setlocale`, which knows only compiled locales, and the test must not change the machine's.
+fn compile_german_locale() -> Result<(), String> {
+    let compiled = std::path::Path::new(GERMAN_LOCALES).join("de_DE.UTF-8");
+    if compiled.join("LC_CTYPE").exists() {
+        return Ok(());
+    }
+    std::fs::create_dir_all(GERMAN_LOCALES).map_err(|e| format!("{GERMAN_LOCALES}: {e}"))?;
+    let output = std::process::Command::new("localedef")
+        .args(["-i", "de_DE", "-f", "UTF-8"])
+        .arg(&compiled)
+        .output()
+        .map_err(|e| format!("localedef did not run: {e}"))?;
+    match compiled.join("LC_CTYPE").exists() {
+        true => Ok(()),
+        false => Err(format!(
+            "localedef could not compile de_DE.UTF-8 (is the locales package installed?): {}",
+            String::from_utf8_lossy(&output.stderr).trim()
+        )),
+    }
+}
+
+/// React Aria's own strings (a list's label, "N options available") are built in English only
+/// (`@react-aria/optimize-locales-plugin` in ui/vite.config.ts): on a German system they must
+/// fall back to English, like every other word in the window, and not break the page.
+async fn on_a_german_system_the_desk_works_and_react_aria_speaks_english_like_the_rest(app: &App) -> Outcome {
+    let session = open_sample_user(app).await?;
+    let result = async {
+        let language = session.script("return navigator.language").await?;
+        if !language.as_str().is_some_and(|l| l.starts_with("de")) {
+            return Err(format!("the page's language is {language}, not German: this scenario would test nothing"));
+        }
+        // Dates and numbers still follow the system: React Aria formats with Intl in German.
+        let formatted = session.script("return new Intl.NumberFormat(navigator.language).format(1234.5)").await?;
+        if formatted != "1.234,5" {
+            return Err(format!("1234.5 reads {formatted} in German"));
+        }
+        session.replace_text("[data-field='usageLocation']", "Germ").await?;
+        let label = session.wait_for_attribute("[role='listbox']", "aria-label", "Suggestions").await?;
+        if label != "Suggestions" {
+            return Err(format!("the suggestions list is labelled {label:?}"));
+        }
+        session.choose("[data-field='usageLocation']", "Germany", "Germany (DE)").await?;
+        session.click("[data-action='save']").await?;
+        session.wait_for_text("[data-review]", "Review the change").await?;
+        session.screenshot("desk-german-system.png").await
     }
     .await;
     session.finish(result).await
