@@ -162,33 +162,45 @@ fn save_window_state_soon<R: Runtime>(window: &tauri::Window<R>, event: &tauri::
 
 /// Opens the saved connections and hands the app its state; call once after `build`.
 pub fn manage_state<R: Runtime>(app: &tauri::App<R>, startup: Startup) -> Result<(), Box<dyn std::error::Error>> {
-    // SWITCHBOARD_DATA_DIR points the app and switchboard-cli at the same other folder.
-    let data_dir = match startup.data_dir {
-        Some(dir) => dir,
+    let data_dir = data_dir(app, startup.data_dir.clone())?;
+    let state = open_state(&data_dir, startup)?;
+    app.manage(state);
+    app.manage(bulk_commands::BulkRuns::default());
+    Ok(())
+}
+
+/// Where profiles, drafts and the history live: `dir` if given, else SWITCHBOARD_DATA_DIR (which
+/// points the app and switchboard-cli at the same other folder), else the app's data folder.
+fn data_dir<R: Runtime>(app: &tauri::App<R>, dir: Option<PathBuf>) -> tauri::Result<PathBuf> {
+    match dir {
+        Some(dir) => Ok(dir),
         None => match std::env::var_os(switchboard_core::history::DATA_DIR_VARIABLE).filter(|dir| !dir.is_empty()) {
-            Some(dir) => PathBuf::from(dir),
-            None => app.path().app_data_dir()?,
+            Some(dir) => Ok(PathBuf::from(dir)),
+            None => app.path().app_data_dir(),
         },
-    };
+    }
+}
+
+/// Opens what the commands use from `data_dir`: files only, no window, so it can run on a thread
+/// of its own while the window is created.
+fn open_state(data_dir: &std::path::Path, startup: Startup) -> Result<AppState, Box<dyn std::error::Error>> {
     // Profiles, settings and drafts are the user's alone (0700 folder, 0600 files on unix).
-    files::keep_private(&data_dir)?;
-    let connections = Connections::open(&data_dir, startup.practice, startup.secrets)?;
-    let history = switchboard_core::history::History::open(&data_dir).map(Arc::new).map_err(|error| {
+    files::keep_private(data_dir)?;
+    let connections = Connections::open(data_dir, startup.practice, startup.secrets)?;
+    let history = switchboard_core::history::History::open(data_dir).map(Arc::new).map_err(|error| {
         log::error!("{}", error.message);
         error.message
     });
-    app.manage(AppState {
+    Ok(AppState {
         connections,
         settings: JsonFile::new(data_dir.join("settings.json")),
         drafts: JsonFile::new(data_dir.join("drafts.json")),
         sessions: Default::default(),
         history,
         people: Default::default(),
-        links: switchboard_core::people::Links::open(&data_dir),
+        links: switchboard_core::people::Links::open(data_dir),
         _sandbox: startup.sandbox,
-    });
-    app.manage(bulk_commands::BulkRuns::default());
-    Ok(())
+    })
 }
 
 /// Request log lines (never a token, password or body; see `http.rs`) go to the OS log folder
@@ -209,9 +221,9 @@ fn log_plugin<R: Runtime>() -> tauri::plugin::TauriPlugin<R> {
 
 pub fn run() {
     // The Practice sandbox starts on the async runtime while the main thread builds the window,
-    // which needs nothing of it; the state the commands use waits for it below, before the event
-    // loop (and so the first command) runs. A second start that hands over to the open window
-    // (single instance) exits during the build, its sandbox with it.
+    // which needs nothing of it; the thread opening the commands' state waits for it below. A
+    // second start that hands over to the open window (single instance) exits during the build,
+    // its sandbox with it.
     let practice = tauri::async_runtime::spawn(practice::start());
     // Single instance first (as its docs require): a second start focuses the open window rather
     // than opening another desk on the same profiles and drafts.
@@ -230,25 +242,52 @@ pub fn run() {
         .plugin(tauri_plugin_window_state::Builder::new().build())
         .on_window_event(save_window_state_soon);
     let app = configure(builder).build(context()).expect("the Tauri application failed to start");
-    let started = tauri::async_runtime::block_on(practice).map_err(|e| e.to_string());
-    let (practice, sandbox) = match started.and_then(|started| started.map_err(|e| e.to_string())) {
-        Ok(started) => started,
-        Err(error) => {
-            eprintln!("Switchboard could not start its Practice connection: {error}");
-            std::process::exit(1);
+    // A second start has handed over and exited inside `build` (single instance), before it
+    // touched the data folder. This one opens its files on a thread while the event loop's first
+    // turn creates the window and its webview (60–90 ms here; the files 8–15), and hands the
+    // state over at `Ready`: after the window exists, before the page can load, so before the
+    // first command.
+    let data_dir =
+        data_dir(&app, None).unwrap_or_else(|error| fail_plainly(&format!("could not find its data folder: {error}")));
+    let log_dir = app.path().app_log_dir().ok();
+    let opening = std::thread::spawn(move || {
+        let (practice, sandbox) = tauri::async_runtime::block_on(practice)
+            .map_err(|error| format!("could not start its Practice connection: {error}"))?
+            .map_err(|error| format!("could not start its Practice connection: {error}"))?;
+        let secrets = Arc::new(KeychainStore::for_this_build());
+        let startup = Startup { practice, sandbox, secrets, data_dir: None };
+        let state =
+            open_state(&data_dir, startup).map_err(|error| format!("could not open its saved connections: {error}"))?;
+        // The request log names hosts, customers' ids and users' ids: the user's alone too. Files
+        // the log plugin starts later (rotation) are inside the now user-only folder.
+        if let Some(log_dir) = log_dir {
+            if let Err(error) = files::keep_private(&log_dir) {
+                log::warn!("The log folder {} could not be made private: {error}", log_dir.display());
+            }
         }
-    };
-    let startup = Startup { practice, sandbox, secrets: Arc::new(KeychainStore::for_this_build()), data_dir: None };
-    if let Err(error) = manage_state(&app, startup) {
-        eprintln!("Switchboard could not open its saved connections: {error}");
-        std::process::exit(1);
-    }
-    // The request log names hosts, customers' ids and users' ids: the user's alone too. Files the
-    // log plugin starts later (rotation) are inside the now user-only folder.
-    if let Ok(log_dir) = app.path().app_log_dir() {
-        if let Err(error) = files::keep_private(&log_dir) {
-            log::warn!("The log folder {} could not be made private: {error}", log_dir.display());
+        Ok::<_, String>(state)
+    });
+    let mut opening = Some(opening);
+    app.run(move |app, event| {
+        // Only at `Ready`: on Linux a `Resumed` comes first, before the window is created.
+        if !matches!(event, tauri::RunEvent::Ready) {
+            return;
         }
-    }
-    app.run(|_, _| {});
+        if let Some(opening) = opening.take() {
+            match opening.join() {
+                Ok(Ok(state)) => {
+                    app.manage(state);
+                    app.manage(bulk_commands::BulkRuns::default());
+                }
+                Ok(Err(message)) => fail_plainly(&message),
+                Err(_) => fail_plainly("could not open its saved connections (the thread opening them panicked)"),
+            }
+        }
+    });
+}
+
+/// Start-up failures before there is a page to show them in: stderr, and a non-zero exit.
+fn fail_plainly(message: &str) -> ! {
+    eprintln!("Switchboard {message}");
+    std::process::exit(1);
 }
