@@ -250,7 +250,7 @@ pub fn run() {
     let data_dir =
         data_dir(&app, None).unwrap_or_else(|error| fail_plainly(&format!("could not find its data folder: {error}")));
     let log_dir = app.path().app_log_dir().ok();
-    let opening = std::thread::spawn(move || {
+    let opening = std::thread::Builder::new().name("open-state".into()).spawn(move || {
         let (practice, sandbox) = tauri::async_runtime::block_on(practice)
             .map_err(|error| format!("could not start its Practice connection: {error}"))?
             .map_err(|error| format!("could not start its Practice connection: {error}"))?;
@@ -267,6 +267,7 @@ pub fn run() {
         }
         Ok::<_, String>(state)
     });
+    let opening = opening.unwrap_or_else(|error| fail_plainly(&format!("could not start a thread: {error}")));
     let mut opening = Some(opening);
     app.run(move |app, event| {
         // Only at `Ready`: on Linux a `Resumed` comes first, before the window is created.

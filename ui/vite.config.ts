@@ -9,6 +9,9 @@ export default defineConfig({
   // an item") stay English too rather than follow the system language mid-sentence; dates and
   // numbers still format in the user's locale (Intl). Its other 33 languages stay out of the bundle.
   plugins: [optimizeLocales.vite({ locales: ["en-US"] })],
+  // Builds only: `vite dev` pre-bundles dependencies with esbuild, where this does not run (the
+  // plugin's esbuild form fails there: "Do not know how to load path: locales-plugin:…"), so a dev
+  // window on a non-English system still shows React Aria's translations.
   server: { port: 5173, strictPort: true, host: "127.0.0.1" },
   build: { target: "es2022", sourcemap: false, chunkSizeWarningLimit: 1000 },
   test: {

@@ -1186,23 +1186,29 @@ async fn the_dark_theme_header_holds_long_names_too(sandbox: &Sandbox, app: &App
 /// `localedef`, from the `locales` package's definitions): WebKitGTK takes the page's language from
 /// `setlocale`, which knows only compiled locales, and the test must not change the machine's.
 fn compile_german_locale() -> Result<(), String> {
-    let compiled = std::path::Path::new(GERMAN_LOCALES).join("de_DE.UTF-8");
-    if compiled.join("LC_CTYPE").exists() {
+    let locales = std::path::Path::new(GERMAN_LOCALES);
+    let compiled = locales.join("de_DE.UTF-8");
+    if compiled.exists() {
         return Ok(());
     }
-    std::fs::create_dir_all(GERMAN_LOCALES).map_err(|e| format!("{GERMAN_LOCALES}: {e}"))?;
+    // Compiled aside and renamed into place whole: localedef writes its files one by one, so a
+    // run interrupted half-way must not leave a folder that looks compiled.
+    let partial = locales.join("de_DE.UTF-8.partial");
+    let _ = std::fs::remove_dir_all(&partial);
+    std::fs::create_dir_all(locales).map_err(|e| format!("{GERMAN_LOCALES}: {e}"))?;
     let output = std::process::Command::new("localedef")
         .args(["-i", "de_DE", "-f", "UTF-8"])
-        .arg(&compiled)
+        .arg(&partial)
         .output()
         .map_err(|e| format!("localedef did not run: {e}"))?;
-    match compiled.join("LC_CTYPE").exists() {
-        true => Ok(()),
-        false => Err(format!(
+    // Exit 1 is "warnings, output written"; LC_IDENTIFICATION is the last file it writes.
+    if !matches!(output.status.code(), Some(0 | 1)) || !partial.join("LC_IDENTIFICATION").exists() {
+        return Err(format!(
             "localedef could not compile de_DE.UTF-8 (is the locales package installed?): {}",
             String::from_utf8_lossy(&output.stderr).trim()
-        )),
+        ));
     }
+    std::fs::rename(&partial, &compiled).map_err(|e| format!("{}: {e}", compiled.display()))
 }
 
 /// React Aria's own strings (a list's label, "N options available") are built in English only
