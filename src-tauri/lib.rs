@@ -161,12 +161,16 @@ fn save_window_state_soon<R: Runtime>(window: &tauri::Window<R>, event: &tauri::
 }
 
 /// Opens the saved connections and hands the app its state; call once after `build`.
-pub fn manage_state<R: Runtime>(app: &tauri::App<R>, startup: Startup) -> Result<(), Box<dyn std::error::Error>> {
-    let data_dir = data_dir(app, startup.data_dir.clone())?;
-    let state = open_state(&data_dir, startup)?;
+pub fn manage_state<R: Runtime>(app: &tauri::App<R>, mut startup: Startup) -> Result<(), Box<dyn std::error::Error>> {
+    let data_dir = data_dir(app, startup.data_dir.take())?;
+    hand_over(app, open_state(&data_dir, startup)?);
+    Ok(())
+}
+
+/// Gives Tauri the state the commands take: the opened files and the (empty) bulk runs.
+fn hand_over<R: Runtime>(app: &impl Manager<R>, state: AppState) {
     app.manage(state);
     app.manage(bulk_commands::BulkRuns::default());
-    Ok(())
 }
 
 /// Where profiles, drafts and the history live: `dir` if given, else SWITCHBOARD_DATA_DIR (which
@@ -251,8 +255,9 @@ pub fn run() {
         data_dir(&app, None).unwrap_or_else(|error| fail_plainly(&format!("could not find its data folder: {error}")));
     let log_dir = app.path().app_log_dir().ok();
     let opening = std::thread::Builder::new().name("open-state".into()).spawn(move || {
-        let (practice, sandbox) = tauri::async_runtime::block_on(practice)
-            .map_err(|error| format!("could not start its Practice connection: {error}"))?
+        let started = tauri::async_runtime::block_on(practice).map_err(|error| error.to_string());
+        let (practice, sandbox) = started
+            .and_then(|started| started.map_err(|error| error.to_string()))
             .map_err(|error| format!("could not start its Practice connection: {error}"))?;
         let secrets = Arc::new(KeychainStore::for_this_build());
         let startup = Startup { practice, sandbox, secrets, data_dir: None };
@@ -276,10 +281,7 @@ pub fn run() {
         }
         if let Some(opening) = opening.take() {
             match opening.join() {
-                Ok(Ok(state)) => {
-                    app.manage(state);
-                    app.manage(bulk_commands::BulkRuns::default());
-                }
+                Ok(Ok(state)) => hand_over(app, state),
                 Ok(Err(message)) => fail_plainly(&message),
                 Err(_) => fail_plainly("could not open its saved connections (the thread opening them panicked)"),
             }
