@@ -234,6 +234,10 @@ pub fn run() {
     let builder = tauri::Builder::default();
     #[cfg(any(target_os = "macos", windows, target_os = "linux"))]
     let builder = builder.plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+        // Without its state (a failed start, hidden behind its dialog) the window stays hidden.
+        if app.try_state::<AppState>().is_none() {
+            return;
+        }
         if let Some(window) = app.get_webview_window("main") {
             let _ = window.unminimize();
             let _ = window.show();
@@ -250,47 +254,80 @@ pub fn run() {
     // touched the data folder. This one opens its files on a thread while the event loop's first
     // turn creates the window and its webview (60–90 ms here; the files 8–15), and hands the
     // state over at `Ready`: after the window exists, before the page can load, so before the
-    // first command.
-    let data_dir =
-        data_dir(&app, None).unwrap_or_else(|error| fail_plainly(&format!("could not find its data folder: {error}")));
+    // first command. A failure is told at `Ready` too, where a dialog can be shown.
     let log_dir = app.path().app_log_dir().ok();
-    let opening = std::thread::Builder::new().name("open-state".into()).spawn(move || {
-        let started = tauri::async_runtime::block_on(practice).map_err(|error| error.to_string());
-        let (practice, sandbox) = started
-            .and_then(|started| started.map_err(|error| error.to_string()))
-            .map_err(|error| format!("could not start its Practice connection: {error}"))?;
-        let secrets = Arc::new(KeychainStore::for_this_build());
-        let startup = Startup { practice, sandbox, secrets, data_dir: None };
-        let state =
-            open_state(&data_dir, startup).map_err(|error| format!("could not open its saved connections: {error}"))?;
-        // The request log names hosts, customers' ids and users' ids: the user's alone too. Files
-        // the log plugin starts later (rotation) are inside the now user-only folder.
-        if let Some(log_dir) = log_dir {
-            if let Err(error) = files::keep_private(&log_dir) {
-                log::warn!("The log folder {} could not be made private: {error}", log_dir.display());
-            }
-        }
-        Ok::<_, String>(state)
-    });
-    let opening = opening.unwrap_or_else(|error| fail_plainly(&format!("could not start a thread: {error}")));
+    let opening =
+        data_dir(&app, None).map_err(|error| format!("could not find its data folder: {error}")).and_then(|data_dir| {
+            std::thread::Builder::new()
+                .name("open-state".into())
+                .spawn(move || open_state_at_start(practice, &data_dir, log_dir))
+                .map_err(|error| format!("could not start a thread: {error}"))
+        });
     let mut opening = Some(opening);
     app.run(move |app, event| {
         // Only at `Ready`: on Linux a `Resumed` comes first, before the window is created.
         if !matches!(event, tauri::RunEvent::Ready) {
             return;
         }
-        if let Some(opening) = opening.take() {
-            match opening.join() {
-                Ok(Ok(state)) => hand_over(app, state),
-                Ok(Err(message)) => fail_plainly(&message),
-                Err(_) => fail_plainly("could not open its saved connections (the thread opening them panicked)"),
-            }
+        let opened = match opening.take() {
+            None => return,
+            Some(Err(message)) => Err(message),
+            Some(Ok(thread)) => thread.join().unwrap_or_else(|_| {
+                Err("could not open its saved connections (the thread opening them panicked)".to_string())
+            }),
+        };
+        match opened {
+            Ok(state) => hand_over(app, state),
+            Err(message) => fail_at_start(app, &message),
         }
     });
 }
 
-/// Start-up failures before there is a page to show them in: stderr, and a non-zero exit.
-fn fail_plainly(message: &str) -> ! {
-    eprintln!("Switchboard {message}");
-    std::process::exit(1);
+/// What the `open-state` thread does: waits for the Practice sandbox, opens the data folder's
+/// files and makes the log folder private. The error is the end of "Switchboard …".
+fn open_state_at_start(
+    practice: tauri::async_runtime::JoinHandle<std::io::Result<(PracticeEndpoint, Option<Sandbox>)>>,
+    data_dir: &std::path::Path,
+    log_dir: Option<PathBuf>,
+) -> Result<AppState, String> {
+    let started = tauri::async_runtime::block_on(practice).map_err(|error| error.to_string());
+    let (practice, sandbox) = started
+        .and_then(|started| started.map_err(|error| error.to_string()))
+        .map_err(|error| format!("could not start its Practice connection: {error}"))?;
+    let secrets = Arc::new(KeychainStore::for_this_build());
+    let startup = Startup { practice, sandbox, secrets, data_dir: None };
+    // The folder is named: it is what the user (or their IT) has to look at.
+    let state = open_state(data_dir, startup)
+        .map_err(|error| format!("could not open its saved connections in {}: {error}", data_dir.display()))?;
+    // The request log names hosts, customers' ids and users' ids: the user's alone too. Files
+    // the log plugin starts later (rotation) are inside the now user-only folder.
+    if let Some(log_dir) = log_dir {
+        if let Err(error) = files::keep_private(&log_dir) {
+            log::warn!("The log folder {} could not be made private: {error}", log_dir.display());
+        }
+    }
+    Ok(state)
 }
+
+/// A start that cannot open its state says why where the user looks: in a dialog (a Windows or
+/// macOS app started from its icon has no terminal) and on stderr, then exits 1 once the dialog
+/// is closed. The window is hidden first: without its state it could only show errors.
+fn fail_at_start<R: Runtime>(app: &tauri::AppHandle<R>, message: &str) {
+    use tauri_plugin_dialog::{DialogExt, MessageDialogKind};
+    eprintln!("Switchboard {message}");
+    log::error!("Switchboard {message}");
+    if let Some(window) = app.get_webview_window("main") {
+        let _ = window.hide();
+    }
+    app.dialog()
+        .message(format!(
+            "Switchboard {message}.\n\nNothing was changed at any vendor. Start Switchboard again once this is \
+             fixed; if it keeps happening, send this message to whoever supports your computer."
+        ))
+        .title(START_FAILED_TITLE)
+        .kind(MessageDialogKind::Error)
+        .show(|_| std::process::exit(1));
+}
+
+/// The title of the dialog a failed start shows (the e2e suite finds the dialog by it).
+pub const START_FAILED_TITLE: &str = "Switchboard could not start";

@@ -124,17 +124,7 @@ impl App {
     /// Starts the app binary a second time, as a user double-clicking it again would, with the
     /// same folders as the window under test; returns its exit status.
     pub async fn start_again(&self) -> Result<std::process::ExitStatus, String> {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_switchboard"))
-            .env("HOME", self.home.path())
-            .env("XDG_DATA_HOME", self.home.path().join("data"))
-            .env("XDG_CONFIG_HOME", self.home.path().join("config"))
-            .env("XDG_CACHE_HOME", self.home.path().join("cache"))
-            .env("NO_AT_BRIDGE", "1")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .map_err(|e| e.to_string())?;
+        let mut child = self.launch(&[], Stdio::null())?;
         let deadline = Instant::now() + WAIT;
         loop {
             if let Some(status) = child.try_wait().map_err(|e| e.to_string())? {
@@ -147,6 +137,28 @@ impl App {
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
+    }
+
+    /// Starts the app binary itself, without a driver, with the same folders as the window under
+    /// test and `env` on top; its stderr goes to `stderr`.
+    pub fn launch(&self, env: &[(&str, &std::ffi::OsStr)], stderr: Stdio) -> Result<Child, String> {
+        Command::new(env!("CARGO_BIN_EXE_switchboard"))
+            .env("HOME", self.home.path())
+            .env("XDG_DATA_HOME", self.home.path().join("data"))
+            .env("XDG_CONFIG_HOME", self.home.path().join("config"))
+            .env("XDG_CACHE_HOME", self.home.path().join("cache"))
+            .env("NO_AT_BRIDGE", "1")
+            .envs(env.iter().copied())
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(stderr)
+            .spawn()
+            .map_err(|e| format!("can't start the app: {e}"))
+    }
+
+    /// The scenario's home folder (the app's HOME and XDG folders are below it).
+    pub fn home(&self) -> &std::path::Path {
+        self.home.path()
     }
 
     /// The config folder the app writes window state to: the scenario's XDG config folder, or
@@ -547,6 +559,38 @@ fn resize_window(width: u32, height: u32) -> Result<(), String> {
 #[cfg(windows)]
 fn resize_window(width: u32, height: u32) -> Result<(), String> {
     win32::resize(width, height)
+}
+
+/// The X ids of the viewable windows titled exactly `title` (xdotool; none is not an error).
+#[cfg(not(windows))]
+pub fn visible_windows(title: &str) -> Result<Vec<String>, String> {
+    let output = Command::new("xdotool")
+        .args(["search", "--onlyvisible", "--name", &format!("^{title}$")])
+        .output()
+        .map_err(|error| format!("can't run xdotool: {error}"))?;
+    Ok(String::from_utf8_lossy(&output.stdout).split_whitespace().map(str::to_string).collect())
+}
+
+/// Gives X window `id` the keyboard focus and presses `key` there, as a user would (xdotool).
+#[cfg(not(windows))]
+pub fn press_key_in_window(id: &str, key: &str) -> Result<(), String> {
+    for args in [vec!["windowfocus", "--sync", id], vec!["key", key]] {
+        let status = Command::new("xdotool").args(&args).status().map_err(|e| format!("can't run xdotool: {e}"))?;
+        if !status.success() {
+            return Err(format!("xdotool {} failed: {status}", args.join(" ")));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(windows)]
+pub fn visible_windows(_title: &str) -> Result<Vec<String>, String> {
+    Err("windows are found by their title through X (xdotool), which Windows does not have".into())
+}
+
+#[cfg(windows)]
+pub fn press_key_in_window(_id: &str, _key: &str) -> Result<(), String> {
+    Err("keys are pressed in a window through X (xdotool), which Windows does not have".into())
 }
 
 /// The app's bundle identifier: the name of its folders.

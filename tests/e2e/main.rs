@@ -12,7 +12,7 @@
 
 mod driver;
 
-use driver::{files_below, App, Session};
+use driver::{files_below, press_key_in_window, visible_windows, App, Session};
 use std::future::Future;
 use std::pin::Pin;
 use std::time::Duration;
@@ -83,6 +83,9 @@ const SCENARIOS: &[(&str, Env, Scenario)] = &[
     ("on_a_german_system_the_desk_works_and_react_aria_speaks_english_like_the_rest", GERMAN, |_, a| {
         Box::pin(on_a_german_system_the_desk_works_and_react_aria_speaks_english_like_the_rest(a))
     }),
+    ("a_start_that_cannot_open_its_data_folder_says_why_in_a_dialog_and_exits", LIGHT, |_, a| {
+        Box::pin(a_start_that_cannot_open_its_data_folder_says_why_in_a_dialog_and_exits(a))
+    }),
 ];
 
 /// `E2E_ONLY=part_of_a_name` runs the matching scenarios; `E2E_REPEAT=N` runs the suite N times
@@ -137,6 +140,10 @@ fn not_on_this_system(name: &str) -> Option<&'static str> {
         "on_a_german_system_the_desk_works_and_react_aria_speaks_english_like_the_rest" => Some(
             "the page's language is switched with a glibc locale, which only WebKitGTK reads; WebView2 \
              follows the Windows display language, which the suite does not change for the whole machine",
+        ),
+        "a_start_that_cannot_open_its_data_folder_says_why_in_a_dialog_and_exits" => Some(
+            "the dialog is found by its title and answered through X (xdotool); Windows has no X, and \
+             the suite has no other way to reach a window that is not a webview",
         ),
         "the_dark_theme_header_holds_long_names_too" => Some(
             "the dark theme is switched on with GTK_THEME, which only GTK reads; WebView2 follows the \
@@ -1238,4 +1245,70 @@ async fn on_a_german_system_the_desk_works_and_react_aria_speaks_english_like_th
     }
     .await;
     session.finish(result).await
+}
+
+/// A data folder that cannot be made (here: below a file) stops the start. An app started from
+/// its icon has no terminal, so the reason comes in a dialog (and on stderr); the window, which
+/// without its state could only show errors, stays hidden, and the app exits 1 once the dialog
+/// is answered.
+async fn a_start_that_cannot_open_its_data_folder_says_why_in_a_dialog_and_exits(app: &App) -> Outcome {
+    let blocker = app.home().join("not-a-folder");
+    std::fs::write(&blocker, "a file where the data folder's parent should be").map_err(|e| e.to_string())?;
+    let data_dir = blocker.join("Switchboard");
+    let stderr_path = app.home().join("stderr.txt");
+    let stderr = std::fs::File::create(&stderr_path).map_err(|e| e.to_string())?;
+    let mut child = app.launch(&[("SWITCHBOARD_DATA_DIR", data_dir.as_os_str())], stderr.into())?;
+    let result = async {
+        let title = switchboard_app::START_FAILED_TITLE;
+        let mut dialog = None;
+        for _ in 0..300 {
+            if let Some(exited) = child.try_wait().map_err(|e| e.to_string())? {
+                return Err(format!("the app exited ({exited}) without showing its dialog"));
+            }
+            dialog = visible_windows(title)?.into_iter().next();
+            if dialog.is_some() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let dialog = dialog.ok_or_else(|| format!("no window titled {title:?} within 30 s"))?;
+        let said = std::fs::read_to_string(&stderr_path).unwrap_or_default();
+        let expected = format!("Switchboard could not open its saved connections in {}", data_dir.display());
+        if !said.contains(&expected) {
+            return Err(format!("stderr did not say {expected:?}: {said:?}"));
+        }
+        if !visible_windows("Switchboard")?.is_empty() {
+            return Err("the app's window is shown beside the dialog".into());
+        }
+        // A second start hands over to this one, which keeps its broken window hidden.
+        let second = app.start_again().await?;
+        if !second.success() {
+            return Err(format!("the second start did not hand over: {second}"));
+        }
+        // Half a second to show a window or exit, which it must not: it waits for the user.
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        if !visible_windows("Switchboard")?.is_empty() {
+            return Err("a second start showed the window of the start that failed".into());
+        }
+        if let Some(exited) = child.try_wait().map_err(|e| e.to_string())? {
+            return Err(format!("the app exited ({exited}) before its dialog was answered"));
+        }
+        press_key_in_window(&dialog, "Return")?;
+        for _ in 0..100 {
+            if let Some(status) = child.try_wait().map_err(|e| e.to_string())? {
+                return match status.code() {
+                    Some(1) => Ok(()),
+                    _ => Err(format!("the app exited with {status}, not 1")),
+                };
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Err("the app did not exit within 10 s of its dialog being answered".into())
+    }
+    .await;
+    if result.is_err() {
+        let _ = child.kill();
+    }
+    let _ = child.wait();
+    result
 }
