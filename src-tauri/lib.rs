@@ -249,7 +249,11 @@ pub fn run() {
         .plugin(log_plugin())
         .plugin(tauri_plugin_window_state::Builder::new().build())
         .on_window_event(save_window_state_soon);
-    let app = configure(builder).build(context()).expect("the Tauri application failed to start");
+    // A plugin that cannot start (the log's folder, on Linux inside the data folder, is not
+    // writable) fails the build: said in a dialog too, as a failure after it is.
+    let app = configure(builder)
+        .build(context())
+        .unwrap_or_else(|error| fail_before_the_app(&format!("could not start: {error}")));
     // A second start has handed over and exited inside `build` (single instance), before it
     // touched the data folder. This one opens its files on a thread while the event loop's first
     // turn creates the window and its webview (60–90 ms here; the files 8–15), and hands the
@@ -320,13 +324,65 @@ fn fail_at_start<R: Runtime>(app: &tauri::AppHandle<R>, message: &str) {
         let _ = window.hide();
     }
     app.dialog()
-        .message(format!(
-            "Switchboard {message}.\n\nNothing was changed at any vendor. Start Switchboard again once this is \
-             fixed; if it keeps happening, send this message to whoever supports your computer."
-        ))
+        .message(start_failed_text(message))
         .title(START_FAILED_TITLE)
         .kind(MessageDialogKind::Error)
         .show(|_| std::process::exit(1));
+}
+
+/// A start that fails while Tauri builds the app: the same words, in a dialog shown without the
+/// app (rfd directly, blocking: there is no event loop to wait for), then exit 1. Not reached
+/// without a display: the windowing toolkit aborts before `build` can return an error.
+#[cfg(any(target_os = "macos", windows))]
+fn fail_before_the_app(message: &str) -> ! {
+    eprintln!("Switchboard {message}");
+    rfd::MessageDialog::new()
+        .set_level(rfd::MessageLevel::Error)
+        .set_title(START_FAILED_TITLE)
+        .set_description(start_failed_text(message))
+        .set_buttons(rfd::MessageButtons::Ok)
+        .show();
+    std::process::exit(1);
+}
+
+/// On Linux the failed build has initialised GTK, which keeps GLib's main context on the main
+/// thread for good (gtk-rs acquires it), so rfd's own GTK thread can never run the dialog: its
+/// blocking form would wait forever. The dialog is started asynchronously and the main thread
+/// turns the context until the answer arrives (another thread then exits).
+#[cfg(target_os = "linux")]
+fn fail_before_the_app(message: &str) -> ! {
+    eprintln!("Switchboard {message}");
+    let answered = rfd::AsyncMessageDialog::new()
+        .set_level(rfd::MessageLevel::Error)
+        .set_title(START_FAILED_TITLE)
+        .set_description(start_failed_text(message))
+        .set_buttons(rfd::MessageButtons::Ok)
+        .show();
+    let waiting = std::thread::Builder::new().name("start-failed".into()).spawn(move || {
+        tauri::async_runtime::block_on(answered);
+        std::process::exit(1);
+    });
+    if waiting.is_err() {
+        std::process::exit(1);
+    }
+    let context = glib::MainContext::default();
+    loop {
+        context.iteration(true);
+    }
+}
+
+#[cfg(not(any(target_os = "macos", windows, target_os = "linux")))]
+fn fail_before_the_app(message: &str) -> ! {
+    eprintln!("Switchboard {message}");
+    std::process::exit(1);
+}
+
+/// What a failed start's dialog says: the reason, then what the user can do.
+fn start_failed_text(message: &str) -> String {
+    format!(
+        "Switchboard {message}.\n\nNothing was changed at any vendor. Start Switchboard again once this is \
+         fixed; if it keeps happening, send this message to whoever supports your computer."
+    )
 }
 
 /// The title of the dialog a failed start shows (the e2e suite finds the dialog by it).

@@ -574,8 +574,13 @@ pub fn visible_windows(title: &str) -> Result<Vec<String>, String> {
 /// Gives X window `id` the keyboard focus and presses `key` there, as a user would (xdotool).
 #[cfg(not(windows))]
 pub fn press_key_in_window(id: &str, key: &str) -> Result<(), String> {
+    // Bounded: `--sync` waits for X to report the focus, and a hung xdotool would hold the suite.
     for args in [vec!["windowfocus", "--sync", id], vec!["key", key]] {
-        let status = Command::new("xdotool").args(&args).status().map_err(|e| format!("can't run xdotool: {e}"))?;
+        let status = Command::new("timeout")
+            .args(["10", "xdotool"])
+            .args(&args)
+            .status()
+            .map_err(|e| format!("can't run xdotool: {e}"))?;
         if !status.success() {
             return Err(format!("xdotool {} failed: {status}", args.join(" ")));
         }
@@ -594,7 +599,7 @@ pub fn press_key_in_window(_id: &str, _key: &str) -> Result<(), String> {
 }
 
 /// The app's bundle identifier: the name of its folders.
-const IDENTIFIER: &str = "com.switchboard.desk";
+pub const IDENTIFIER: &str = "com.switchboard.desk";
 
 /// A folder named by an environment variable of this process (on Windows, `APPDATA` or
 /// `LOCALAPPDATA`: the app's folders are below them).
