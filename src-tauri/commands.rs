@@ -3,7 +3,6 @@
 use crate::AppState;
 use serde_json::Value;
 use std::collections::BTreeMap;
-use switchboard_core::avepoint::{Environment, EnvironmentInfo};
 use switchboard_core::connection::{ConnectionList, ImportSummary, SaveOutcome};
 use switchboard_core::connection_test::ConnectionTestReport;
 use switchboard_core::desk::{self, Draft, RecentRecord};
@@ -12,7 +11,7 @@ use switchboard_core::fields::UpdateReceipt;
 use switchboard_core::history::{History, HistoryFilter, HistoryPage};
 use switchboard_core::http::{self, RetryNotice};
 use switchboard_core::operations::{self, OperationSummary};
-use switchboard_core::partner_center::{self, Cloud, CloudInfo};
+use switchboard_core::partner_center;
 use switchboard_core::pickers::{self, ChoicePage};
 use switchboard_core::plan::PlanView;
 use switchboard_core::profiles::ProfileDraft;
@@ -181,16 +180,6 @@ pub async fn sign_in_partner_center<R: Runtime>(
     let tokens = pending.finish().await?;
     let connection = state.connections.store_partner_center_sign_in(&id, &tokens.refresh_token)?;
     Ok(SaveOutcome { connection, secret_error: None })
-}
-
-#[tauri::command]
-pub fn list_clouds() -> Vec<CloudInfo> {
-    Cloud::all_info()
-}
-
-#[tauri::command]
-pub fn list_environments() -> Vec<EnvironmentInfo> {
-    Environment::all_info()
 }
 
 /// Every vendor's connection form (settings as field definitions, secret kinds), so the

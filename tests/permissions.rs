@@ -78,11 +78,11 @@ fn window(app: &tauri::App<MockRuntime>, label: &str) -> WebviewWindow<MockRunti
 fn only_the_main_window_may_call_the_apps_commands() {
     let app = configure(mock_builder()).build(context()).unwrap();
     let main = window(&app, "main");
-    let environments = invoke(&main, "list_environments").expect("granted to the main window");
-    assert!(environments.as_array().is_some_and(|list| !list.is_empty()), "{environments}");
+    let vendors = invoke(&main, "list_vendors").expect("granted to the main window");
+    assert!(vendors.as_array().is_some_and(|list| !list.is_empty()), "{vendors}");
 
     let other = window(&app, "other");
-    let refused = invoke(&other, "list_environments").expect_err("no capability for another window");
+    let refused = invoke(&other, "list_vendors").expect_err("no capability for another window");
     assert!(refused.to_string().contains("not allowed"), "{refused}");
 }
 

@@ -4,8 +4,6 @@ import { Channel, invoke } from "@tauri-apps/api/core";
 import type { AppError } from "./bindings/AppError";
 import type { ConnectionList } from "./bindings/ConnectionList";
 import type { ConnectionTestReport } from "./bindings/ConnectionTestReport";
-import type { CloudInfo } from "./bindings/CloudInfo";
-import type { EnvironmentInfo } from "./bindings/EnvironmentInfo";
 import type { ImportSummary } from "./bindings/ImportSummary";
 import type { VendorSpec } from "./bindings/VendorSpec";
 import type { ProfileDraft } from "./bindings/ProfileDraft";
@@ -42,8 +40,6 @@ import type { Decision } from "./bindings/Decision";
 export interface Backend {
   listConnections(): Promise<ConnectionList>;
   rememberConnection(id: string): Promise<void>;
-  listEnvironments(): Promise<EnvironmentInfo[]>;
-  listClouds(): Promise<CloudInfo[]>;
   /** Every vendor, in the order to offer them: its connection settings (keyed as in ProfileDraft) and secrets. */
   listVendors(): Promise<VendorSpec[]>;
   /** Partner Center: signs in in the system browser; the sign-in is kept in the keychain. */
@@ -191,8 +187,6 @@ function retryChannel(onRetry?: (notice: RetryNotice) => void): Channel<RetryNot
 export const tauriBackend: Backend = {
   listConnections: () => call("list_connections"),
   rememberConnection: (id) => call("remember_connection", { id }),
-  listEnvironments: () => call("list_environments"),
-  listClouds: () => call("list_clouds"),
   listVendors: () => call("list_vendors"),
   signInPartnerCenter: (id) => call("sign_in_partner_center", { id }),
   saveConnection: (id, draft, clientSecret) => call("save_connection", { id, draft, clientSecret }),

@@ -251,9 +251,6 @@ export function fakeBackend(overrides: Partial<Backend> = {}) {
     applied,
     listConnections: vi.fn(async () => ({ connections: [practice, contoso, ...created] })),
     rememberConnection: vi.fn(async () => undefined),
-    listEnvironments: vi.fn(async () => [
-      { value: "commercial" as const, label: "Commercial", apiUrl: "https://graph.avepointonlineservices.com", identityUrl: "https://identity.avepointonlineservices.com" },
-    ]),
     saveConnection: vi.fn(async (id: string | null, draft: ProfileDraft) => {
       const connection = saved(id ?? `p-new-${created.length}`, draft);
       if (id == null) created.push(connection);
@@ -262,9 +259,6 @@ export function fakeBackend(overrides: Partial<Backend> = {}) {
     duplicateConnection: vi.fn(async () => ({ connection: { ...contoso, id: "p-2", name: "Contoso EU (copy)" } })),
     deleteConnection: vi.fn(async () => undefined),
     chooseCertificate: vi.fn(async () => null),
-    listClouds: vi.fn(async () => [
-      { value: "commercial" as const, label: "Commercial", apiUrl: "https://api.partnercenter.microsoft.com", authorityUrl: "https://login.microsoftonline.com" },
-    ]),
     listVendors: vi.fn(async () => vendors),
     signInPartnerCenter: vi.fn(async () => ({ connection: contoso })),
     testConnection: vi.fn(async () => ({ ok: true, steps: [{ title: "Sign in", ok: true, message: "Signed in." }] })),

@@ -31,11 +31,9 @@ pub fn export_all(out_dir: &Path) -> Result<(), ts_rs::ExportError> {
     crate::connection::SaveOutcome::export_all(&config)?;
     crate::connection::ImportSummary::export_all(&config)?;
     crate::profiles::ProfileDraft::export_all(&config)?;
-    crate::avepoint::EnvironmentInfo::export_all(&config)?;
     crate::vendors::VendorSpec::export_all(&config)?;
     crate::connection_test::ConnectionTestReport::export_all(&config)?;
     crate::partner_center::UserTarget::export_all(&config)?;
-    crate::partner_center::CloudInfo::export_all(&config)?;
     crate::partner_center::Page::<crate::partner_center::CustomerSummary>::export_all(&config)?;
     crate::partner_center::Page::<crate::partner_center::UserSummary>::export_all(&config)?;
     crate::msp360::UserTarget::export_all(&config)?;

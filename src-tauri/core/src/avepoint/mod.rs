@@ -39,16 +39,6 @@ pub enum Environment {
     FedRamp,
 }
 
-/// An environment as the connection form offers it.
-#[derive(Debug, Clone, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct EnvironmentInfo {
-    pub value: Environment,
-    pub label: String,
-    pub api_url: String,
-    pub identity_url: String,
-}
-
 impl Environment {
     pub const ALL: [Environment; 4] =
         [Environment::Commercial, Environment::UsGovernment, Environment::Aos2, Environment::FedRamp];
@@ -60,18 +50,6 @@ impl Environment {
             Environment::Aos2 => "AOS2",
             Environment::FedRamp => "FedRAMP (Project Hosts)",
         }
-    }
-
-    pub fn all_info() -> Vec<EnvironmentInfo> {
-        Self::ALL
-            .iter()
-            .map(|&value| EnvironmentInfo {
-                value,
-                label: value.label().to_string(),
-                api_url: value.api_url().to_string(),
-                identity_url: value.identity_url().to_string(),
-            })
-            .collect()
     }
 
     pub const fn api_url(self) -> &'static str {

@@ -41,16 +41,6 @@ pub enum Cloud {
     China,
 }
 
-/// A cloud as the connection form offers it.
-#[derive(Debug, Clone, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct CloudInfo {
-    pub value: Cloud,
-    pub label: String,
-    pub api_url: String,
-    pub authority_url: String,
-}
-
 impl Cloud {
     pub const ALL: [Cloud; 3] = [Cloud::Commercial, Cloud::UsGovernment, Cloud::China];
 
@@ -60,18 +50,6 @@ impl Cloud {
             Cloud::UsGovernment => "Microsoft Cloud for US Government",
             Cloud::China => "Operated by 21Vianet (China)",
         }
-    }
-
-    pub fn all_info() -> Vec<CloudInfo> {
-        Self::ALL
-            .iter()
-            .map(|&value| CloudInfo {
-                value,
-                label: value.label().to_string(),
-                api_url: value.api_url().to_string(),
-                authority_url: value.authority_url().to_string(),
-            })
-            .collect()
     }
 
     /// The US Government cloud uses the commercial Partner Center host (vendors.md §2.2).
