@@ -1070,6 +1070,9 @@ return {
     .slice(0, 5).map((e) => `${e.tagName.toLowerCase()}.${e.className} ${Math.round(e.getBoundingClientRect().width)}px`),
   cut,
   names: [...header.querySelectorAll(".crumb-value")].map((v) => v.textContent),
+  shown: [...header.querySelectorAll(".crumb-value")].map((v) => v.clientWidth),
+  // A name reaching past its line is clipped without its ellipsis.
+  clipped: [...header.querySelectorAll(".crumb")].some((c) => c.getBoundingClientRect().right > header.querySelector(".context-line").getBoundingClientRect().right + 1),
 };
 "#;
 
@@ -1134,6 +1137,9 @@ async fn the_header_stays_one_line_with_long_names_at_the_smallest_window_and_la
             if m["width"].as_f64().is_none_or(|w| w > 800.0) {
                 return Err(format!("the window is not at the smallest width: {m}"));
             }
+            if m["clipped"] != false {
+                return Err(format!("at {label} a name is clipped without its ellipsis: {m}"));
+            }
             if m["oneRow"] != true || m["spills"] != false {
                 return Err(format!("at {label} the header is not one line: {m}"));
             }
@@ -1146,6 +1152,13 @@ async fn the_header_stays_one_line_with_long_names_at_the_smallest_window_and_la
             let names = m["names"].to_string();
             if !names.contains(LONG_CUSTOMER) || !names.contains(LONG_USER.1) {
                 return Err(format!("the header lost a name: {m}"));
+            }
+            // The user, whom a save changes, gives way last: shown at least as wide as any other.
+            let shown: Vec<f64> = m["shown"].as_array().into_iter().flatten().filter_map(|w| w.as_f64()).collect();
+            if let Some((user, others)) = shown.split_last() {
+                if others.iter().any(|other| *other > user + 1.0) {
+                    return Err(format!("at {label} the user's name gave way before another: {m}"));
+                }
             }
             // Focus moves (Tab, an error) from the bottom of the form back up to its first field:
             // it must land below the sticky header, not under it; and down to the last field:
