@@ -1176,6 +1176,20 @@ async fn the_header_stays_one_line_with_long_names_at_the_smallest_window_and_la
                 session.screenshot(shot).await?;
             }
         }
+        // Practice's pill is short; a real vendor's is not. The longest, at 200 % text, in the
+        // pill's place (a layout check: Practice is what the sandbox offers).
+        session
+            .script(
+                "document.documentElement.style.fontFamily = ''; document.documentElement.style.fontSize = '187.5%'; \
+                 const pill = document.querySelector('.context-line .pill'); pill.className = 'pill'; \
+                 pill.textContent = 'Microsoft Partner Center';",
+            )
+            .await?;
+        session.painted().await?;
+        let m = session.script(MEASURE_HEADER).await?;
+        if m["oneRow"] != true || m["spills"] != false || m["clipped"] != false || m["pageSpills"] != false {
+            return Err(format!("with a vendor's name in the pill at 200 % text the header does not fit: {m}"));
+        }
         Ok(())
     }
     .await;
