@@ -3,7 +3,8 @@
 use std::sync::Arc;
 use switchboard_core::avepoint::UserTarget;
 use switchboard_core::connection::{
-    PracticeConnection, PracticeEndpoint, PRACTICE_MSP360_ID, PRACTICE_PARTNER_CENTER_ID, PRACTICE_SOFTWAREONE_ID,
+    target_ids, PracticeConnection, PracticeEndpoint, PRACTICE_MSP360_ID, PRACTICE_PARTNER_CENTER_ID,
+    PRACTICE_SOFTWAREONE_ID,
 };
 use switchboard_core::http::{check_url, UrlPolicy};
 use switchboard_core::operations::VendorClient;
@@ -67,6 +68,10 @@ fn other_vendors(url: &str) -> Vec<PracticeConnection> {
                 partner_center,
                 Secret::new(switchboard_sandbox::partner_center::PRACTICE_REFRESH_TOKEN),
             ))),
+            sample_target: {
+                let (customer, user) = switchboard_sandbox::partner_center::sample_user();
+                target_ids(&[("customerId", customer), ("userId", user)])
+            },
         },
         PracticeConnection {
             id: PRACTICE_SOFTWAREONE_ID.to_string(),
@@ -78,6 +83,10 @@ fn other_vendors(url: &str) -> Vec<PracticeConnection> {
                 softwareone,
                 Secret::new(switchboard_sandbox::softwareone::PRACTICE_TOKEN),
             ))),
+            sample_target: {
+                let (account, user) = switchboard_sandbox::softwareone::sample_user();
+                target_ids(&[("accountId", account), ("userId", user)])
+            },
         },
         PracticeConnection {
             id: PRACTICE_MSP360_ID.to_string(),
@@ -89,6 +98,7 @@ fn other_vendors(url: &str) -> Vec<PracticeConnection> {
                 msp360,
                 Secret::new(switchboard_sandbox::msp360::PRACTICE_PASSWORD),
             ))),
+            sample_target: target_ids(&[("userId", switchboard_sandbox::msp360::sample_user_id())]),
         },
     ]
 }

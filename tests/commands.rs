@@ -164,7 +164,7 @@ fn lists_the_practice_connection_with_a_sample_user() {
 }
 
 #[test]
-fn every_vendor_has_a_practice_connection_that_opens_its_sample_user() {
+fn every_vendor_has_a_practice_connection_that_lists_and_opens_its_sample_user() {
     let h = harness();
     let list = h.invoke("list_connections", json!({})).unwrap();
     let vendors: Vec<(&str, &str)> = list["connections"]
@@ -200,8 +200,11 @@ fn every_vendor_has_a_practice_connection_that_opens_its_sample_user() {
         ),
         ("practice-msp360", "msp360.user", json!({ "userId": switchboard_sandbox::msp360::sample_user_id() }), "Email"),
     ] {
+        // The desk fills its pickers with the listed sample: it must be this user, by these keys.
+        let listed = list["connections"].as_array().unwrap().iter().find(|c| c["id"] == connection).unwrap();
+        assert_eq!(listed["sampleTarget"], target, "{connection}");
         let values = h
-            .read(json!({ "connectionId": connection, "operation": operation, "target": target }))
+            .read(json!({ "connectionId": connection, "operation": operation, "target": listed["sampleTarget"] }))
             .unwrap_or_else(|e| panic!("{connection}: {e}"));
         assert!(values[field].as_str().is_some_and(|v| !v.is_empty()), "{connection}: {values}");
     }

@@ -3,6 +3,7 @@ import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { App } from "../src/App";
 import { BackendError, type Backend } from "../src/backend";
+import type { ConnectionSummary } from "../src/bindings/ConnectionSummary";
 import { BackendProvider } from "../src/context";
 import { fakeBackend, sampleTarget, vendorRefusal } from "./fakeBackend";
 
@@ -27,6 +28,22 @@ describe("the account-information desk", () => {
     expect(await screen.findByDisplayValue("Mark Lee")).toBeTruthy();
     expect(screen.getByText(`ID ${sampleTarget.userId}`)).toBeTruthy();
     expect(screen.getAllByText("Practice").length).toBeGreaterThan(0);
+  });
+
+  it("prefills the sample user of another vendor's Practice connection by that vendor's keys", async () => {
+    const msp360Practice: ConnectionSummary = {
+      id: "practice-msp360",
+      name: "Practice (MSP360 sandbox)",
+      vendor: "MSP360 Managed Backup",
+      vendorId: "msp360",
+      description: "Sandbox",
+      isPractice: true,
+      secretState: "built_in",
+      sampleTarget: { userId: "u-2" },
+    };
+    renderApp(fakeBackend({ listConnections: async () => ({ connections: [msp360Practice], selectedId: msp360Practice.id }) }));
+    expect(await screen.findByDisplayValue("Adele Vance")).toBeTruthy();
+    expect(screen.getByText("ID u-2")).toBeTruthy();
   });
 
   it("renders the form from the field definitions with counters", async () => {

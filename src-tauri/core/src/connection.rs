@@ -13,7 +13,7 @@ use crate::profiles::{
 use crate::secret::Secret;
 use crate::secrets::{self, ProfileSecret, SecretKind, SecretStore, Unsealed};
 use serde::Serialize;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 use ts_rs::TS;
@@ -58,10 +58,11 @@ pub struct ConnectionSummary {
     #[ts(optional)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub profile: Option<ProfileView>,
-    /// A user that exists behind this connection, to try things with (Practice only).
+    /// A user that exists behind this connection, to try things with (Practice only): its ids by
+    /// the operations' target keys (`customerId`, `userId`, …), as the desk's pickers hold them.
     #[ts(optional)]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub sample_target: Option<UserTarget>,
+    pub sample_target: Option<BTreeMap<String, String>>,
 }
 
 /// Everything the connection picker shows.
@@ -209,6 +210,13 @@ pub struct PracticeConnection {
     pub name: String,
     pub description: String,
     pub client: VendorClient,
+    /// The sandbox's sample user at this vendor, by the operations' target keys.
+    pub sample_target: BTreeMap<String, String>,
+}
+
+/// Target ids by key, as a connection's sample target holds them.
+pub fn target_ids(ids: &[(&str, &str)]) -> BTreeMap<String, String> {
+    ids.iter().map(|(key, id)| (key.to_string(), id.to_string())).collect()
 }
 
 pub struct Connections {
@@ -256,7 +264,7 @@ impl Connections {
             is_practice: true,
             secret_state: SecretState::BuiltIn,
             profile: None,
-            sample_target: None,
+            sample_target: Some(other.sample_target.clone()),
         }));
         let profiles = match self.store.list() {
             Ok(profiles) => profiles,
@@ -281,7 +289,11 @@ impl Connections {
             is_practice: true,
             secret_state: SecretState::BuiltIn,
             profile: None,
-            sample_target: Some(self.practice_sample.clone()),
+            sample_target: Some(target_ids(&[
+                ("customerId", &self.practice_sample.customer_id),
+                ("tenantId", &self.practice_sample.tenant_id),
+                ("userId", &self.practice_sample.user_id),
+            ])),
         }
     }
 

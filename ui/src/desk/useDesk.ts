@@ -82,11 +82,13 @@ export function useDesk({ list, connectionId, onConnectionChange, onContextChang
     };
   }, [backend, operation?.id]); // eslint-disable-line react-hooks/exhaustive-deps
 
-  // Practice comes with a sample user, so a new user can try everything straight away.
+  // Practice comes with a sample user at each vendor, so a new user can try everything straight
+  // away: its ids, by the vendor's target keys, fill the pickers of that vendor's operations.
   const sample = connection?.sampleTarget;
+  const sampleKey = sample ? JSON.stringify(sample) : "";
   useEffect(() => {
-    if (sample && operation?.vendor === "avepoint" && !state.pendingOpen) dispatch({ type: "picksSet", picks: { ids: { ...sample }, names: {} } });
-  }, [sample?.customerId, sample?.tenantId, sample?.userId, operation?.vendor]); // eslint-disable-line react-hooks/exhaustive-deps
+    if (sample && operation?.vendor === connection?.vendorId && !state.pendingOpen) dispatch({ type: "picksSet", picks: { ids: { ...sample }, names: {} } });
+  }, [sampleKey, operation?.vendor]); // eslint-disable-line react-hooks/exhaustive-deps
 
   useEffect(() => {
     if (!connectionId) return;
