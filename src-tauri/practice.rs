@@ -1,7 +1,6 @@
 //! The Practice connection: the in-process sandbox, or one named by `SWITCHBOARD_PRACTICE_URL`.
 
 use std::sync::Arc;
-use switchboard_core::avepoint::UserTarget;
 use switchboard_core::connection::{
     target_ids, PracticeConnection, PracticeEndpoint, PRACTICE_MSP360_ID, PRACTICE_PARTNER_CENTER_ID,
     PRACTICE_SOFTWAREONE_ID,
@@ -28,11 +27,7 @@ pub fn endpoint_at(url: &str) -> PracticeEndpoint {
         client_id: PRACTICE_CLIENT_ID.to_string(),
         // Not a credential: it only opens the local sandbox.
         client_secret: Secret::new(PRACTICE_CLIENT_SECRET),
-        sample_target: UserTarget {
-            customer_id: customer_id.into(),
-            tenant_id: tenant_id.into(),
-            user_id: user_id.into(),
-        },
+        sample_target: target_ids(&[("customerId", customer_id), ("tenantId", tenant_id), ("userId", user_id)]),
         others: other_vendors(url),
     }
 }

@@ -3,7 +3,7 @@
 //! the desktop shell and the CLI both drive it.
 
 use crate::avepoint::certificate::ClientCertificate;
-use crate::avepoint::{AvePointClient, AvePointSettings, UserTarget};
+use crate::avepoint::{AvePointClient, AvePointSettings};
 use crate::connection_test::ConnectionTestReport;
 use crate::error::{Error, ErrorCode, Result};
 use crate::operations::VendorClient;
@@ -197,7 +197,8 @@ pub struct PracticeEndpoint {
     pub identity_url: String,
     pub client_id: String,
     pub client_secret: Secret,
-    pub sample_target: UserTarget,
+    /// The sandbox's sample user at AvePoint, by the operations' target keys.
+    pub sample_target: BTreeMap<String, String>,
     /// The same sandbox as the other vendors (Partner Center, SoftwareOne, MSP360), each its own
     /// built-in connection.
     pub others: Vec<PracticeConnection>,
@@ -221,7 +222,7 @@ pub fn target_ids(ids: &[(&str, &str)]) -> BTreeMap<String, String> {
 
 pub struct Connections {
     practice: Arc<AvePointClient>,
-    practice_sample: UserTarget,
+    practice_sample: BTreeMap<String, String>,
     practice_others: Vec<PracticeConnection>,
     store: ProfileStore,
     notice: Option<StorageNotice>,
@@ -289,11 +290,7 @@ impl Connections {
             is_practice: true,
             secret_state: SecretState::BuiltIn,
             profile: None,
-            sample_target: Some(target_ids(&[
-                ("customerId", &self.practice_sample.customer_id),
-                ("tenantId", &self.practice_sample.tenant_id),
-                ("userId", &self.practice_sample.user_id),
-            ])),
+            sample_target: Some(self.practice_sample.clone()),
         }
     }
 
