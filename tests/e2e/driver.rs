@@ -125,17 +125,13 @@ impl App {
     /// same folders as the window under test; returns its exit status.
     pub async fn start_again(&self) -> Result<std::process::ExitStatus, String> {
         let mut child = self.launch(&[], Stdio::null())?;
-        let deadline = Instant::now() + WAIT;
-        loop {
-            if let Some(status) = child.try_wait().map_err(|e| e.to_string())? {
-                return Ok(status);
-            }
-            if Instant::now() > deadline {
+        match exit_within(&mut child, WAIT).await? {
+            Some(status) => Ok(status),
+            None => {
                 let _ = child.kill();
                 let _ = child.wait();
-                return Err("a second start opened another window instead of handing over".into());
+                Err("a second start opened another window instead of handing over".into())
             }
-            tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
 
@@ -559,6 +555,20 @@ fn resize_window(width: u32, height: u32) -> Result<(), String> {
 #[cfg(windows)]
 fn resize_window(width: u32, height: u32) -> Result<(), String> {
     win32::resize(width, height)
+}
+
+/// How `child` exited, if it does within `within` (polled every 100 ms); it is left running if not.
+pub async fn exit_within(child: &mut Child, within: Duration) -> Result<Option<std::process::ExitStatus>, String> {
+    let deadline = Instant::now() + within;
+    loop {
+        if let Some(status) = child.try_wait().map_err(|e| e.to_string())? {
+            return Ok(Some(status));
+        }
+        if Instant::now() > deadline {
+            return Ok(None);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
 /// The X ids of the viewable windows titled exactly `title` (xdotool; none is not an error).

@@ -12,7 +12,7 @@
 
 mod driver;
 
-use driver::{files_below, press_key_in_window, visible_windows, App, Session};
+use driver::{exit_within, files_below, press_key_in_window, visible_windows, App, Session};
 use std::future::Future;
 use std::pin::Pin;
 use std::time::Duration;
@@ -1338,16 +1338,11 @@ async fn failed_start_is_told(app: &App, env: &[(&str, &std::ffi::OsStr)], said:
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         press_key_in_window(&dialog, "Return")?;
-        for _ in 0..100 {
-            if let Some(status) = child.try_wait().map_err(|e| e.to_string())? {
-                return match status.code() {
-                    Some(1) => Ok(()),
-                    _ => Err(format!("the app exited with {status}, not 1")),
-                };
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
+        match exit_within(&mut child, Duration::from_secs(10)).await? {
+            Some(status) if status.code() == Some(1) => Ok(()),
+            Some(status) => Err(format!("the app exited with {status}, not 1")),
+            None => Err("the app did not exit within 10 s of its dialog being answered".into()),
         }
-        Err("the app did not exit within 10 s of its dialog being answered".into())
     }
     .await;
     if result.is_err() {
